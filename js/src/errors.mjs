@@ -1,0 +1,36 @@
+// Typed errors shared by every layer of the JS package.
+// A KeymintError carries the canonical code and a machine-readable nextAction;
+// its message never contains a secret (callers mask before constructing).
+
+/** @typedef {{kind: string, text: string, command?: string, [k: string]: unknown}} NextAction */
+
+export class KeymintError extends Error {
+  /**
+   * @param {{code: string, message: string, status?: number, providerCode?: string,
+   *   nextAction?: NextAction, details?: object, exitCode?: number, cause?: unknown}} init
+   */
+  constructor(init) {
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.name = 'KeymintError';
+    this.code = init.code;
+    if (init.status !== undefined) this.status = init.status;
+    if (init.providerCode !== undefined) this.providerCode = init.providerCode;
+    this.nextAction = init.nextAction ?? { kind: 'none', text: '' };
+    if (init.details !== undefined) this.details = init.details;
+    if (init.exitCode !== undefined) this.exitCode = init.exitCode;
+  }
+
+  toJSON() {
+    const out = { code: this.code, message: this.message };
+    if (this.status !== undefined) out.status = this.status;
+    if (this.providerCode !== undefined) out.providerCode = this.providerCode;
+    out.nextAction = this.nextAction;
+    if (this.details !== undefined) out.details = this.details;
+    return out;
+  }
+}
+
+/** @param {unknown} e @returns {e is KeymintError} */
+export function isKeymintError(e) {
+  return e instanceof KeymintError || (typeof e === 'object' && e !== null && /** @type {any} */ (e).name === 'KeymintError' && typeof /** @type {any} */ (e).code === 'string');
+}
