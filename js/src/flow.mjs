@@ -1,0 +1,150 @@
+// The driver loop: feeds the core events, performs the requests it asks for,
+// and turns its actions into resolved values or thrown KeymintErrors.
+import { step } from './core.mjs';
+import { perform } from './transport.mjs';
+import { KeymintError } from './errors.mjs';
+import { Secret } from './secret.mjs';
+
+const nowSeconds = (clock) => Math.floor((clock ? clock() : Date.now()) / 1000);
+
+function randomId() {
+  const bytes = new Uint8Array(16);
+  if (globalThis.crypto?.getRandomValues) globalThis.crypto.getRandomValues(bytes);
+  else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Builds the thrown error from the core's error object. */
+export function toError(e) {
+  return new KeymintError({
+    code: e.code,
+    message: e.message,
+    status: e.status,
+    providerCode: e.providerCode,
+    nextAction: e.nextAction,
+    details: e.details,
+    exitCode: e.exitCode,
+  });
+}
+
+/** Wraps the minted key in a Secret; everything else stays plain data. */
+function toCredential(c) {
+  return Object.freeze({ ...c, apiKey: new Secret(c.apiKey) });
+}
+
+/**
+ * Runs `input` through the core, performing every request it asks for.
+ * @returns {Promise<{state: object|null, action: any}>}
+ */
+export async function drive(input, opts) {
+  let out = step(input);
+  while (out.action.type === 'send') {
+    const event = await perform(out.action.request, opts);
+    out = step({ op: 'event', now: nowSeconds(opts.clock), state: out.state, event });
+  }
+  return out;
+}
+
+export class Flow {
+  #state;
+  #opts;
+
+  /** @param {object} state a saved flow document @param {object} opts */
+  constructor(state, opts = {}) {
+    this.#state = state;
+    this.#opts = opts;
+  }
+
+  /** The saved document: store it, then `resume()` it in another process. */
+  toJSON() {
+    return this.#state;
+  }
+  get state() {
+    return this.#state;
+  }
+  get phase() { return this.#state.phase; }
+  get email() { return this.#state.email; }
+  get purpose() { return this.#state.purpose; }
+  get provider() { return this.#state.provider; }
+  get baseUrl() { return this.#state.baseUrl; }
+  get expiresAt() { return this.#state.expiresAt ?? null; }
+  get resendAvailableAt() { return this.#state.resendAvailableAt ?? null; }
+  get attemptsRemaining() { return this.#state.attemptsRemaining ?? null; }
+  get organizations() { return this.#state.organizations ?? []; }
+  get switchedFrom() { return this.#state.switchedFrom ?? null; }
+  get keyMayHaveBeenMinted() { return this.#state.keyMayHaveBeenMinted === true; }
+
+  async #run(event) {
+    const out = await drive({ op: 'event', now: nowSeconds(this.#opts.clock), state: this.#state, event }, this.#opts);
+    if (out.state) {
+      this.#state = out.state;
+      await this.#opts.onState?.(this.#state);
+    }
+    if (out.action.type === 'error') throw toError(out.action.error);
+    return out.action;
+  }
+
+  /** Asks the backend to email a code. Resolves with `{email, purpose, expiresAt, resendAvailableAt, switchedFrom}`. */
+  async requestCode() {
+    const { type, ...sent } = await this.#run({ type: 'request_code' });
+    return sent;
+  }
+
+  /** Sends the code (spaces and dashes allowed) and resolves with the credential. */
+  async submitCode(code, options) {
+    const action = await this.#run({ type: 'submit_code', code: String(code ?? ''), options });
+    return toCredential(action.credential);
+  }
+
+  /** Re-sends the kept code for the chosen organization. */
+  async chooseOrganization(organizationId) {
+    const action = await this.#run({ type: 'choose_organization', organizationId: String(organizationId ?? '') });
+    return toCredential(action.credential);
+  }
+}
+
+/** Starts a flow (no request is sent until `requestCode()`). */
+export function start(config, opts = {}) {
+  const { fetch, timeoutMs, signal, clock, onState, headers, ...core } = config;
+  const runOpts = { fetch, timeoutMs, signal, clock, onState, headers, ...opts };
+  if (core.provider && typeof core.provider === 'object') {
+    core.spec = core.provider;
+    delete core.provider;
+  }
+  const out = step({ op: 'start', now: nowSeconds(clock), config: { flowId: randomId(), ...core } });
+  if (out.action.type === 'error') throw toError(out.action.error);
+  return new Flow(out.state, runOpts);
+}
+
+/** Resumes a flow from its saved document (a string or the object `toJSON()` gave). */
+export function resume(saved, opts = {}) {
+  let state = saved;
+  if (typeof saved === 'string') {
+    try {
+      state = JSON.parse(saved);
+    } catch {
+      state = null;
+    }
+  }
+  // Validate now rather than at the next step, with a step that sends nothing.
+  const probe = step({ op: 'validate', state });
+  if (probe.action.type === 'error') throw toError(probe.action.error);
+  return new Flow(state, opts);
+}
+
+/** Asks the backend who a key belongs to. */
+export async function whoami(config, opts = {}) {
+  const { fetch, timeoutMs, signal, clock, headers, ...core } = config;
+  const runOpts = { fetch, timeoutMs, signal, clock, headers, ...opts };
+  if (core.provider && typeof core.provider === 'object') {
+    core.spec = core.provider;
+    delete core.provider;
+  }
+  if (core.apiKey instanceof Secret) core.apiKey = core.apiKey.reveal();
+  const req = step({ op: 'whoami', config: core });
+  if (req.action.type === 'error') throw toError(req.action.error);
+  const event = await perform(req.action.request, runOpts);
+  const out = step({ op: 'whoami_response', config: core, event });
+  if (out.action.type === 'error') throw toError(out.action.error);
+  return out.action.identity;
+}

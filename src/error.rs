@@ -1,0 +1,314 @@
+//! Canonical errors: one code set for every backend, each with a CLI exit code,
+//! the kind of its next action, and documentation of when it happens.
+//!
+//! Codes never change once released; messages may. `docs/errors.md` and the
+//! TypeScript union in `js/src/codes.d.ts` are generated from [`CODES`] and a
+//! test fails when they drift.
+
+use crate::json::{int_str, obj, opt_i, opt_s, s, Value};
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// One row of the canonical code table.
+#[derive(Debug)]
+pub struct CodeInfo {
+    /// The code, SCREAMING_SNAKE (Codika's names where they exist).
+    pub code: &'static str,
+    /// The CLI exit code: 2 input, 3 code rejected, 4 throttled, 5 account state, 6 network/server, 1 other.
+    pub exit: u8,
+    /// The default `nextAction.kind`.
+    pub kind: &'static str,
+    /// When it happens.
+    pub when: &'static str,
+}
+
+macro_rules! codes {
+    ($($name:ident $exit:literal $kind:literal $when:literal;)*) => {
+        /// Canonical error codes.
+        #[allow(non_camel_case_types, missing_docs)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Code { $($name,)* }
+        /// Every canonical code with its exit code, next-action kind and meaning.
+        pub const CODES: &[CodeInfo] = &[$(CodeInfo { code: stringify!($name), exit: $exit, kind: $kind, when: $when },)*];
+        impl Code {
+            /// The code's name.
+            pub fn as_str(self) -> &'static str { match self { $(Code::$name => stringify!($name),)* } }
+            /// Looks a code up by name.
+            pub fn parse(name: &str) -> Option<Code> { match name { $(stringify!($name) => Some(Code::$name),)* _ => None } }
+        }
+    };
+}
+
+codes! {
+    EMAIL_REQUIRED 2 "fix_input" "The email is missing, empty or blank (checked locally before any request, and by the server).";
+    EMAIL_INVALID 2 "fix_input" "The email is malformed (checked locally before any request, and by the server).";
+    INVALID_ARGUMENT 2 "fix_input" "The backend refused an argument without naming a more specific code (Scripto `invalid-argument` for a missing email).";
+    COMPANY_NAME_TOO_LONG 2 "fix_input" "The company name is over 100 characters (counted in characters, not bytes).";
+    INVALID_EXPIRES_IN_DAYS 2 "fix_input" "The key lifetime is not a whole number of days from 1 to 365.";
+    INVALID_PURPOSE 2 "fix_input" "The purpose is neither sign-in nor sign-up.";
+    WEAK_PASSWORD 2 "fix_input" "The password is shorter than the backend accepts (CODITECT: 12 characters).";
+    INVALID_REQUEST 2 "fix_input" "The backend says a field is missing or malformed.";
+    INSECURE_URL 2 "fix_input" "A base URL is not https:// and not a loopback address; credentials are never sent there.";
+    INVALID_STATE 2 "request_new_code" "A saved flow document has an unknown version, a bad field, or was altered.";
+    INVALID_STEP 2 "fix_input" "The flow was asked for a step its current state does not allow (e.g. submitting a code before requesting one).";
+    INVALID_PROVIDER 2 "fix_input" "An unknown provider name, or a custom provider spec that fails validation (the message names the field).";
+    USAGE 2 "fix_input" "The command line has an unknown flag, a missing value or a missing required flag.";
+    PROFILE_NOT_FOUND 2 "fix_input" "The named profile does not exist, or no credential was found for the command.";
+    OTP_INVALID 3 "retry_code" "The code is wrong (`attemptsRemaining` says how many tries are left), or not 6 digits after removing spaces and dashes (answered locally).";
+    OTP_NOT_FOUND 3 "request_new_code" "No code is pending for this email.";
+    OTP_EXPIRED 3 "request_new_code" "The code is past its lifetime (10 minutes); answered locally when the saved expiry has passed.";
+    OTP_ALREADY_USED 3 "request_new_code" "The code was already consumed.";
+    OTP_PURPOSE_MISMATCH 3 "request_new_code" "A sign-up code was sent to a login endpoint or the reverse.";
+    OTP_LOCKED_OUT 3 "request_new_code" "Too many wrong codes: the code was deleted (Codika) or the email is locked for a while (`retryAfterSeconds`).";
+    INVALID_2FA_CODE 3 "retry_code" "The second-factor (TOTP) code is wrong.";
+    CHALLENGE_EXPIRED 3 "sign_in_again" "The two-factor challenge expired or ran out of attempts.";
+    INVALID_CREDENTIALS 3 "fix_input" "Wrong email or password.";
+    STATE_MISMATCH 3 "sign_in_again" "The OAuth2 `state` returned does not match the one sent; nothing was exchanged.";
+    INVALID_GRANT 3 "sign_in_again" "The OAuth2 server refused the authorization code or refresh token.";
+    OTP_RESEND_COOLDOWN 4 "wait" "A new code was asked for within 30 seconds of the last one (answered locally from the saved `resendAvailableAt`).";
+    EMAIL_RATE_LIMITED 4 "wait" "Too many code requests for this email in the last hour.";
+    IP_RATE_LIMITED 4 "wait" "Too many code requests from this IP address in the last hour.";
+    RATE_LIMITED 4 "wait" "The backend throttled the call (HTTP 429 with a retry figure, or a generic throttle code).";
+    USER_ALREADY_HAS_ORGANIZATION 5 "switch_flow" "Sign-up for an email that already owns an organization: log in instead.";
+    USER_ALREADY_EXISTS 5 "switch_flow" "Sign-up (or register) for an email that already has an account: sign in instead.";
+    USER_NOT_FOUND 5 "switch_flow" "Login for an email with no account: sign up instead.";
+    USER_HAS_NO_ORGANIZATION 5 "switch_flow" "The account exists but has no organization: sign up instead.";
+    ORGANIZATION_SELECTION_REQUIRED 5 "choose_organization" "The user belongs to several organizations and none was chosen; the same code can be re-sent with one.";
+    ORGANIZATION_NOT_MEMBER 5 "choose_organization" "The chosen organization is not one of the user's; the valid list is attached.";
+    MAX_API_KEYS_REACHED 5 "revoke_a_key" "The organization already has 20 active keys.";
+    ORGANIZATION_CREATION_FAILED 5 "retry" "The backend refused to create the organization.";
+    UNAUTHENTICATED 1 "sign_in_again" "The key or token is missing, unknown, revoked or expired.";
+    TOKEN_EXPIRED 1 "refresh" "The access token is past its expiry: refresh it.";
+    INVALID_TOKEN 1 "sign_in_again" "The access token is unknown or revoked.";
+    INVALID_REFRESH_TOKEN 1 "sign_in_again" "The refresh token is unknown, revoked or already used.";
+    REFRESH_TOKEN_REUSED 1 "sign_in_again" "A rotated refresh token was presented again; the backend revoked the whole session.";
+    INSUFFICIENT_SCOPE 1 "fix_input" "The credential lacks the scope the call needs (`requiredScope` names it).";
+    INVALID_CLIENT 1 "fix_input" "The OAuth2 client id or secret was refused.";
+    INTERNAL 6 "retry" "The backend failed (HTTP 5xx or its own INTERNAL code).";
+    NETWORK_ERROR 6 "retry" "The request never got an answer: connection refused, reset or DNS failure. After a complete, a key may have been minted.";
+    TIMEOUT 6 "retry" "No answer within the timeout (30 s by default) or the caller aborted.";
+    BAD_RESPONSE 6 "retry" "The answer was not what the contract says: not JSON, truncated, over 1 MiB, wrong content type or a required field missing.";
+    CONFIG_CORRUPT 1 "fix_config" "The config file is not valid keymint JSON; it is left untouched.";
+    CONFIG_LOCKED 1 "retry" "Another process held the config lock for too long.";
+    LEASE_TIMEOUT 1 "retry" "Another process kept the refresh lease for too long.";
+    KEY_NOT_SAVED 1 "save_key" "A key was minted but could not be stored; it is attached to the error so it is not lost.";
+    UNKNOWN_ERROR 1 "retry" "The backend answered with an error keymint does not know; its own code is kept in `providerCode`.";
+}
+
+impl Code {
+    /// The row of the table for this code.
+    pub fn info(self) -> Option<&'static CodeInfo> {
+        CODES.get(self as usize)
+    }
+    /// The CLI exit code.
+    pub fn exit_code(self) -> u8 {
+        self.info().map_or(1, |i| i.exit)
+    }
+}
+
+/// What to do next, machine-readable; the human text is rendered later with the
+/// calling program's name and flags.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Next {
+    /// Nothing to do.
+    None,
+    /// Correct an input field.
+    FixInput(&'static str),
+    /// Wait, then retry the same step.
+    Wait(i64),
+    /// Switch to the other purpose (`login` / `signup` / `signin`).
+    SwitchFlow(&'static str),
+    /// Ask for a new code.
+    RequestNewCode,
+    /// Retype the code (attempts left).
+    RetryCode,
+    /// Choose one of these organizations `(id, name)`.
+    ChooseOrganization(Vec<(String, String)>),
+    /// Revoke a key in the dashboard, then retry.
+    RevokeAKey,
+    /// Retry the same step.
+    Retry,
+    /// Refresh the session.
+    Refresh,
+    /// Sign in again from the start.
+    SignInAgain,
+    /// Fix or move the config file aside.
+    FixConfig,
+    /// Store the attached key yourself.
+    SaveKey,
+}
+
+impl Next {
+    /// The machine-readable kind.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Next::None => "none",
+            Next::FixInput(_) => "fix_input",
+            Next::Wait(_) => "wait",
+            Next::SwitchFlow(_) => "switch_flow",
+            Next::RequestNewCode => "request_new_code",
+            Next::RetryCode => "retry_code",
+            Next::ChooseOrganization(_) => "choose_organization",
+            Next::RevokeAKey => "revoke_a_key",
+            Next::Retry => "retry",
+            Next::Refresh => "refresh",
+            Next::SignInAgain => "sign_in_again",
+            Next::FixConfig => "fix_config",
+            Next::SaveKey => "save_key",
+        }
+    }
+}
+
+/// A canonical error.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Error {
+    /// The canonical code.
+    pub code: Code,
+    /// Human message (never contains a secret).
+    pub message: String,
+    /// HTTP status, when the error came from a response.
+    pub status: Option<u16>,
+    /// The backend's own code, verbatim.
+    pub provider_code: Option<String>,
+    /// The backend's own next-action text, verbatim.
+    pub provider_next: Option<String>,
+    /// What to do next.
+    pub next: Next,
+    /// Seconds to wait before retrying, when known.
+    pub retry_after: Option<i64>,
+    /// Code attempts left, when known.
+    pub attempts_remaining: Option<i64>,
+    /// The scope the call needed, when known.
+    pub required_scope: Option<String>,
+    /// True when the error answered locally, without a request.
+    pub local: bool,
+    /// True when a complete may have minted a key whose answer never arrived.
+    pub maybe_minted: bool,
+}
+
+impl Error {
+    /// An error with the code's default next action.
+    pub fn new(code: Code, message: &str) -> Self {
+        let next = match code.info().map_or("retry", |i| i.kind) {
+            "request_new_code" => Next::RequestNewCode,
+            "retry_code" => Next::RetryCode,
+            "revoke_a_key" => Next::RevokeAKey,
+            "sign_in_again" => Next::SignInAgain,
+            "refresh" => Next::Refresh,
+            "fix_config" => Next::FixConfig,
+            "save_key" => Next::SaveKey,
+            "none" => Next::None,
+            _ => Next::Retry,
+        };
+        Error {
+            code,
+            message: String::from(message),
+            status: None,
+            provider_code: None,
+            provider_next: None,
+            next,
+            retry_after: None,
+            attempts_remaining: None,
+            required_scope: None,
+            local: false,
+            maybe_minted: false,
+        }
+    }
+    /// A locally detected input error.
+    pub fn input(code: Code, field: &'static str, message: &str) -> Self {
+        let mut e = Error::new(code, message);
+        e.next = Next::FixInput(field);
+        e.local = true;
+        e
+    }
+    /// Replaces the next action.
+    pub fn with_next(mut self, next: Next) -> Self {
+        self.next = next;
+        self
+    }
+
+    /// The error as a JSON object; `text`/`command` of the next action are
+    /// rendered by [`crate::render`] with the caller's program name.
+    pub fn to_value(&self, text: &str, command: Option<&str>) -> Value {
+        let mut next = alloc::vec![("kind", s(self.next.kind()))];
+        match &self.next {
+            Next::FixInput(field) => next.push(("field", s(field))),
+            Next::Wait(secs) => next.push(("retryAfterSeconds", Value::Int(*secs))),
+            Next::SwitchFlow(to) => next.push(("to", s(to))),
+            Next::ChooseOrganization(orgs) => next.push(("organizations", orgs_value(orgs))),
+            _ => {}
+        }
+        next.push(("text", s(text)));
+        next.push(("command", opt_s(command)));
+        let mut details = alloc::vec![
+            ("retryAfterSeconds", opt_i(self.retry_after)),
+            ("attemptsRemaining", opt_i(self.attempts_remaining)),
+            ("requiredScope", opt_s(self.required_scope.as_deref())),
+        ];
+        if let Next::ChooseOrganization(orgs) = &self.next {
+            details.push(("organizations", orgs_value(orgs)));
+        }
+        if self.local {
+            details.push(("local", Value::Bool(true)));
+        }
+        if self.maybe_minted {
+            details.push(("keyMayHaveBeenMinted", Value::Bool(true)));
+        }
+        let details = obj(details);
+        obj(alloc::vec![
+            ("code", s(self.code.as_str())),
+            ("message", s(&self.message)),
+            ("status", self.status.map_or(Value::Null, |n| Value::Int(i64::from(n)))),
+            ("providerCode", opt_s(self.provider_code.as_deref())),
+            ("nextAction", obj(next)),
+            ("exitCode", Value::Int(i64::from(self.code.exit_code()))),
+            ("details", if details == Value::Obj(Vec::new()) { Value::Null } else { details }),
+        ])
+    }
+}
+
+/// Organizations as `[{id, name}]`.
+pub fn orgs_value(orgs: &[(String, String)]) -> Value {
+    Value::Arr(
+        orgs.iter()
+            .map(|(id, name)| obj(alloc::vec![("id", s(id)), ("name", s(name))]))
+            .collect(),
+    )
+}
+
+/// Renders `docs/errors.md` from the table.
+pub fn errors_markdown() -> String {
+    let mut out = String::from(
+        "# Error codes\n\nGenerated from `src/error.rs` (`CODES`); a test fails when this file drifts.\n\
+         Every failure carries one of these codes, a human `message`, and a `nextAction`\n\
+         with a machine-readable `kind`, a `text` rendered with the calling program's name,\n\
+         and, where one exists, the exact `command` to run.\n\n\
+         Exit codes: 0 success; 2 bad input or usage; 3 code rejected; 4 throttled;\n\
+         5 account state; 6 network, timeout or server failure; 1 anything else.\n\n\
+         | code | exit | nextAction.kind | when it happens |\n|---|---|---|---|\n",
+    );
+    for c in CODES {
+        out.push_str("| `");
+        out.push_str(c.code);
+        out.push_str("` | ");
+        out.push_str(&int_str(i64::from(c.exit)));
+        out.push_str(" | `");
+        out.push_str(c.kind);
+        out.push_str("` | ");
+        out.push_str(c.when);
+        out.push_str(" |\n");
+    }
+    out
+}
+
+/// Renders the TypeScript union of codes.
+pub fn codes_typescript() -> String {
+    let mut out = String::from("// Generated from src/error.rs (CODES); a test fails when this file drifts.\nexport type KeymintErrorCode =\n");
+    for c in CODES {
+        out.push_str("  | '");
+        out.push_str(c.code);
+        out.push_str("'\n");
+    }
+    out.push_str(";\n");
+    out
+}

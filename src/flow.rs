@@ -1,0 +1,717 @@
+//! The email one-time-code flow as a state machine over plain data.
+//!
+//! Events go in with `now` (Unix seconds); an [`Action`] comes out: send this
+//! request, the code was sent, choose an organization, done with a credential,
+//! or failed. The flow never performs IO, so the same transitions run natively,
+//! under wasm and under the fuzzer.
+
+use crate::error::{Code, Error, Next};
+use crate::input;
+use crate::json::{obj, opt_i, opt_s, s, Value};
+use crate::provider::{self, Spec};
+use crate::response::{classify, next_for, transport_error, Response};
+use crate::secret::Secret;
+use crate::time::{format_rfc3339, parse_rfc3339};
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// Where a flow is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// No code requested yet (or the last one is unusable).
+    Ready,
+    /// A code request is in flight.
+    Requesting,
+    /// A code was sent; waiting for it.
+    CodeSent,
+    /// A complete request is in flight.
+    Completing,
+    /// The backend needs an organization choice; the code is kept.
+    ChooseOrg,
+    /// A credential was minted.
+    Done,
+}
+
+impl Phase {
+    /// Name in the saved document.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Ready => "ready",
+            Phase::Requesting => "requesting",
+            Phase::CodeSent => "code_sent",
+            Phase::Completing => "completing",
+            Phase::ChooseOrg => "choose_organization",
+            Phase::Done => "done",
+        }
+    }
+    /// Parses a saved phase name.
+    pub fn parse(v: &str) -> Option<Phase> {
+        [Phase::Ready, Phase::Requesting, Phase::CodeSent, Phase::Completing, Phase::ChooseOrg, Phase::Done]
+            .into_iter()
+            .find(|p| p.as_str() == v)
+    }
+}
+
+/// An HTTP request for the transport to perform.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Request {
+    /// `GET` or `POST`.
+    pub method: &'static str,
+    /// Absolute URL.
+    pub url: String,
+    /// Header pairs.
+    pub headers: Vec<(&'static str, String)>,
+    /// JSON body.
+    pub body: Option<String>,
+}
+
+impl Request {
+    fn to_value(&self) -> Value {
+        obj(alloc::vec![
+            ("method", s(self.method)),
+            ("url", s(&self.url)),
+            ("headers", Value::Obj(self.headers.iter().map(|(k, v)| (String::from(*k), s(v))).collect())),
+            ("body", opt_s(self.body.as_deref())),
+        ])
+    }
+}
+
+/// A minted credential.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Credential {
+    /// The raw key, redacted in `Debug`.
+    pub api_key: Secret,
+    /// Everything else the backend said about it (ids, names, scopes, expiry, …).
+    pub fields: Vec<(&'static str, Value)>,
+}
+
+/// What the caller should do next.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// The flow was created and is ready for `request_code` (or `submit_code`).
+    Ready,
+    /// Perform this request and feed the answer back as a `response` event.
+    Send(Request),
+    /// A code was sent; `switched` names the purpose the flow switched from.
+    CodeSent,
+    /// A credential was minted.
+    Done(Credential),
+    /// The step failed.
+    Failed(Error),
+}
+
+/// A pending or finished flow: everything needed to resume it in another process.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Flow {
+    /// The provider spec (a preset, or the caller's custom one).
+    pub spec: Spec,
+    /// The custom spec document, kept so the flow resumes without it being passed again.
+    pub custom: Option<Value>,
+    /// Base URL, without a trailing slash.
+    pub base_url: String,
+    /// The calling program's name, used in next-action text.
+    pub program: String,
+    /// The email, trimmed.
+    pub email: String,
+    /// `login` or `signup`.
+    pub purpose: String,
+    /// Whether the agent recipe may switch purpose by itself.
+    pub auto: bool,
+    /// Where the flow is.
+    pub phase: Phase,
+    /// When the current code expires (Unix seconds).
+    pub expires_at: Option<i64>,
+    /// When a new code may be requested.
+    pub resend_at: Option<i64>,
+    /// Code attempts left, when the backend said.
+    pub attempts: Option<i64>,
+    /// Until when the code is locked out.
+    pub locked_until: Option<i64>,
+    /// Organizations to choose from.
+    pub orgs: Vec<(String, String)>,
+    /// Complete options (canonical names).
+    pub options: Vec<(String, Value)>,
+    /// The code, kept only while it may be sent again (organization choice, lost answer).
+    pub code: Option<String>,
+    /// Caller-supplied random id; the idempotency key derives from it.
+    pub flow_id: String,
+    /// The complete was already re-sent once after a lost answer.
+    pub retried: bool,
+    /// A complete's answer was lost: a key may exist.
+    pub maybe_minted: bool,
+    /// The purpose the flow switched from, if it switched.
+    pub switched_from: Option<String>,
+    /// Whether plain http:// to non-loopback hosts is allowed.
+    pub allow_insecure: bool,
+}
+
+fn text_of(v: &Value, key: &str) -> Option<String> {
+    v.str_at(key).map(String::from)
+}
+
+impl Flow {
+    /// Creates a flow from a start config:
+    /// `{provider | spec, baseUrl?, email, purpose?: login|signup|auto, program?, flowId, options?, allowInsecure?}`.
+    pub fn start(config: &Value) -> Result<Flow, Error> {
+        let custom = config.get("spec").filter(|v| !v.is_null()).cloned();
+        let spec = provider::resolve(config.str_at("provider"), custom.as_ref())
+            .map_err(|e| Error::input(Code::INVALID_PROVIDER, "provider", &e.message()))?;
+        let allow_insecure = config.get("allowInsecure").and_then(Value::as_bool).unwrap_or(false);
+        let base_url = input::base_url(config.str_at("baseUrl").unwrap_or(&spec.base_url), allow_insecure)?;
+        let email = input::email(config.get("email").and_then(Value::as_str).unwrap_or(""))?;
+        let wanted = config.str_at("purpose").unwrap_or("auto");
+        let (purpose, auto) = match wanted {
+            "auto" => (spec.flows.first().map_or("login", |r| r.purpose.as_str()), spec.flows.len() > 1),
+            "login" | "signin" => ("login", false),
+            "signup" => ("signup", false),
+            _ => return Err(Error::input(Code::INVALID_PURPOSE, "purpose", "The purpose must be login, signup or auto.")),
+        };
+        if spec.routes(purpose).is_none() {
+            return Err(Error::input(Code::INVALID_PURPOSE, "purpose", "This provider has no such flow."));
+        }
+        // The agent recipe starts optimistic: sign-up first when the backend has both.
+        let purpose = if auto && spec.routes("signup").is_some() { "signup" } else { purpose };
+        let mut flow = Flow {
+            program: String::from(config.str_at("program").unwrap_or(&spec.name)),
+            purpose: String::from(purpose),
+            spec,
+            custom,
+            base_url,
+            email,
+            auto,
+            phase: Phase::Ready,
+            expires_at: None,
+            resend_at: None,
+            attempts: None,
+            locked_until: None,
+            orgs: Vec::new(),
+            options: Vec::new(),
+            code: None,
+            flow_id: String::from(config.str_at("flowId").unwrap_or("flow")),
+            retried: false,
+            maybe_minted: false,
+            switched_from: None,
+            allow_insecure,
+        };
+        flow.set_options(config.get("options"))?;
+        Ok(flow)
+    }
+
+    /// Validates and records complete options; unknown names are ignored.
+    fn set_options(&mut self, options: Option<&Value>) -> Result<(), Error> {
+        let Some(Value::Obj(members)) = options else { return Ok(()) };
+        for (k, v) in members {
+            if v.is_null() || v.as_str() == Some("") {
+                continue;
+            }
+            let value = match k.as_str() {
+                "companyName" => {
+                    let name = v.as_str().unwrap_or("");
+                    if let Some(max) = self.spec.company_max {
+                        input::company(name, max)?;
+                    }
+                    s(name)
+                }
+                "keyExpiresInDays" => {
+                    let (lo, hi) = self.spec.expires_days.unwrap_or((1, 365));
+                    Value::Int(input::expires_in_days(v, lo, hi)?)
+                }
+                "description" | "keyName" | "organizationId" => match v.as_str() {
+                    Some(t) => s(t),
+                    None => continue,
+                },
+                _ => continue,
+            };
+            self.options.retain(|(name, _)| name != k);
+            self.options.push((k.clone(), value));
+        }
+        Ok(())
+    }
+
+    fn url(&self, path: &str) -> String {
+        let mut u = self.base_url.clone();
+        u.push_str(path);
+        u
+    }
+
+    fn body(&self, members: Vec<(String, Value)>) -> String {
+        let mut m = alloc::vec![];
+        if let Some(f) = self.spec.field("email") {
+            m.push((String::from(f), s(&self.email)));
+        }
+        if let Some(f) = &self.spec.purpose_field {
+            m.push((f.clone(), s(self.spec.purpose_value(&self.purpose))));
+        }
+        m.extend(members);
+        Value::Obj(m).to_json()
+    }
+
+    fn post(&self, path: &str, body: String, idempotency: Option<String>) -> Request {
+        let mut headers = alloc::vec![
+            ("content-type", String::from("application/json")),
+            ("accept", String::from("application/json")),
+        ];
+        if let Some(key) = idempotency {
+            headers.push(("idempotency-key", key));
+        }
+        Request { method: "POST", url: self.url(path), headers, body: Some(body) }
+    }
+
+    fn request_code_request(&self) -> Result<Request, Error> {
+        let routes = self.spec.routes(&self.purpose).ok_or_else(|| Error::new(Code::INVALID_PURPOSE, "No route for this purpose."))?;
+        Ok(self.post(&routes.request, self.body(Vec::new()), None))
+    }
+
+    fn complete_request(&self, code: &str) -> Result<Request, Error> {
+        let routes = self.spec.routes(&self.purpose).ok_or_else(|| Error::new(Code::INVALID_PURPOSE, "No route for this purpose."))?;
+        let mut members = Vec::new();
+        if let Some(f) = self.spec.field("code") {
+            members.push((String::from(f), s(code)));
+        }
+        for (k, v) in &self.options {
+            if k == "companyName" || k == "description" {
+                if self.purpose != "signup" {
+                    continue;
+                }
+            }
+            if k == "organizationId" && self.purpose == "signup" {
+                continue;
+            }
+            if let Some(f) = self.spec.field(k) {
+                members.push((String::from(f), v.clone()));
+            }
+        }
+        Ok(self.post(&routes.complete, self.body(members), Some(self.idempotency_key(code))))
+    }
+
+    /// `km-<flowId>-<hash of purpose, code and options>`: the same submission
+    /// always carries the same key, so a retry after a lost answer is replayed
+    /// by the backend instead of failing as an already-used code.
+    fn idempotency_key(&self, code: &str) -> String {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut feed = |t: &str| {
+            for b in t.bytes().chain(core::iter::once(0)) {
+                h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+            }
+        };
+        feed(&self.purpose);
+        feed(code);
+        for (k, v) in &self.options {
+            feed(k);
+            feed(&v.to_json());
+        }
+        let mut key = String::from("km-");
+        key.extend(self.flow_id.chars().filter(char::is_ascii_alphanumeric).take(32));
+        key.push('-');
+        for i in (0..16).rev() {
+            let d = ((h >> (i * 4)) & 15) as u8;
+            key.push(char::from(if d < 10 { b'0' + d } else { b'a' + d - 10 }));
+        }
+        key
+    }
+
+    /// Handles one event: `{type: request_code}`, `{type: submit_code, code, options?}`,
+    /// `{type: choose_organization, organizationId}`, `{type: response, status, body, headers}`,
+    /// `{type: transport_error, kind}`.
+    pub fn handle(&mut self, event: &Value, now: i64) -> Action {
+        let result = match event.str_at("type").unwrap_or("") {
+            "request_code" => self.on_request_code(now),
+            "submit_code" => self.on_submit(event, now),
+            "choose_organization" => self.on_choose(event),
+            "response" => self.on_response(&Response::from_value(event), now),
+            "transport_error" => self.on_transport_error(event.str_at("kind").unwrap_or("network")),
+            _ => Err(Error::input(Code::INVALID_STEP, "event", "Unknown event type.")),
+        };
+        result.unwrap_or_else(Action::Failed)
+    }
+
+    fn on_request_code(&mut self, now: i64) -> Result<Action, Error> {
+        if matches!(self.phase, Phase::Requesting | Phase::Completing | Phase::Done) {
+            return Err(self.wrong_step());
+        }
+        if let Some(at) = self.resend_at.filter(|at| now < *at) {
+            let mut e = Error::new(Code::OTP_RESEND_COOLDOWN, "A code was sent moments ago; wait before asking for another.");
+            e.retry_after = Some(at - now);
+            e.next = Next::Wait(at - now);
+            e.local = true;
+            return Err(e);
+        }
+        let req = self.request_code_request()?;
+        self.phase = Phase::Requesting;
+        Ok(Action::Send(req))
+    }
+
+    fn wrong_step(&self) -> Error {
+        let mut m = String::from("The flow cannot take this step while it is '");
+        m.push_str(self.phase.as_str());
+        m.push_str("'.");
+        let mut e = Error::new(Code::INVALID_STEP, &m);
+        e.local = true;
+        e.next = if self.phase == Phase::Done { Next::None } else { Next::Retry };
+        e
+    }
+
+    fn on_submit(&mut self, event: &Value, now: i64) -> Result<Action, Error> {
+        if matches!(self.phase, Phase::Requesting | Phase::Completing | Phase::Done) {
+            return Err(self.wrong_step());
+        }
+        if let Some(until) = self.locked_until.filter(|u| now < *u) {
+            let mut e = Error::new(Code::OTP_LOCKED_OUT, "Too many wrong codes: this code is locked out.");
+            e.local = true;
+            if self.spec.cooldown.is_none() {
+                e.retry_after = Some(until - now);
+            }
+            e.next = next_for(Code::OTP_LOCKED_OUT, &e, Vec::new());
+            return Err(e);
+        }
+        if self.expires_at.is_some_and(|at| now >= at) {
+            self.phase = Phase::Ready;
+            self.expires_at = None;
+            let mut e = Error::new(Code::OTP_EXPIRED, "The code has expired.");
+            e.local = true;
+            return Err(e);
+        }
+        let code = input::otp_code(event.get("code").and_then(Value::as_str).unwrap_or(""))?;
+        self.set_options(event.get("options"))?;
+        let req = self.complete_request(&code)?;
+        self.code = Some(code);
+        self.retried = false;
+        self.phase = Phase::Completing;
+        Ok(Action::Send(req))
+    }
+
+    fn on_choose(&mut self, event: &Value) -> Result<Action, Error> {
+        let (Phase::ChooseOrg, Some(code)) = (self.phase, self.code.clone()) else {
+            return Err(self.wrong_step());
+        };
+        let id = event.str_at("organizationId").unwrap_or("");
+        if !self.orgs.iter().any(|(oid, _)| oid == id) {
+            let mut e = Error::new(Code::ORGANIZATION_NOT_MEMBER, "That organization is not one of yours.");
+            e.local = true;
+            e.next = Next::ChooseOrganization(self.orgs.clone());
+            return Err(e);
+        }
+        self.options.retain(|(k, _)| k != "organizationId");
+        self.options.push((String::from("organizationId"), s(id)));
+        let req = self.complete_request(&code)?;
+        self.retried = false;
+        self.phase = Phase::Completing;
+        Ok(Action::Send(req))
+    }
+
+    fn on_transport_error(&mut self, kind: &str) -> Result<Action, Error> {
+        let mut e = transport_error(kind);
+        match self.phase {
+            Phase::Requesting => self.phase = if self.expires_at.is_some() { Phase::CodeSent } else { Phase::Ready },
+            Phase::Completing => {
+                // The backend may have minted a key whose answer we never read. Send the
+                // same request once more: its idempotency key makes the backend replay it.
+                if let (false, false, Some(code)) = (self.retried, kind == "too_large", self.code.clone()) {
+                    self.retried = true;
+                    return Ok(Action::Send(self.complete_request(&code)?));
+                }
+                self.maybe_minted = true;
+                self.phase = Phase::CodeSent;
+                e.maybe_minted = true;
+            }
+            _ => return Err(self.wrong_step()),
+        }
+        Err(e)
+    }
+
+    fn on_response(&mut self, r: &Response, now: i64) -> Result<Action, Error> {
+        match self.phase {
+            Phase::Requesting => self.on_sent(r, now),
+            Phase::Completing => self.on_completed(r, now),
+            _ => Err(self.wrong_step()),
+        }
+    }
+
+    fn on_sent(&mut self, r: &Response, now: i64) -> Result<Action, Error> {
+        match classify(&self.spec, "request", r) {
+            Ok(data) => {
+                let at = |key: &str| self.spec.sent(key).and_then(|p| data.str_at(p)).and_then(parse_rfc3339);
+                self.expires_at = Some(at("expiresAt").unwrap_or(now + self.spec.lifetime));
+                self.resend_at = at("resendAvailableAt").or(self.spec.cooldown.map(|c| now + c));
+                self.phase = Phase::CodeSent;
+                self.attempts = None;
+                self.locked_until = None;
+                self.code = None;
+                self.orgs.clear();
+                self.maybe_minted = false;
+                Ok(Action::CodeSent)
+            }
+            Err(mut e) => {
+                self.phase = if self.expires_at.is_some() { Phase::CodeSent } else { Phase::Ready };
+                if e.code == Code::OTP_RESEND_COOLDOWN {
+                    self.resend_at = e.retry_after.map(|n| now + n);
+                }
+                if let Next::SwitchFlow(to) = e.next {
+                    if let Some(action) = self.switch(to)? {
+                        return Ok(action);
+                    }
+                }
+                e.next = self.adapt_switch(e.next);
+                Err(e)
+            }
+        }
+    }
+
+    /// Names the switch target with this backend's purposes (`signin` for a
+    /// backend that says so), and drops the switch when there is nowhere to go.
+    fn adapt_switch(&self, next: Next) -> Next {
+        match next {
+            Next::SwitchFlow(to) if self.spec.routes(to).is_none() => Next::Retry,
+            other => other,
+        }
+    }
+
+    /// The agent recipe: switch purpose once and request a code for it.
+    fn switch(&mut self, to: &'static str) -> Result<Option<Action>, Error> {
+        if !self.auto || self.switched_from.is_some() || self.spec.routes(to).is_none() || self.purpose == to {
+            return Ok(None);
+        }
+        self.switched_from = Some(core::mem::replace(&mut self.purpose, String::from(to)));
+        self.expires_at = None;
+        self.resend_at = None;
+        self.code = None;
+        let req = self.request_code_request()?;
+        self.phase = Phase::Requesting;
+        Ok(Some(Action::Send(req)))
+    }
+
+    fn on_completed(&mut self, r: &Response, now: i64) -> Result<Action, Error> {
+        let data = match classify(&self.spec, "complete", r) {
+            Ok(data) => data,
+            Err(mut e) => {
+                if e.code == Code::BAD_RESPONSE && (200..300).contains(&r.status) {
+                    // A 2xx we cannot read may still have minted a key.
+                    e.maybe_minted = true;
+                    self.maybe_minted = true;
+                }
+                return Err(self.complete_failed(e, now));
+            }
+        };
+        let at = |key: &str| self.spec.credential(key).and_then(|p| data.path(p));
+        let Some(key) = at("apiKey").and_then(Value::as_text) else {
+            self.maybe_minted = true;
+            self.phase = Phase::CodeSent;
+            let mut e = Error::new(Code::BAD_RESPONSE, "The answer carried no key.");
+            e.status = Some(r.status);
+            e.maybe_minted = true;
+            return Err(e);
+        };
+        let mut fields: Vec<(&'static str, Value)> = Vec::new();
+        for name in ["keyId", "keyName", "keyPrefix", "expiresAt"] {
+            fields.push((name, opt_s(at(name).and_then(Value::as_text))));
+        }
+        fields.push(("scopes", at("scopes").filter(|v| v.as_arr().is_some()).cloned().unwrap_or(Value::Null)));
+        let org = (at("organizationId").and_then(Value::as_text), at("organizationName").and_then(Value::as_text));
+        if org.0.is_some() {
+            fields.push(("organization", obj(alloc::vec![("id", opt_s(org.0)), ("name", opt_s(org.1))])));
+        }
+        let user_id = at("userId").and_then(Value::as_text);
+        let email = at("email").and_then(Value::as_text).unwrap_or(&self.email);
+        fields.push(("user", obj(alloc::vec![("id", opt_s(user_id)), ("email", s(email))])));
+        let created = at("accountCreated").and_then(Value::as_bool);
+        let created = created.or((self.spec.flows.len() > 1).then_some(self.purpose == "signup"));
+        fields.push(("accountCreated", created.map_or(Value::Null, Value::Bool)));
+        let credential = Credential { api_key: Secret::new(key), fields };
+        self.phase = Phase::Done;
+        self.code = None;
+        self.maybe_minted = false;
+        Ok(Action::Done(credential))
+    }
+
+    /// Updates the flow after a refused complete and picks what comes next.
+    fn complete_failed(&mut self, mut e: Error, now: i64) -> Error {
+        use Code::*;
+        self.phase = Phase::CodeSent;
+        match e.code {
+            OTP_INVALID => self.attempts = e.attempts_remaining.or(self.attempts),
+            OTP_LOCKED_OUT => {
+                self.locked_until = Some(e.retry_after.map_or(self.expires_at.unwrap_or(now + self.spec.lifetime), |n| now + n));
+                self.code = None;
+            }
+            OTP_EXPIRED | OTP_NOT_FOUND | OTP_ALREADY_USED | OTP_PURPOSE_MISMATCH => {
+                self.phase = Phase::Ready;
+                self.expires_at = None;
+                self.code = None;
+            }
+            ORGANIZATION_SELECTION_REQUIRED | ORGANIZATION_NOT_MEMBER => {
+                if let Next::ChooseOrganization(orgs) = &e.next {
+                    if !orgs.is_empty() {
+                        self.orgs = orgs.clone();
+                    }
+                }
+                e.next = Next::ChooseOrganization(self.orgs.clone());
+                self.phase = Phase::ChooseOrg;
+                return e;
+            }
+            USER_ALREADY_HAS_ORGANIZATION | USER_ALREADY_EXISTS | USER_NOT_FOUND | USER_HAS_NO_ORGANIZATION => {
+                // The code belongs to the other purpose's route: a new one is needed.
+                self.phase = Phase::Ready;
+                self.expires_at = None;
+                self.code = None;
+                e.next = self.adapt_switch(e.next);
+                return e;
+            }
+            _ => {}
+        }
+        if !matches!(self.phase, Phase::CodeSent) || e.code == OTP_LOCKED_OUT {
+            self.code = None;
+        }
+        e
+    }
+
+    /// The saved document (without its integrity check).
+    fn document(&self) -> Value {
+        let time = |t: Option<i64>| t.map_or(Value::Null, |t| s(&format_rfc3339(t)));
+        obj(alloc::vec![
+            ("v", Value::Int(1)),
+            ("provider", s(&self.spec.name)),
+            ("spec", self.custom.clone().unwrap_or(Value::Null)),
+            ("baseUrl", s(&self.base_url)),
+            ("program", s(&self.program)),
+            ("email", s(&self.email)),
+            ("purpose", s(&self.purpose)),
+            ("auto", Value::Bool(self.auto)),
+            ("phase", s(self.phase.as_str())),
+            ("expiresAt", time(self.expires_at)),
+            ("resendAvailableAt", time(self.resend_at)),
+            ("attemptsRemaining", opt_i(self.attempts)),
+            ("lockedUntil", time(self.locked_until)),
+            ("organizations", if self.orgs.is_empty() { Value::Null } else { crate::error::orgs_value(&self.orgs) }),
+            ("options", if self.options.is_empty() { Value::Null } else { Value::Obj(self.options.clone()) }),
+            ("code", opt_s(self.code.as_deref())),
+            ("flowId", s(&self.flow_id)),
+            ("retried", if self.retried { Value::Bool(true) } else { Value::Null }),
+            ("keyMayHaveBeenMinted", if self.maybe_minted { Value::Bool(true) } else { Value::Null }),
+            ("switchedFrom", opt_s(self.switched_from.as_deref())),
+            ("allowInsecure", if self.allow_insecure { Value::Bool(true) } else { Value::Null }),
+        ])
+    }
+
+    /// The versioned document with its integrity check appended.
+    pub fn save(&self) -> Value {
+        let mut doc = self.document();
+        let check = checksum(&doc.to_json());
+        if let Value::Obj(m) = &mut doc {
+            m.push((String::from("check"), s(&check)));
+        }
+        doc
+    }
+
+    /// Resumes a saved document; `INVALID_STATE` for an unknown version, a bad
+    /// field, or a document altered since it was saved.
+    pub fn resume(doc: &Value) -> Result<Flow, Error> {
+        let invalid = |m: &str| {
+            let mut e = Error::new(Code::INVALID_STATE, m);
+            e.local = true;
+            e
+        };
+        match doc.get("v") {
+            Some(Value::Int(1)) => {}
+            Some(_) => return Err(invalid("The saved flow has an unknown version; start a new flow.")),
+            None => return Err(invalid("This is not a saved keymint flow.")),
+        }
+        let mut config = alloc::vec![
+            ("provider", doc.get("provider").cloned().unwrap_or(Value::Null)),
+            ("spec", doc.get("spec").cloned().unwrap_or(Value::Null)),
+            ("baseUrl", doc.get("baseUrl").cloned().unwrap_or(Value::Null)),
+            ("email", doc.get("email").cloned().unwrap_or(Value::Null)),
+            ("program", doc.get("program").cloned().unwrap_or(Value::Null)),
+            ("flowId", doc.get("flowId").cloned().unwrap_or(Value::Null)),
+            ("allowInsecure", doc.get("allowInsecure").cloned().unwrap_or(Value::Null)),
+        ];
+        config.push(("purpose", doc.get("purpose").cloned().unwrap_or(Value::Null)));
+        let mut flow = Flow::start(&obj(config)).map_err(|e| {
+            let mut m = String::from("The saved flow is invalid: ");
+            m.push_str(&e.message);
+            invalid(&m)
+        })?;
+        let time = |k: &str| match doc.get(k) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => v.as_str().and_then(parse_rfc3339).map(Some).ok_or(()),
+        };
+        let bad = |k: &str| {
+            let mut m = String::from("The saved flow has a bad '");
+            m.push_str(k);
+            m.push_str("' field.");
+            invalid(&m)
+        };
+        flow.auto = doc.get("auto").and_then(Value::as_bool).ok_or_else(|| bad("auto"))?;
+        flow.phase = doc.str_at("phase").and_then(Phase::parse).ok_or_else(|| bad("phase"))?;
+        flow.expires_at = time("expiresAt").map_err(|()| bad("expiresAt"))?;
+        flow.resend_at = time("resendAvailableAt").map_err(|()| bad("resendAvailableAt"))?;
+        flow.locked_until = time("lockedUntil").map_err(|()| bad("lockedUntil"))?;
+        flow.attempts = doc.int_at("attemptsRemaining");
+        flow.orgs = doc.get("organizations").and_then(Value::as_arr).unwrap_or(&[]).iter()
+            .filter_map(|o| Some((text_of(o, "id")?, text_of(o, "name").unwrap_or_default())))
+            .collect();
+        if let Some(Value::Obj(m)) = doc.get("options") {
+            flow.options = m.clone();
+        }
+        flow.code = text_of(doc, "code");
+        flow.retried = doc.get("retried").and_then(Value::as_bool).unwrap_or(false);
+        flow.maybe_minted = doc.get("keyMayHaveBeenMinted").and_then(Value::as_bool).unwrap_or(false);
+        flow.switched_from = text_of(doc, "switchedFrom");
+        if doc.str_at("check") != Some(checksum(&flow.document().to_json()).as_str()) {
+            return Err(invalid("The saved flow was altered or damaged; start a new flow."));
+        }
+        Ok(flow)
+    }
+}
+
+/// FNV-1a 64 of the document text, hex. Detects edits and damage, not attackers:
+/// the document holds nothing an attacker could gain by forging.
+fn checksum(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    let mut out = String::with_capacity(16);
+    for i in (0..16).rev() {
+        let d = ((h >> (i * 4)) & 15) as u8;
+        out.push(char::from(if d < 10 { b'0' + d } else { b'a' + d - 10 }));
+    }
+    out
+}
+
+impl Action {
+    /// The action as JSON for the JS layer.
+    pub fn to_value(&self, flow: Option<&Flow>) -> Value {
+        match self {
+            Action::Ready => obj(alloc::vec![("type", s("ready"))]),
+            Action::Send(r) => obj(alloc::vec![("type", s("send")), ("request", r.to_value())]),
+            Action::CodeSent => {
+                let f = flow;
+                let time = |t: Option<i64>| t.map_or(Value::Null, |t| s(&format_rfc3339(t)));
+                obj(alloc::vec![
+                    ("type", s("code_sent")),
+                    ("email", opt_s(f.map(|f| f.email.as_str()))),
+                    ("purpose", opt_s(f.map(|f| f.purpose.as_str()))),
+                    ("expiresAt", time(f.and_then(|f| f.expires_at))),
+                    ("resendAvailableAt", time(f.and_then(|f| f.resend_at))),
+                    ("switchedFrom", opt_s(f.and_then(|f| f.switched_from.as_deref()))),
+                ])
+            }
+            Action::Done(c) => {
+                let mut m = alloc::vec![("apiKey", s(c.api_key.expose()))];
+                m.extend(c.fields.iter().map(|(k, v)| (*k, v.clone())));
+                if let Some(f) = flow {
+                    m.push(("provider", s(&f.spec.name)));
+                    m.push(("baseUrl", s(&f.base_url)));
+                    m.push(("email", s(&f.email)));
+                    m.push(("purpose", s(&f.purpose)));
+                    m.push(("switchedFrom", opt_s(f.switched_from.as_deref())));
+                }
+                obj(alloc::vec![("type", s("done")), ("credential", obj(m))])
+            }
+            Action::Failed(e) => {
+                let (text, command) = crate::render::next_text(e, flow);
+                obj(alloc::vec![("type", s("error")), ("error", e.to_value(&text, command.as_deref()))])
+            }
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! Input rules shared by every flow: the same checks the servers make, answered
+//! locally so a bad input costs no request and no rate-limit budget.
+
+use crate::error::{Code, Error};
+use crate::json::Value;
+use alloc::string::String;
+
+/// Trims and checks an email: `EMAIL_REQUIRED` when blank, `EMAIL_INVALID` when
+/// malformed (one `@`, a non-empty local part, a dotted domain, no spaces or
+/// control characters, at most 254 bytes).
+pub fn email(raw: &str) -> Result<String, Error> {
+    let e = raw.trim();
+    if e.is_empty() {
+        return Err(Error::input(Code::EMAIL_REQUIRED, "email", "An email address is required."));
+    }
+    let ok = e.len() <= 254
+        && e.split('@').count() == 2
+        && e.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && local.len() <= 64
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains("..")
+        })
+        && !e.chars().any(|c| c.is_whitespace() || c.is_control());
+    if ok {
+        Ok(String::from(e))
+    } else {
+        Err(Error::input(Code::EMAIL_INVALID, "email", "The email address is malformed."))
+    }
+}
+
+/// Normalises a one-time code typed by a person (`123 456`, `123-456`) to the
+/// six digits the wire wants.
+pub fn otp_code(raw: &str) -> Result<String, Error> {
+    let code: String = raw.chars().filter(|c| *c != ' ' && *c != '-').collect();
+    if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(code)
+    } else {
+        Err(Error::input(Code::OTP_INVALID, "code", "The code must be 6 digits."))
+    }
+}
+
+/// Checks the company name length in characters (not bytes).
+pub fn company(name: &str, max: i64) -> Result<(), Error> {
+    if name.chars().count() as i64 > max {
+        let mut m = String::from("The company name is over ");
+        m.push_str(&crate::json::int_str(max));
+        m.push_str(" characters.");
+        Err(Error::input(Code::COMPANY_NAME_TOO_LONG, "companyName", &m))
+    } else {
+        Ok(())
+    }
+}
+
+/// Checks a key lifetime: a whole number of days within `[lo, hi]`. Accepts a
+/// JSON integer or a string of digits (from a command line).
+pub fn expires_in_days(v: &Value, lo: i64, hi: i64) -> Result<i64, Error> {
+    match v.as_i64() {
+        Some(n) if (lo..=hi).contains(&n) => Ok(n),
+        _ => Err(Error::input(
+            Code::INVALID_EXPIRES_IN_DAYS,
+            "keyExpiresInDays",
+            "The key lifetime must be a whole number of days from 1 to 365.",
+        )),
+    }
+}
+
+/// True when `url`'s host is a loopback address.
+fn is_loopback(rest: &str) -> bool {
+    let host_port = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = if let Some(v6) = host_port.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        host_port.rsplit_once(':').map_or(host_port, |(h, _)| h)
+    };
+    host == "localhost"
+        || host == "::1"
+        || host.ends_with(".localhost")
+        || (host.starts_with("127.") && host.split('.').count() == 4)
+}
+
+/// Checks a base URL: `https://`, or `http://` to a loopback address, unless the
+/// caller explicitly allows insecure URLs. Returns it without a trailing slash.
+pub fn base_url(raw: &str, allow_insecure: bool) -> Result<String, Error> {
+    let url = raw.trim().trim_end_matches('/');
+    let secure = url.strip_prefix("https://").is_some_and(|r| !r.is_empty());
+    let local = url.strip_prefix("http://").is_some_and(|r| !r.is_empty() && is_loopback(r));
+    let http = url.strip_prefix("http://").is_some_and(|r| !r.is_empty());
+    if url.bytes().any(|b| b <= b' ') {
+        return Err(Error::input(Code::INSECURE_URL, "baseUrl", "The base URL contains white space."));
+    }
+    if secure || local || (allow_insecure && http) {
+        Ok(String::from(url))
+    } else {
+        Err(Error::input(
+            Code::INSECURE_URL,
+            "baseUrl",
+            "Credentials are only sent to https:// URLs or to loopback addresses.",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        assert_eq!(email("  You@Example.com ").ok().as_deref(), Some("You@Example.com"));
+        assert_eq!(email("   ").err().map(|e| e.code), Some(Code::EMAIL_REQUIRED));
+        for bad in ["a", "a@b", "@b.co", "a@@b.co", "a b@c.co", "a@b..co", "ü@", "a@.b.co"] {
+            assert_eq!(email(bad).err().map(|e| e.code), Some(Code::EMAIL_INVALID), "{bad}");
+        }
+        assert!(email("ünï@exämple.com").is_ok());
+        let long = "a".repeat(250) + "@b.co";
+        assert_eq!(email(&long).err().map(|e| e.code), Some(Code::EMAIL_INVALID));
+    }
+
+    #[test]
+    fn codes() {
+        assert_eq!(otp_code("123 456").ok().as_deref(), Some("123456"));
+        assert_eq!(otp_code("123-456").ok().as_deref(), Some("123456"));
+        for bad in ["12345", "1234567", "12a456", "", "１２３４５６"] {
+            assert!(otp_code(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn limits() {
+        assert!(company(&"é".repeat(100), 100).is_ok());
+        assert!(company(&"é".repeat(101), 100).is_err());
+        for (v, ok) in [(Value::Int(0), false), (Value::Int(1), true), (Value::Int(365), true), (Value::Int(366), false), (crate::json::s("abc"), false), (crate::json::s("30"), true)] {
+            assert_eq!(expires_in_days(&v, 1, 365).is_ok(), ok, "{v:?}");
+        }
+    }
+
+    #[test]
+    fn urls() {
+        assert!(base_url("https://api.codika.io/", false).is_ok());
+        assert!(base_url("http://127.0.0.1:8080", false).is_ok());
+        assert!(base_url("http://localhost:1/x", false).is_ok());
+        assert!(base_url("http://[::1]:3000", false).is_ok());
+        assert!(base_url("http://example.com", false).is_err());
+        assert!(base_url("http://127.0.0.1.evil.com", false).is_err());
+        assert!(base_url("http://example.com", true).is_ok());
+        assert!(base_url("ftp://x", true).is_err());
+    }
+}

@@ -1,0 +1,473 @@
+//! A small JSON value, parser and writer.
+//!
+//! The core reads provider responses and saved flow documents itself, so that the
+//! same bytes behave the same natively, under wasm and under the fuzzer. It is
+//! deliberately tiny: serde_json would cost several times the whole size budget.
+//! Numbers are kept as integers when they are whole; anything else stays as its
+//! text (the core never needs fractional values).
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// Nesting deeper than this is refused instead of recursing further.
+const MAX_DEPTH: usize = 64;
+
+/// A parsed JSON value. Object members keep their order.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// `null`
+    Null,
+    /// `true` / `false`
+    Bool(bool),
+    /// A whole number that fits in an `i64`.
+    Int(i64),
+    /// Any other number, kept as written.
+    Num(String),
+    /// A string.
+    Str(String),
+    /// An array.
+    Arr(Vec<Value>),
+    /// An object, members in document order.
+    Obj(Vec<(String, Value)>),
+}
+
+impl Value {
+    /// The member `key` of an object.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        match self {
+            Value::Obj(m) => m.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+    /// Follows a dotted path such as `error.details.retryInSeconds`.
+    pub fn path(&self, path: &str) -> Option<&Value> {
+        if path.is_empty() {
+            return Some(self);
+        }
+        path.split('.').try_fold(self, |v, k| v.get(k))
+    }
+    /// The string, if this is one.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+    /// A non-empty string, if this is one.
+    pub fn as_text(&self) -> Option<&str> {
+        self.as_str().filter(|s| !s.is_empty())
+    }
+    /// The integer, if this is a whole number (or a string holding one).
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Value::Int(n) => Some(*n),
+            Value::Str(s) => parse_int(s),
+            _ => None,
+        }
+    }
+    /// The boolean, if this is one.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+    /// The items, if this is an array.
+    pub fn as_arr(&self) -> Option<&[Value]> {
+        match self {
+            Value::Arr(a) => Some(a),
+            _ => None,
+        }
+    }
+    /// True for `null`.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+    /// A string member, non-empty.
+    pub fn str_at(&self, path: &str) -> Option<&str> {
+        self.path(path).and_then(Value::as_text)
+    }
+    /// An integer member.
+    pub fn int_at(&self, path: &str) -> Option<i64> {
+        self.path(path).and_then(Value::as_i64)
+    }
+    /// Serialises to compact JSON.
+    pub fn to_json(&self) -> String {
+        let mut out = String::new();
+        write_value(&mut out, self);
+        out
+    }
+}
+
+/// Builds an object value from members; `Null` members are dropped so optional
+/// fields disappear instead of being written as `null`.
+pub fn obj(members: Vec<(&str, Value)>) -> Value {
+    Value::Obj(
+        members
+            .into_iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| (String::from(k), v))
+            .collect(),
+    )
+}
+
+/// A string value.
+pub fn s(v: &str) -> Value {
+    Value::Str(String::from(v))
+}
+
+/// An optional string value (`Null` when absent).
+pub fn opt_s(v: Option<&str>) -> Value {
+    v.map_or(Value::Null, s)
+}
+
+/// An optional integer value (`Null` when absent).
+pub fn opt_i(v: Option<i64>) -> Value {
+    v.map_or(Value::Null, Value::Int)
+}
+
+/// Parses a whole decimal number with an optional minus sign.
+pub fn parse_int(s: &str) -> Option<i64> {
+    let (neg, digits) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n = digits
+        .bytes()
+        .fold(0i64, |acc, b| acc * 10 + i64::from(b - b'0'));
+    Some(if neg { -n } else { n })
+}
+
+/// Writes an integer in decimal.
+pub fn push_int(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    let mut v = n.unsigned_abs();
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        if let Some(slot) = buf.get_mut(i) {
+            *slot = b'0' + (v % 10) as u8;
+        }
+        v /= 10;
+        if v == 0 || i == 0 {
+            break;
+        }
+    }
+    for b in buf.iter().skip(i) {
+        out.push(char::from(*b));
+    }
+}
+
+/// An integer as a string.
+pub fn int_str(n: i64) -> String {
+    let mut s = String::new();
+    push_int(&mut s, n);
+    s
+}
+
+fn write_value(out: &mut String, v: &Value) {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(true) => out.push_str("true"),
+        Value::Bool(false) => out.push_str("false"),
+        Value::Int(n) => push_int(out, *n),
+        Value::Num(t) => out.push_str(t),
+        Value::Str(t) => write_str(out, t),
+        Value::Arr(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_value(out, item);
+            }
+            out.push(']');
+        }
+        Value::Obj(members) => {
+            out.push('{');
+            for (i, (k, item)) in members.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_str(out, k);
+                out.push(':');
+                write_value(out, item);
+            }
+            out.push('}');
+        }
+    }
+}
+
+fn write_str(out: &mut String, t: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    for c in t.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                out.push_str("\\u00");
+                let b = c as usize;
+                out.push(char::from(HEX.get(b >> 4).copied().unwrap_or(b'0')));
+                out.push(char::from(HEX.get(b & 15).copied().unwrap_or(b'0')));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Parses a complete JSON document; `None` for anything malformed, truncated,
+/// nested deeper than 64 levels, or followed by trailing garbage.
+pub fn parse(text: &str) -> Option<Value> {
+    let mut p = Parser {
+        b: text.as_bytes(),
+        i: 0,
+    };
+    let v = p.value(0)?;
+    p.ws();
+    if p.i == p.b.len() {
+        Some(v)
+    } else {
+        None
+    }
+}
+
+struct Parser<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+    fn bump(&mut self) -> Option<u8> {
+        let c = self.peek()?;
+        self.i += 1;
+        Some(c)
+    }
+    fn ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+            self.i += 1;
+        }
+    }
+    fn lit(&mut self, word: &[u8], v: Value) -> Option<Value> {
+        let end = self.i.checked_add(word.len())?;
+        if self.b.get(self.i..end)? == word {
+            self.i = end;
+            Some(v)
+        } else {
+            None
+        }
+    }
+    fn value(&mut self, depth: usize) -> Option<Value> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        self.ws();
+        match self.peek()? {
+            b'n' => self.lit(b"null", Value::Null),
+            b't' => self.lit(b"true", Value::Bool(true)),
+            b'f' => self.lit(b"false", Value::Bool(false)),
+            b'"' => self.string().map(Value::Str),
+            b'[' => {
+                self.i += 1;
+                let mut items = Vec::new();
+                self.ws();
+                if self.peek()? == b']' {
+                    self.i += 1;
+                    return Some(Value::Arr(items));
+                }
+                loop {
+                    items.push(self.value(depth + 1)?);
+                    self.ws();
+                    match self.bump()? {
+                        b',' => continue,
+                        b']' => return Some(Value::Arr(items)),
+                        _ => return None,
+                    }
+                }
+            }
+            b'{' => {
+                self.i += 1;
+                let mut members = Vec::new();
+                self.ws();
+                if self.peek()? == b'}' {
+                    self.i += 1;
+                    return Some(Value::Obj(members));
+                }
+                loop {
+                    self.ws();
+                    if self.peek()? != b'"' {
+                        return None;
+                    }
+                    let k = self.string()?;
+                    self.ws();
+                    if self.bump()? != b':' {
+                        return None;
+                    }
+                    let v = self.value(depth + 1)?;
+                    members.push((k, v));
+                    self.ws();
+                    match self.bump()? {
+                        b',' => continue,
+                        b'}' => return Some(Value::Obj(members)),
+                        _ => return None,
+                    }
+                }
+            }
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => None,
+        }
+    }
+    fn number(&mut self) -> Option<Value> {
+        let start = self.i;
+        if self.peek() == Some(b'-') {
+            self.i += 1;
+        }
+        let int_start = self.i;
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.i += 1;
+        }
+        if self.i == int_start {
+            return None;
+        }
+        let mut whole = true;
+        if self.peek() == Some(b'.') {
+            whole = false;
+            self.i += 1;
+            let s = self.i;
+            while matches!(self.peek(), Some(b'0'..=b'9')) {
+                self.i += 1;
+            }
+            if self.i == s {
+                return None;
+            }
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            whole = false;
+            self.i += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.i += 1;
+            }
+            let s = self.i;
+            while matches!(self.peek(), Some(b'0'..=b'9')) {
+                self.i += 1;
+            }
+            if self.i == s {
+                return None;
+            }
+        }
+        let text = core::str::from_utf8(self.b.get(start..self.i)?).ok()?;
+        if whole {
+            if let Some(n) = parse_int(text) {
+                return Some(Value::Int(n));
+            }
+        }
+        Some(Value::Num(String::from(text)))
+    }
+    fn hex4(&mut self) -> Option<u32> {
+        let mut n = 0u32;
+        for _ in 0..4 {
+            let d = match self.bump()? {
+                c @ b'0'..=b'9' => c - b'0',
+                c @ b'a'..=b'f' => c - b'a' + 10,
+                c @ b'A'..=b'F' => c - b'A' + 10,
+                _ => return None,
+            };
+            n = n * 16 + u32::from(d);
+        }
+        Some(n)
+    }
+    fn string(&mut self) -> Option<String> {
+        self.i += 1; // opening quote
+        let mut out = String::new();
+        loop {
+            let run = self.i;
+            while matches!(self.peek(), Some(c) if c != b'"' && c != b'\\' && c >= 0x20) {
+                self.i += 1;
+            }
+            out.push_str(core::str::from_utf8(self.b.get(run..self.i)?).ok()?);
+            match self.bump()? {
+                b'"' => return Some(out),
+                b'\\' => {
+                    let c = match self.bump()? {
+                        b'"' => '"',
+                        b'\\' => '\\',
+                        b'/' => '/',
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
+                        b'u' => {
+                            let hi = self.hex4()?;
+                            let code = if (0xD800..0xDC00).contains(&hi) {
+                                if self.bump()? != b'\\' || self.bump()? != b'u' {
+                                    return None;
+                                }
+                                let lo = self.hex4()?;
+                                if !(0xDC00..0xE000).contains(&lo) {
+                                    return None;
+                                }
+                                0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                            } else {
+                                hi
+                            };
+                            char::from_u32(code)?
+                        }
+                        _ => return None,
+                    };
+                    out.push(c);
+                }
+                _ => return None, // raw control character
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    #[test]
+    fn round_trips() {
+        let text = r#"{"a":[1,-2,3.5,true,null,"x\"\n\u00e9\ud83d\ude00"],"b":{}}"#;
+        let v = parse(text).unwrap();
+        assert_eq!(v.path("a").unwrap().as_arr().unwrap()[1], Value::Int(-2));
+        let again = parse(&v.to_json()).unwrap();
+        assert_eq!(v, again);
+    }
+
+    #[test]
+    fn refuses_malformed() {
+        for bad in [
+            "", "{", "[1,", "{\"a\" 1}", "01x", "\"\\x\"", "[1] 2", "tru", "\"\u{1}\"", "-",
+            "1.", "1e", "\"\\ud800\"",
+        ] {
+            assert!(parse(bad).is_none(), "{bad}");
+        }
+        let deep = "[".repeat(100) + &"]".repeat(100);
+        assert!(parse(&deep).is_none());
+    }
+
+    #[test]
+    fn ints() {
+        assert_eq!(int_str(0), "0");
+        assert_eq!(int_str(-120), "-120");
+        assert_eq!(int_str(i64::MIN), "-9223372036854775808");
+        assert_eq!(parse_int("007"), Some(7));
+        assert_eq!(parse_int("99999999999999999999"), None);
+    }
+}

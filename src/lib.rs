@@ -1,0 +1,122 @@
+//! keymint: email one-time-code sign-up and sign-in for programs that can read
+//! email but cannot open a browser.
+//!
+//! This crate is the sans-IO core: flows are state machines over plain data
+//! ([`flow::Flow`]), backends are described by provider specs
+//! ([`provider::Spec`]), and every failure is a canonical [`error::Error`] with a
+//! machine-readable next action. Nothing here performs IO, reads a clock or
+//! draws randomness: time and random ids are arguments. [`step`] is the one
+//! entry point: JSON in, JSON out, used natively by tests and by the wasm
+//! bindings in `src/wasm/`.
+#![warn(missing_docs)]
+
+extern crate alloc;
+
+pub mod error;
+pub mod flow;
+pub mod input;
+pub mod json;
+pub mod provider;
+pub mod render;
+pub mod response;
+pub mod secret;
+pub mod time;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+use error::{Code, Error};
+use flow::{Action, Flow, Request};
+use json::{obj, parse, s, Value};
+use response::{classify, Response};
+
+/// Runs one step. Input: `{op, now, config?, state?, event?}` where `op` is
+/// `start` (config), `validate` (state), `event` (state, event), `whoami` (config with `apiKey`) or
+/// `whoami_response` (config, event). Output: `{state?, action}`; the action is
+/// `ready`, `send`, `code_sent`, `done` or `error`.
+pub fn step(input: &str) -> String {
+    let Some(doc) = parse(input) else {
+        return failed(Error::new(Code::INVALID_STEP, "The step input was not valid JSON."), None);
+    };
+    let now = doc.int_at("now").unwrap_or(0);
+    let empty = Value::Obj(alloc::vec::Vec::new());
+    let config = doc.get("config").unwrap_or(&empty);
+    match doc.str_at("op").unwrap_or("") {
+        "start" => match Flow::start(config) {
+            Ok(flow) => out(&flow, &Action::Ready),
+            Err(e) => failed(e, None),
+        },
+        "validate" => match Flow::resume(doc.get("state").unwrap_or(&Value::Null)) {
+            Ok(flow) => out(&flow, &Action::Ready),
+            Err(e) => failed(e, None),
+        },
+        "event" => {
+            let state = doc.get("state").unwrap_or(&Value::Null);
+            match Flow::resume(state) {
+                Ok(mut flow) => {
+                    let action = flow.handle(doc.get("event").unwrap_or(&empty), now);
+                    out(&flow, &action)
+                }
+                Err(e) => failed(e, None),
+            }
+        }
+        "whoami" => match whoami_request(config) {
+            Ok(req) => wrap(&Action::Send(req), None),
+            Err(e) => failed(e, None),
+        },
+        "whoami_response" => {
+            let spec = match provider::resolve(config.str_at("provider"), config.get("spec").filter(|v| !v.is_null())) {
+                Ok(spec) => spec,
+                Err(e) => return failed(Error::input(Code::INVALID_PROVIDER, "provider", &e.message()), None),
+            };
+            let event = doc.get("event").unwrap_or(&empty);
+            if event.str_at("type") == Some("transport_error") {
+                return failed(response::transport_error(event.str_at("kind").unwrap_or("network")), None);
+            }
+            match classify(&spec, "whoami", &Response::from_value(event)) {
+                Ok(data) => obj(alloc::vec![("action", obj(alloc::vec![("type", s("done")), ("identity", data)]))]).to_json(),
+                Err(e) => failed(e, None),
+            }
+        }
+        _ => failed(Error::new(Code::INVALID_STEP, "Unknown op."), None),
+    }
+}
+
+fn whoami_request(config: &Value) -> Result<Request, Error> {
+    let spec = provider::resolve(config.str_at("provider"), config.get("spec").filter(|v| !v.is_null()))
+        .map_err(|e| Error::input(Code::INVALID_PROVIDER, "provider", &e.message()))?;
+    let insecure = config.get("allowInsecure").and_then(Value::as_bool).unwrap_or(false);
+    let base = input::base_url(config.str_at("baseUrl").unwrap_or(&spec.base_url), insecure)?;
+    let path = spec.whoami.as_deref().ok_or_else(|| Error::input(Code::INVALID_STEP, "whoami", "This provider has no whoami route."))?;
+    let key = config.str_at("apiKey").ok_or_else(|| {
+        Error::new(Code::UNAUTHENTICATED, "No API key: sign in first.").with_next(error::Next::SignInAgain)
+    })?;
+    let mut url = base;
+    url.push_str(path);
+    let mut auth = String::from("Bearer ");
+    auth.push_str(key);
+    Ok(Request {
+        method: "GET",
+        url,
+        headers: alloc::vec![("accept", String::from("application/json")), ("authorization", auth)],
+        body: None,
+    })
+}
+
+use alloc::string::String;
+
+fn wrap(action: &Action, flow: Option<&Flow>) -> String {
+    obj(alloc::vec![
+        ("state", flow.map_or(Value::Null, Flow::save)),
+        ("action", action.to_value(flow)),
+    ])
+    .to_json()
+}
+
+fn out(flow: &Flow, action: &Action) -> String {
+    wrap(action, Some(flow))
+}
+
+fn failed(e: Error, flow: Option<&Flow>) -> String {
+    wrap(&Action::Failed(e), flow)
+}

@@ -1,0 +1,325 @@
+//! The provider spec format (see `docs/custom-provider.md`): parsing and validation.
+
+use crate::error::Code;
+use crate::json::Value;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// A spec that failed validation: which field, and what is wrong with it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpecError {
+    /// Dotted path of the bad field, e.g. `flows.login.request`.
+    pub field: String,
+    /// What is wrong.
+    pub problem: &'static str,
+}
+
+impl SpecError {
+    /// A new error for `field`.
+    pub fn new(field: &str, problem: &'static str) -> Self {
+        SpecError {
+            field: String::from(field),
+            problem,
+        }
+    }
+    /// `provider spec field 'x': problem`.
+    pub fn message(&self) -> String {
+        let mut m = String::from("provider spec field '");
+        m.push_str(&self.field);
+        m.push_str("' ");
+        m.push_str(self.problem);
+        m
+    }
+}
+
+/// Paths of one purpose's two routes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Routes {
+    /// `login` or `signup`.
+    pub purpose: String,
+    /// Path of the request-a-code route.
+    pub request: String,
+    /// Path of the complete route.
+    pub complete: String,
+}
+
+/// A validated provider description.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Spec {
+    /// Provider name (shown in errors and profiles).
+    pub name: String,
+    /// Default base URL.
+    pub base_url: String,
+    /// CLI verbs for next-action text; `{purpose}` is replaced.
+    pub cmd_request: String,
+    /// CLI verb of the complete step.
+    pub cmd_complete: String,
+    /// Routes per purpose, in preference order.
+    pub flows: Vec<Routes>,
+    /// Body field carrying the purpose on both routes, if the backend wants one.
+    pub purpose_field: Option<String>,
+    /// Wire values of the purposes `(login, signup)`.
+    pub purpose_values: (String, String),
+    /// Canonical field name → wire field name (email, code, keyName, …).
+    pub fields: Vec<(String, String)>,
+    /// Envelope paths: data, error code, message, nextAction, retry, attempts, organizations.
+    pub envelope: Vec<(String, String)>,
+    /// Paths inside `data` of the code-sent answer.
+    pub sent: Vec<(String, String)>,
+    /// Paths inside `data` of the credential.
+    pub credential: Vec<(String, String)>,
+    /// whoami path, if any.
+    pub whoami: Option<String>,
+    /// Code lifetime in seconds.
+    pub lifetime: i64,
+    /// Minimum seconds between two code requests, if the backend has one.
+    pub cooldown: Option<i64>,
+    /// Maximum company name length in characters, if limited.
+    pub company_max: Option<i64>,
+    /// Allowed key lifetime in days, if limited.
+    pub expires_days: Option<(i64, i64)>,
+    /// `[step:]providerCode` → canonical code.
+    pub errors: Vec<(String, Code)>,
+}
+
+const ENVELOPE_KEYS: &[&str] = &[
+    "data",
+    "code",
+    "message",
+    "nextAction",
+    "retryAfter",
+    "attemptsRemaining",
+    "organizations",
+];
+const FIELD_KEYS: &[&str] = &[
+    "email",
+    "code",
+    "companyName",
+    "description",
+    "keyName",
+    "keyExpiresInDays",
+    "organizationId",
+];
+const SENT_KEYS: &[&str] = &["expiresAt", "resendAvailableAt"];
+const CREDENTIAL_KEYS: &[&str] = &[
+    "apiKey",
+    "keyId",
+    "keyName",
+    "keyPrefix",
+    "scopes",
+    "expiresAt",
+    "organizationId",
+    "organizationName",
+    "userId",
+    "email",
+    "accountCreated",
+];
+
+fn join(a: &str, b: &str) -> String {
+    let mut s = String::from(a);
+    s.push('.');
+    s.push_str(b);
+    s
+}
+
+fn text(doc: &Value, field: &str) -> Result<String, SpecError> {
+    match doc.path(field) {
+        Some(Value::Str(s)) if !s.trim().is_empty() => Ok(s.clone()),
+        _ => Err(SpecError::new(field, "must be a non-empty string")),
+    }
+}
+
+fn opt_text(doc: &Value, field: &str) -> Result<Option<String>, SpecError> {
+    match doc.path(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(_) => text(doc, field).map(Some),
+    }
+}
+
+fn route(doc: &Value, field: &str) -> Result<String, SpecError> {
+    let p = text(doc, field)?;
+    if p.starts_with('/') && !p.contains("://") && !p.bytes().any(|b| b <= b' ') {
+        Ok(p)
+    } else {
+        Err(SpecError::new(field, "must be a path starting with '/'"))
+    }
+}
+
+fn seconds(doc: &Value, field: &str, default: Option<i64>) -> Result<Option<i64>, SpecError> {
+    match doc.path(field) {
+        None | Some(Value::Null) => Ok(default),
+        Some(v) => match v {
+            Value::Int(n) if (1..=86_400 * 366).contains(n) => Ok(Some(*n)),
+            _ => Err(SpecError::new(field, "must be a whole number of seconds from 1 to 31622400")),
+        },
+    }
+}
+
+/// Reads a `{key: "path"}` map restricted to `allowed` keys.
+fn path_map(doc: &Value, field: &str, allowed: &[&str]) -> Result<Vec<(String, String)>, SpecError> {
+    match doc.path(field) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Obj(members)) => {
+            let mut out = Vec::new();
+            for (k, _) in members {
+                let f = join(field, k);
+                if !allowed.contains(&k.as_str()) {
+                    return Err(SpecError::new(&f, "is not a known key"));
+                }
+                let v = match doc.path(field).and_then(|m| m.get(k)) {
+                    Some(Value::Str(s)) => s.clone(),
+                    _ => return Err(SpecError::new(&f, "must be a string")),
+                };
+                out.push((k.clone(), v));
+            }
+            Ok(out)
+        }
+        Some(_) => Err(SpecError::new(field, "must be an object")),
+    }
+}
+
+impl Spec {
+    /// Validates a spec document.
+    pub fn from_value(doc: &Value) -> Result<Spec, SpecError> {
+        if !matches!(doc, Value::Obj(_)) {
+            return Err(SpecError::new("(root)", "must be an object"));
+        }
+        let name = text(doc, "name")?;
+        let base_url = text(doc, "baseUrl")?;
+        if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
+            return Err(SpecError::new("baseUrl", "must be an http(s) URL"));
+        }
+        let mut flows = Vec::new();
+        for purpose in ["login", "signup"] {
+            if doc.path("flows").and_then(|f| f.get(purpose)).is_some() {
+                let base = join("flows", purpose);
+                flows.push(Routes {
+                    purpose: String::from(purpose),
+                    request: route(doc, &join(&base, "request"))?,
+                    complete: route(doc, &join(&base, "complete"))?,
+                });
+            }
+        }
+        if flows.is_empty() {
+            return Err(SpecError::new("flows", "must describe 'login' and/or 'signup' routes"));
+        }
+        if let Some(Value::Obj(m)) = doc.path("flows") {
+            if let Some((k, _)) = m.iter().find(|(k, _)| k != "login" && k != "signup") {
+                return Err(SpecError::new(&join("flows", k), "is not a known purpose (login, signup)"));
+            }
+        }
+        let fields = path_map(doc, "fields", FIELD_KEYS)?;
+        for required in ["email", "code"] {
+            if !fields.iter().any(|(k, _)| k == required) {
+                return Err(SpecError::new(&join("fields", required), "is required"));
+            }
+        }
+        let credential = path_map(doc, "credential", CREDENTIAL_KEYS)?;
+        if !credential.iter().any(|(k, _)| k == "apiKey") {
+            return Err(SpecError::new("credential.apiKey", "is required"));
+        }
+        let envelope = path_map(doc, "envelope", ENVELOPE_KEYS)?;
+        if !envelope.iter().any(|(k, _)| k == "code") {
+            return Err(SpecError::new("envelope.code", "is required"));
+        }
+        let mut errors = Vec::new();
+        match doc.path("errors") {
+            None | Some(Value::Null) => {}
+            Some(Value::Obj(m)) => {
+                for (k, v) in m {
+                    let code = v.as_str().and_then(Code::parse);
+                    match code {
+                        Some(c) => errors.push((k.clone(), c)),
+                        None => return Err(SpecError::new(&join("errors", k), "must name a canonical error code")),
+                    }
+                }
+            }
+            Some(_) => return Err(SpecError::new("errors", "must be an object")),
+        }
+        let company_max = seconds(doc, "limits.companyNameChars", None)?;
+        let expires_days = match doc.path("limits.keyExpiresInDays") {
+            None | Some(Value::Null) => None,
+            Some(v) => match v.as_arr() {
+                Some([Value::Int(lo), Value::Int(hi)]) if lo <= hi => Some((*lo, *hi)),
+                _ => return Err(SpecError::new("limits.keyExpiresInDays", "must be [min, max]")),
+            },
+        };
+        Ok(Spec {
+            name,
+            base_url,
+            cmd_request: opt_text(doc, "commands.request")?.unwrap_or_else(|| String::from("auth {purpose}-request")),
+            cmd_complete: opt_text(doc, "commands.complete")?.unwrap_or_else(|| String::from("auth {purpose}-complete")),
+            flows,
+            purpose_field: opt_text(doc, "purposeField")?,
+            purpose_values: (
+                opt_text(doc, "purposeValues.login")?.unwrap_or_else(|| String::from("login")),
+                opt_text(doc, "purposeValues.signup")?.unwrap_or_else(|| String::from("signup")),
+            ),
+            fields,
+            envelope,
+            sent: path_map(doc, "sent", SENT_KEYS)?,
+            credential,
+            whoami: match doc.path("whoami.path") {
+                None | Some(Value::Null) => None,
+                Some(_) => Some(route(doc, "whoami.path")?),
+            },
+            lifetime: seconds(doc, "codeLifetimeSeconds", Some(600))?.unwrap_or(600),
+            cooldown: seconds(doc, "resendCooldownSeconds", None)?,
+            company_max,
+            expires_days,
+            errors,
+        })
+    }
+
+    fn lookup<'a>(list: &'a [(String, String)], key: &str) -> Option<&'a str> {
+        list.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+    /// Wire name of a canonical body field.
+    pub fn field(&self, key: &str) -> Option<&str> {
+        Self::lookup(&self.fields, key)
+    }
+    /// Envelope path of `key`.
+    pub fn envelope(&self, key: &str) -> Option<&str> {
+        Self::lookup(&self.envelope, key)
+    }
+    /// Path of a code-sent field inside data.
+    pub fn sent(&self, key: &str) -> Option<&str> {
+        Self::lookup(&self.sent, key)
+    }
+    /// Path of a credential field inside data.
+    pub fn credential(&self, key: &str) -> Option<&str> {
+        Self::lookup(&self.credential, key)
+    }
+    /// Routes for a purpose.
+    pub fn routes(&self, purpose: &str) -> Option<&Routes> {
+        self.flows.iter().find(|r| r.purpose == purpose)
+    }
+    /// The wire value of a purpose.
+    pub fn purpose_value(&self, purpose: &str) -> &str {
+        if purpose == "signup" {
+            &self.purpose_values.1
+        } else {
+            &self.purpose_values.0
+        }
+    }
+    /// Canonical code for a backend code at a step (`request`, `complete`, `whoami`).
+    pub fn map_code(&self, step: &str, provider_code: &str) -> Option<Code> {
+        let scoped = self.errors.iter().find(|(k, _)| {
+            k.strip_prefix(step)
+                .and_then(|r| r.strip_prefix(':'))
+                .is_some_and(|r| r == provider_code)
+        });
+        scoped
+            .or_else(|| self.errors.iter().find(|(k, _)| k == provider_code))
+            .map(|(_, c)| *c)
+            .or_else(|| {
+                // Backends that already use canonical names (Codika) need no table;
+                // kebab- or snake-case variants of a canonical name map too.
+                let upper: String = provider_code
+                    .chars()
+                    .map(|c| if c == '-' { '_' } else { c.to_ascii_uppercase() })
+                    .collect();
+                Code::parse(&upper)
+            })
+    }
+}

@@ -1,0 +1,25 @@
+//! wasm-bindgen exports: strings in, strings out. Parsing JSON on the JS side
+//! and handing the core one string keeps serde and its size out of the module.
+
+use wasm_bindgen::prelude::wasm_bindgen;
+
+/// Runs one step of the core (see [`crate::step`]).
+#[wasm_bindgen]
+pub fn step(input: &str) -> String {
+    crate::step(input)
+}
+
+/// The canonical error codes as `CODE exit kind` lines, for the JS layer's tables.
+#[wasm_bindgen]
+pub fn codes() -> String {
+    let mut out = String::new();
+    for c in crate::error::CODES {
+        out.push_str(c.code);
+        out.push(' ');
+        out.push(char::from(b'0' + c.exit));
+        out.push(' ');
+        out.push_str(c.kind);
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,82 @@
+//! A tiny driver for transcripts: feeds `keymint::step` and fakes the backend's answers.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+
+use keymint::json::{obj, parse, s, Value};
+
+/// 2026-11-22T17:40:00Z
+pub const T0: i64 = 1_795_369_200;
+
+pub struct Driver {
+    pub state: Value,
+    pub now: i64,
+    pub last: Value,
+}
+
+pub fn call(input: Value) -> Value {
+    let out = keymint::step(&input.to_json());
+    parse(&out).expect("step output is JSON")
+}
+
+impl Driver {
+    pub fn start(config: Value) -> Driver {
+        let out = call(obj(vec![("op", s("start")), ("now", Value::Int(T0)), ("config", config)]));
+        assert_eq!(out.str_at("action.type"), Some("ready"), "{}", out.to_json());
+        Driver { state: out.get("state").unwrap().clone(), now: T0, last: out }
+    }
+    pub fn event(&mut self, event: Value) -> Value {
+        let out = call(obj(vec![
+            ("op", s("event")),
+            ("now", Value::Int(self.now)),
+            ("state", self.state.clone()),
+            ("event", event),
+        ]));
+        if let Some(st) = out.get("state").filter(|v| !v.is_null()) {
+            self.state = st.clone();
+        }
+        self.last = out.clone();
+        out
+    }
+    pub fn request_code(&mut self) -> Value {
+        self.event(obj(vec![("type", s("request_code"))]))
+    }
+    pub fn submit(&mut self, code: &str) -> Value {
+        self.event(obj(vec![("type", s("submit_code")), ("code", s(code))]))
+    }
+    pub fn submit_with(&mut self, code: &str, options: Value) -> Value {
+        self.event(obj(vec![("type", s("submit_code")), ("code", s(code)), ("options", options)]))
+    }
+    pub fn respond(&mut self, status: i64, body: &str) -> Value {
+        self.respond_h(status, body, vec![])
+    }
+    pub fn respond_h(&mut self, status: i64, body: &str, headers: Vec<(&str, &str)>) -> Value {
+        let mut h = vec![("content-type", s("application/json"))];
+        h.extend(headers.into_iter().map(|(k, v)| (k, s(v))));
+        self.event(obj(vec![
+            ("type", s("response")),
+            ("status", Value::Int(status)),
+            ("body", s(body)),
+            ("headers", obj(h)),
+        ]))
+    }
+    pub fn fail(&mut self, kind: &str) -> Value {
+        self.event(obj(vec![("type", s("transport_error")), ("kind", s(kind))]))
+    }
+    pub fn phase(&self) -> &str {
+        self.state.str_at("phase").unwrap()
+    }
+}
+
+pub fn action(out: &Value) -> &str {
+    out.str_at("action.type").unwrap()
+}
+pub fn code(out: &Value) -> &str {
+    out.str_at("action.error.code").unwrap_or("-")
+}
+pub fn next_kind(out: &Value) -> &str {
+    out.str_at("action.error.nextAction.kind").unwrap_or("-")
+}
+pub fn request(out: &Value) -> (String, String, Value) {
+    let r = out.path("action.request").expect("a send action");
+    let body = r.str_at("body").map(|b| parse(b).unwrap()).unwrap_or(Value::Null);
+    (r.str_at("method").unwrap().to_string(), r.str_at("url").unwrap().to_string(), body)
+}
