@@ -1,6 +1,8 @@
 //! Scripto transcripts with a fixed clock: every row of ../shared/protocols/scripto.md.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod common;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 use common::*;
 use keymint::json::{obj, s, Value};
 

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs what a fresh machine needs, idempotently and quietly:
+#   rust   - the wasm32 target and wasm-bindgen-cli at the version Cargo.lock pins
+#   npm    - the JS package's dev dependencies (npm ci from the committed lockfile;
+#            wasm-opt comes from npm `binaryen`, never Debian's broken binaryen 108)
+#   chrome - Debian chromium + chromium-driver for the browser tests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+TOOLS="$PWD/.tools"
+say() { echo "tools: $*" >&2; }
+
+rust() {
+  rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown \
+    || { say "adding wasm32-unknown-unknown"; rustup target add wasm32-unknown-unknown >/dev/null 2>&1; }
+  local want have
+  want=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/"/,"",$3); print $3; exit}' Cargo.lock)
+  have=$("$TOOLS/cargo/bin/wasm-bindgen" --version 2>/dev/null | awk '{print $2}' || true)
+  if [ "$have" != "$want" ]; then
+    say "installing wasm-bindgen-cli $want (a few minutes, once)"
+    # --locked fails against this registry's index (webpki-roots); fall back without it.
+    cargo install -q wasm-bindgen-cli --version "$want" --root "$TOOLS/cargo" --locked --force 2>/dev/null \
+      || cargo install -q wasm-bindgen-cli --version "$want" --root "$TOOLS/cargo" --force
+  fi
+}
+
+npm_deps() {
+  local stamp=js/node_modules/.keymint-lock
+  if [ ! -f "$stamp" ] || ! cmp -s js/package-lock.json "$stamp"; then
+    say "npm ci"
+    (cd js && npm ci --no-audit --no-fund --loglevel=error 2>&1 | grep -v 'Unknown user config' || true)
+    [ -x js/node_modules/.bin/wasm-opt ] || { echo "npm ci failed" >&2; exit 1; }
+    cp js/package-lock.json "$stamp"
+  fi
+}
+
+chrome() {
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    say "installing chromium + chromium-driver (apt)"
+    local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get update -qq >/dev/null
+    $sudo apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
+  fi
+}
+
+for what in "$@"; do "$what"; done
