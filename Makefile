@@ -3,7 +3,6 @@
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 export PATH := $(CURDIR)/.tools/cargo/bin:$(PATH)
-export CARGO_TERM_QUIET := true
 NODE_TEST := node --test --test-reporter=dot
 
 .PHONY: demo test build tools bench test-rust test-wasm test-js test-browser lint clean
@@ -28,10 +27,10 @@ test-rust:
 
 test-wasm: tools
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-	  cargo test -q --target wasm32-unknown-unknown --tests
+	  cargo test --target wasm32-unknown-unknown --tests 2>&1 | grep -E "^(test |test result|Running|error|no tests)"
 
 test-js: build
-	cd js && $(NODE_TEST) test/
+	cd js && $(NODE_TEST) test/*.test.mjs
 
 test: lint test-rust test-wasm test-js
 	@echo "make test: all suites passed"

@@ -258,11 +258,22 @@ impl Error {
         obj(alloc::vec![
             ("code", s(self.code.as_str())),
             ("message", s(&self.message)),
-            ("status", self.status.map_or(Value::Null, |n| Value::Int(i64::from(n)))),
+            (
+                "status",
+                self.status
+                    .map_or(Value::Null, |n| Value::Int(i64::from(n)))
+            ),
             ("providerCode", opt_s(self.provider_code.as_deref())),
             ("nextAction", obj(next)),
             ("exitCode", Value::Int(i64::from(self.code.exit_code()))),
-            ("details", if details == Value::Obj(Vec::new()) { Value::Null } else { details }),
+            (
+                "details",
+                if details == Value::Obj(Vec::new()) {
+                    Value::Null
+                } else {
+                    details
+                }
+            ),
         ])
     }
 }

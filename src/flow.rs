@@ -46,9 +46,16 @@ impl Phase {
     }
     /// Parses a saved phase name.
     pub fn parse(v: &str) -> Option<Phase> {
-        [Phase::Ready, Phase::Requesting, Phase::CodeSent, Phase::Completing, Phase::ChooseOrg, Phase::Done]
-            .into_iter()
-            .find(|p| p.as_str() == v)
+        [
+            Phase::Ready,
+            Phase::Requesting,
+            Phase::CodeSent,
+            Phase::Completing,
+            Phase::ChooseOrg,
+            Phase::Done,
+        ]
+        .into_iter()
+        .find(|p| p.as_str() == v)
     }
 }
 
@@ -70,7 +77,15 @@ impl Request {
         obj(alloc::vec![
             ("method", s(self.method)),
             ("url", s(&self.url)),
-            ("headers", Value::Obj(self.headers.iter().map(|(k, v)| (String::from(*k), s(v))).collect())),
+            (
+                "headers",
+                Value::Obj(
+                    self.headers
+                        .iter()
+                        .map(|(k, v)| (String::from(*k), s(v)))
+                        .collect()
+                )
+            ),
             ("body", opt_s(self.body.as_deref())),
         ])
     }
@@ -156,21 +171,44 @@ impl Flow {
         let custom = config.get("spec").filter(|v| !v.is_null()).cloned();
         let spec = provider::resolve(config.str_at("provider"), custom.as_ref())
             .map_err(|e| Error::input(Code::INVALID_PROVIDER, "provider", &e.message()))?;
-        let allow_insecure = config.get("allowInsecure").and_then(Value::as_bool).unwrap_or(false);
-        let base_url = input::base_url(config.str_at("baseUrl").unwrap_or(&spec.base_url), allow_insecure)?;
+        let allow_insecure = config
+            .get("allowInsecure")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let base_url = input::base_url(
+            config.str_at("baseUrl").unwrap_or(&spec.base_url),
+            allow_insecure,
+        )?;
         let email = input::email(config.get("email").and_then(Value::as_str).unwrap_or(""))?;
         let wanted = config.str_at("purpose").unwrap_or("auto");
         let (purpose, auto) = match wanted {
-            "auto" => (spec.flows.first().map_or("login", |r| r.purpose.as_str()), spec.flows.len() > 1),
+            "auto" => (
+                spec.flows.first().map_or("login", |r| r.purpose.as_str()),
+                spec.flows.len() > 1,
+            ),
             "login" | "signin" => ("login", false),
             "signup" => ("signup", false),
-            _ => return Err(Error::input(Code::INVALID_PURPOSE, "purpose", "The purpose must be login, signup or auto.")),
+            _ => {
+                return Err(Error::input(
+                    Code::INVALID_PURPOSE,
+                    "purpose",
+                    "The purpose must be login, signup or auto.",
+                ))
+            }
         };
         if spec.routes(purpose).is_none() {
-            return Err(Error::input(Code::INVALID_PURPOSE, "purpose", "This provider has no such flow."));
+            return Err(Error::input(
+                Code::INVALID_PURPOSE,
+                "purpose",
+                "This provider has no such flow.",
+            ));
         }
         // The agent recipe starts optimistic: sign-up first when the backend has both.
-        let purpose = if auto && spec.routes("signup").is_some() { "signup" } else { purpose };
+        let purpose = if auto && spec.routes("signup").is_some() {
+            "signup"
+        } else {
+            purpose
+        };
         let mut flow = Flow {
             program: String::from(config.str_at("program").unwrap_or(&spec.name)),
             purpose: String::from(purpose),
@@ -199,7 +237,9 @@ impl Flow {
 
     /// Validates and records complete options; unknown names are ignored.
     fn set_options(&mut self, options: Option<&Value>) -> Result<(), Error> {
-        let Some(Value::Obj(members)) = options else { return Ok(()) };
+        let Some(Value::Obj(members)) = options else {
+            return Ok(());
+        };
         for (k, v) in members {
             if v.is_null() || v.as_str() == Some("") {
                 continue;
@@ -254,25 +294,34 @@ impl Flow {
         if let Some(key) = idempotency {
             headers.push(("idempotency-key", key));
         }
-        Request { method: "POST", url: self.url(path), headers, body: Some(body) }
+        Request {
+            method: "POST",
+            url: self.url(path),
+            headers,
+            body: Some(body),
+        }
     }
 
     fn request_code_request(&self) -> Result<Request, Error> {
-        let routes = self.spec.routes(&self.purpose).ok_or_else(|| Error::new(Code::INVALID_PURPOSE, "No route for this purpose."))?;
+        let routes = self
+            .spec
+            .routes(&self.purpose)
+            .ok_or_else(|| Error::new(Code::INVALID_PURPOSE, "No route for this purpose."))?;
         Ok(self.post(&routes.request, self.body(Vec::new()), None))
     }
 
     fn complete_request(&self, code: &str) -> Result<Request, Error> {
-        let routes = self.spec.routes(&self.purpose).ok_or_else(|| Error::new(Code::INVALID_PURPOSE, "No route for this purpose."))?;
+        let routes = self
+            .spec
+            .routes(&self.purpose)
+            .ok_or_else(|| Error::new(Code::INVALID_PURPOSE, "No route for this purpose."))?;
         let mut members = Vec::new();
         if let Some(f) = self.spec.field("code") {
             members.push((String::from(f), s(code)));
         }
         for (k, v) in &self.options {
-            if k == "companyName" || k == "description" {
-                if self.purpose != "signup" {
-                    continue;
-                }
+            if (k == "companyName" || k == "description") && self.purpose != "signup" {
+                continue;
             }
             if k == "organizationId" && self.purpose == "signup" {
                 continue;
@@ -281,7 +330,11 @@ impl Flow {
                 members.push((String::from(f), v.clone()));
             }
         }
-        Ok(self.post(&routes.complete, self.body(members), Some(self.idempotency_key(code))))
+        Ok(self.post(
+            &routes.complete,
+            self.body(members),
+            Some(self.idempotency_key(code)),
+        ))
     }
 
     /// `km-<flowId>-<hash of purpose, code and options>`: the same submission
@@ -301,7 +354,12 @@ impl Flow {
             feed(&v.to_json());
         }
         let mut key = String::from("km-");
-        key.extend(self.flow_id.chars().filter(char::is_ascii_alphanumeric).take(32));
+        key.extend(
+            self.flow_id
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .take(32),
+        );
         key.push('-');
         for i in (0..16).rev() {
             let d = ((h >> (i * 4)) & 15) as u8;
@@ -320,17 +378,27 @@ impl Flow {
             "choose_organization" => self.on_choose(event),
             "response" => self.on_response(&Response::from_value(event), now),
             "transport_error" => self.on_transport_error(event.str_at("kind").unwrap_or("network")),
-            _ => Err(Error::input(Code::INVALID_STEP, "event", "Unknown event type.")),
+            _ => Err(Error::input(
+                Code::INVALID_STEP,
+                "event",
+                "Unknown event type.",
+            )),
         };
         result.unwrap_or_else(Action::Failed)
     }
 
     fn on_request_code(&mut self, now: i64) -> Result<Action, Error> {
-        if matches!(self.phase, Phase::Requesting | Phase::Completing | Phase::Done) {
+        if matches!(
+            self.phase,
+            Phase::Requesting | Phase::Completing | Phase::Done
+        ) {
             return Err(self.wrong_step());
         }
         if let Some(at) = self.resend_at.filter(|at| now < *at) {
-            let mut e = Error::new(Code::OTP_RESEND_COOLDOWN, "A code was sent moments ago; wait before asking for another.");
+            let mut e = Error::new(
+                Code::OTP_RESEND_COOLDOWN,
+                "A code was sent moments ago; wait before asking for another.",
+            );
             e.retry_after = Some(at - now);
             e.next = Next::Wait(at - now);
             e.local = true;
@@ -347,16 +415,26 @@ impl Flow {
         m.push_str("'.");
         let mut e = Error::new(Code::INVALID_STEP, &m);
         e.local = true;
-        e.next = if self.phase == Phase::Done { Next::None } else { Next::Retry };
+        e.next = if self.phase == Phase::Done {
+            Next::None
+        } else {
+            Next::Retry
+        };
         e
     }
 
     fn on_submit(&mut self, event: &Value, now: i64) -> Result<Action, Error> {
-        if matches!(self.phase, Phase::Requesting | Phase::Completing | Phase::Done) {
+        if matches!(
+            self.phase,
+            Phase::Requesting | Phase::Completing | Phase::Done
+        ) {
             return Err(self.wrong_step());
         }
         if let Some(until) = self.locked_until.filter(|u| now < *u) {
-            let mut e = Error::new(Code::OTP_LOCKED_OUT, "Too many wrong codes: this code is locked out.");
+            let mut e = Error::new(
+                Code::OTP_LOCKED_OUT,
+                "Too many wrong codes: this code is locked out.",
+            );
             e.local = true;
             if self.spec.cooldown.is_none() {
                 e.retry_after = Some(until - now);
@@ -386,7 +464,10 @@ impl Flow {
         };
         let id = event.str_at("organizationId").unwrap_or("");
         if !self.orgs.iter().any(|(oid, _)| oid == id) {
-            let mut e = Error::new(Code::ORGANIZATION_NOT_MEMBER, "That organization is not one of yours.");
+            let mut e = Error::new(
+                Code::ORGANIZATION_NOT_MEMBER,
+                "That organization is not one of yours.",
+            );
             e.local = true;
             e.next = Next::ChooseOrganization(self.orgs.clone());
             return Err(e);
@@ -402,11 +483,19 @@ impl Flow {
     fn on_transport_error(&mut self, kind: &str) -> Result<Action, Error> {
         let mut e = transport_error(kind);
         match self.phase {
-            Phase::Requesting => self.phase = if self.expires_at.is_some() { Phase::CodeSent } else { Phase::Ready },
+            Phase::Requesting => {
+                self.phase = if self.expires_at.is_some() {
+                    Phase::CodeSent
+                } else {
+                    Phase::Ready
+                }
+            }
             Phase::Completing => {
                 // The backend may have minted a key whose answer we never read. Send the
                 // same request once more: its idempotency key makes the backend replay it.
-                if let (false, false, Some(code)) = (self.retried, kind == "too_large", self.code.clone()) {
+                if let (false, false, Some(code)) =
+                    (self.retried, kind == "too_large", self.code.clone())
+                {
                     self.retried = true;
                     return Ok(Action::Send(self.complete_request(&code)?));
                 }
@@ -430,7 +519,12 @@ impl Flow {
     fn on_sent(&mut self, r: &Response, now: i64) -> Result<Action, Error> {
         match classify(&self.spec, "request", r) {
             Ok(data) => {
-                let at = |key: &str| self.spec.sent(key).and_then(|p| data.str_at(p)).and_then(parse_rfc3339);
+                let at = |key: &str| {
+                    self.spec
+                        .sent(key)
+                        .and_then(|p| data.str_at(p))
+                        .and_then(parse_rfc3339)
+                };
                 self.expires_at = Some(at("expiresAt").unwrap_or(now + self.spec.lifetime));
                 self.resend_at = at("resendAvailableAt").or(self.spec.cooldown.map(|c| now + c));
                 self.phase = Phase::CodeSent;
@@ -442,7 +536,11 @@ impl Flow {
                 Ok(Action::CodeSent)
             }
             Err(mut e) => {
-                self.phase = if self.expires_at.is_some() { Phase::CodeSent } else { Phase::Ready };
+                self.phase = if self.expires_at.is_some() {
+                    Phase::CodeSent
+                } else {
+                    Phase::Ready
+                };
                 if e.code == Code::OTP_RESEND_COOLDOWN {
                     self.resend_at = e.retry_after.map(|n| now + n);
                 }
@@ -468,7 +566,11 @@ impl Flow {
 
     /// The agent recipe: switch purpose once and request a code for it.
     fn switch(&mut self, to: &'static str) -> Result<Option<Action>, Error> {
-        if !self.auto || self.switched_from.is_some() || self.spec.routes(to).is_none() || self.purpose == to {
+        if !self.auto
+            || self.switched_from.is_some()
+            || self.spec.routes(to).is_none()
+            || self.purpose == to
+        {
             return Ok(None);
         }
         self.switched_from = Some(core::mem::replace(&mut self.purpose, String::from(to)));
@@ -505,18 +607,36 @@ impl Flow {
         for name in ["keyId", "keyName", "keyPrefix", "expiresAt"] {
             fields.push((name, opt_s(at(name).and_then(Value::as_text))));
         }
-        fields.push(("scopes", at("scopes").filter(|v| v.as_arr().is_some()).cloned().unwrap_or(Value::Null)));
-        let org = (at("organizationId").and_then(Value::as_text), at("organizationName").and_then(Value::as_text));
+        fields.push((
+            "scopes",
+            at("scopes")
+                .filter(|v| v.as_arr().is_some())
+                .cloned()
+                .unwrap_or(Value::Null),
+        ));
+        let org = (
+            at("organizationId").and_then(Value::as_text),
+            at("organizationName").and_then(Value::as_text),
+        );
         if org.0.is_some() {
-            fields.push(("organization", obj(alloc::vec![("id", opt_s(org.0)), ("name", opt_s(org.1))])));
+            fields.push((
+                "organization",
+                obj(alloc::vec![("id", opt_s(org.0)), ("name", opt_s(org.1))]),
+            ));
         }
         let user_id = at("userId").and_then(Value::as_text);
         let email = at("email").and_then(Value::as_text).unwrap_or(&self.email);
-        fields.push(("user", obj(alloc::vec![("id", opt_s(user_id)), ("email", s(email))])));
+        fields.push((
+            "user",
+            obj(alloc::vec![("id", opt_s(user_id)), ("email", s(email))]),
+        ));
         let created = at("accountCreated").and_then(Value::as_bool);
         let created = created.or((self.spec.flows.len() > 1).then_some(self.purpose == "signup"));
         fields.push(("accountCreated", created.map_or(Value::Null, Value::Bool)));
-        let credential = Credential { api_key: Secret::new(key), fields };
+        let credential = Credential {
+            api_key: Secret::new(key),
+            fields,
+        };
         self.phase = Phase::Done;
         self.code = None;
         self.maybe_minted = false;
@@ -530,7 +650,12 @@ impl Flow {
         match e.code {
             OTP_INVALID => self.attempts = e.attempts_remaining.or(self.attempts),
             OTP_LOCKED_OUT => {
-                self.locked_until = Some(e.retry_after.map_or(self.expires_at.unwrap_or(now + self.spec.lifetime), |n| now + n));
+                self.locked_until = Some(
+                    e.retry_after
+                        .map_or(self.expires_at.unwrap_or(now + self.spec.lifetime), |n| {
+                            now + n
+                        }),
+                );
                 self.code = None;
             }
             OTP_EXPIRED | OTP_NOT_FOUND | OTP_ALREADY_USED | OTP_PURPOSE_MISMATCH => {
@@ -548,7 +673,10 @@ impl Flow {
                 self.phase = Phase::ChooseOrg;
                 return e;
             }
-            USER_ALREADY_HAS_ORGANIZATION | USER_ALREADY_EXISTS | USER_NOT_FOUND | USER_HAS_NO_ORGANIZATION => {
+            USER_ALREADY_HAS_ORGANIZATION
+            | USER_ALREADY_EXISTS
+            | USER_NOT_FOUND
+            | USER_HAS_NO_ORGANIZATION => {
                 // The code belongs to the other purpose's route: a new one is needed.
                 self.phase = Phase::Ready;
                 self.expires_at = None;
@@ -581,14 +709,49 @@ impl Flow {
             ("resendAvailableAt", time(self.resend_at)),
             ("attemptsRemaining", opt_i(self.attempts)),
             ("lockedUntil", time(self.locked_until)),
-            ("organizations", if self.orgs.is_empty() { Value::Null } else { crate::error::orgs_value(&self.orgs) }),
-            ("options", if self.options.is_empty() { Value::Null } else { Value::Obj(self.options.clone()) }),
+            (
+                "organizations",
+                if self.orgs.is_empty() {
+                    Value::Null
+                } else {
+                    crate::error::orgs_value(&self.orgs)
+                }
+            ),
+            (
+                "options",
+                if self.options.is_empty() {
+                    Value::Null
+                } else {
+                    Value::Obj(self.options.clone())
+                }
+            ),
             ("code", opt_s(self.code.as_deref())),
             ("flowId", s(&self.flow_id)),
-            ("retried", if self.retried { Value::Bool(true) } else { Value::Null }),
-            ("keyMayHaveBeenMinted", if self.maybe_minted { Value::Bool(true) } else { Value::Null }),
+            (
+                "retried",
+                if self.retried {
+                    Value::Bool(true)
+                } else {
+                    Value::Null
+                }
+            ),
+            (
+                "keyMayHaveBeenMinted",
+                if self.maybe_minted {
+                    Value::Bool(true)
+                } else {
+                    Value::Null
+                }
+            ),
             ("switchedFrom", opt_s(self.switched_from.as_deref())),
-            ("allowInsecure", if self.allow_insecure { Value::Bool(true) } else { Value::Null }),
+            (
+                "allowInsecure",
+                if self.allow_insecure {
+                    Value::Bool(true)
+                } else {
+                    Value::Null
+                }
+            ),
         ])
     }
 
@@ -612,19 +775,38 @@ impl Flow {
         };
         match doc.get("v") {
             Some(Value::Int(1)) => {}
-            Some(_) => return Err(invalid("The saved flow has an unknown version; start a new flow.")),
+            Some(_) => {
+                return Err(invalid(
+                    "The saved flow has an unknown version; start a new flow.",
+                ))
+            }
             None => return Err(invalid("This is not a saved keymint flow.")),
         }
         let mut config = alloc::vec![
-            ("provider", doc.get("provider").cloned().unwrap_or(Value::Null)),
+            (
+                "provider",
+                doc.get("provider").cloned().unwrap_or(Value::Null)
+            ),
             ("spec", doc.get("spec").cloned().unwrap_or(Value::Null)),
-            ("baseUrl", doc.get("baseUrl").cloned().unwrap_or(Value::Null)),
+            (
+                "baseUrl",
+                doc.get("baseUrl").cloned().unwrap_or(Value::Null)
+            ),
             ("email", doc.get("email").cloned().unwrap_or(Value::Null)),
-            ("program", doc.get("program").cloned().unwrap_or(Value::Null)),
+            (
+                "program",
+                doc.get("program").cloned().unwrap_or(Value::Null)
+            ),
             ("flowId", doc.get("flowId").cloned().unwrap_or(Value::Null)),
-            ("allowInsecure", doc.get("allowInsecure").cloned().unwrap_or(Value::Null)),
+            (
+                "allowInsecure",
+                doc.get("allowInsecure").cloned().unwrap_or(Value::Null)
+            ),
         ];
-        config.push(("purpose", doc.get("purpose").cloned().unwrap_or(Value::Null)));
+        config.push((
+            "purpose",
+            doc.get("purpose").cloned().unwrap_or(Value::Null),
+        ));
         let mut flow = Flow::start(&obj(config)).map_err(|e| {
             let mut m = String::from("The saved flow is invalid: ");
             m.push_str(&e.message);
@@ -640,13 +822,23 @@ impl Flow {
             m.push_str("' field.");
             invalid(&m)
         };
-        flow.auto = doc.get("auto").and_then(Value::as_bool).ok_or_else(|| bad("auto"))?;
-        flow.phase = doc.str_at("phase").and_then(Phase::parse).ok_or_else(|| bad("phase"))?;
+        flow.auto = doc
+            .get("auto")
+            .and_then(Value::as_bool)
+            .ok_or_else(|| bad("auto"))?;
+        flow.phase = doc
+            .str_at("phase")
+            .and_then(Phase::parse)
+            .ok_or_else(|| bad("phase"))?;
         flow.expires_at = time("expiresAt").map_err(|()| bad("expiresAt"))?;
         flow.resend_at = time("resendAvailableAt").map_err(|()| bad("resendAvailableAt"))?;
         flow.locked_until = time("lockedUntil").map_err(|()| bad("lockedUntil"))?;
         flow.attempts = doc.int_at("attemptsRemaining");
-        flow.orgs = doc.get("organizations").and_then(Value::as_arr).unwrap_or(&[]).iter()
+        flow.orgs = doc
+            .get("organizations")
+            .and_then(Value::as_arr)
+            .unwrap_or(&[])
+            .iter()
             .filter_map(|o| Some((text_of(o, "id")?, text_of(o, "name").unwrap_or_default())))
             .collect();
         if let Some(Value::Obj(m)) = doc.get("options") {
@@ -654,10 +846,15 @@ impl Flow {
         }
         flow.code = text_of(doc, "code");
         flow.retried = doc.get("retried").and_then(Value::as_bool).unwrap_or(false);
-        flow.maybe_minted = doc.get("keyMayHaveBeenMinted").and_then(Value::as_bool).unwrap_or(false);
+        flow.maybe_minted = doc
+            .get("keyMayHaveBeenMinted")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         flow.switched_from = text_of(doc, "switchedFrom");
         if doc.str_at("check") != Some(checksum(&flow.document().to_json()).as_str()) {
-            return Err(invalid("The saved flow was altered or damaged; start a new flow."));
+            return Err(invalid(
+                "The saved flow was altered or damaged; start a new flow.",
+            ));
         }
         Ok(flow)
     }
@@ -693,7 +890,10 @@ impl Action {
                     ("purpose", opt_s(f.map(|f| f.purpose.as_str()))),
                     ("expiresAt", time(f.and_then(|f| f.expires_at))),
                     ("resendAvailableAt", time(f.and_then(|f| f.resend_at))),
-                    ("switchedFrom", opt_s(f.and_then(|f| f.switched_from.as_deref()))),
+                    (
+                        "switchedFrom",
+                        opt_s(f.and_then(|f| f.switched_from.as_deref()))
+                    ),
                 ])
             }
             Action::Done(c) => {
@@ -710,7 +910,10 @@ impl Action {
             }
             Action::Failed(e) => {
                 let (text, command) = crate::render::next_text(e, flow);
-                obj(alloc::vec![("type", s("error")), ("error", e.to_value(&text, command.as_deref()))])
+                obj(alloc::vec![
+                    ("type", s("error")),
+                    ("error", e.to_value(&text, command.as_deref()))
+                ])
             }
         }
     }

@@ -11,7 +11,11 @@ use alloc::string::String;
 pub fn email(raw: &str) -> Result<String, Error> {
     let e = raw.trim();
     if e.is_empty() {
-        return Err(Error::input(Code::EMAIL_REQUIRED, "email", "An email address is required."));
+        return Err(Error::input(
+            Code::EMAIL_REQUIRED,
+            "email",
+            "An email address is required.",
+        ));
     }
     let ok = e.len() <= 254
         && e.split('@').count() == 2
@@ -27,7 +31,11 @@ pub fn email(raw: &str) -> Result<String, Error> {
     if ok {
         Ok(String::from(e))
     } else {
-        Err(Error::input(Code::EMAIL_INVALID, "email", "The email address is malformed."))
+        Err(Error::input(
+            Code::EMAIL_INVALID,
+            "email",
+            "The email address is malformed.",
+        ))
     }
 }
 
@@ -38,7 +46,11 @@ pub fn otp_code(raw: &str) -> Result<String, Error> {
     if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
         Ok(code)
     } else {
-        Err(Error::input(Code::OTP_INVALID, "code", "The code must be 6 digits."))
+        Err(Error::input(
+            Code::OTP_INVALID,
+            "code",
+            "The code must be 6 digits.",
+        ))
     }
 }
 
@@ -86,10 +98,16 @@ fn is_loopback(rest: &str) -> bool {
 pub fn base_url(raw: &str, allow_insecure: bool) -> Result<String, Error> {
     let url = raw.trim().trim_end_matches('/');
     let secure = url.strip_prefix("https://").is_some_and(|r| !r.is_empty());
-    let local = url.strip_prefix("http://").is_some_and(|r| !r.is_empty() && is_loopback(r));
+    let local = url
+        .strip_prefix("http://")
+        .is_some_and(|r| !r.is_empty() && is_loopback(r));
     let http = url.strip_prefix("http://").is_some_and(|r| !r.is_empty());
     if url.bytes().any(|b| b <= b' ') {
-        return Err(Error::input(Code::INSECURE_URL, "baseUrl", "The base URL contains white space."));
+        return Err(Error::input(
+            Code::INSECURE_URL,
+            "baseUrl",
+            "The base URL contains white space.",
+        ));
     }
     if secure || local || (allow_insecure && http) {
         Ok(String::from(url))
@@ -108,14 +126,29 @@ mod tests {
 
     #[test]
     fn emails() {
-        assert_eq!(email("  You@Example.com ").ok().as_deref(), Some("You@Example.com"));
-        assert_eq!(email("   ").err().map(|e| e.code), Some(Code::EMAIL_REQUIRED));
-        for bad in ["a", "a@b", "@b.co", "a@@b.co", "a b@c.co", "a@b..co", "ü@", "a@.b.co"] {
-            assert_eq!(email(bad).err().map(|e| e.code), Some(Code::EMAIL_INVALID), "{bad}");
+        assert_eq!(
+            email("  You@Example.com ").ok().as_deref(),
+            Some("You@Example.com")
+        );
+        assert_eq!(
+            email("   ").err().map(|e| e.code),
+            Some(Code::EMAIL_REQUIRED)
+        );
+        for bad in [
+            "a", "a@b", "@b.co", "a@@b.co", "a b@c.co", "a@b..co", "ü@", "a@.b.co",
+        ] {
+            assert_eq!(
+                email(bad).err().map(|e| e.code),
+                Some(Code::EMAIL_INVALID),
+                "{bad}"
+            );
         }
         assert!(email("ünï@exämple.com").is_ok());
         let long = "a".repeat(250) + "@b.co";
-        assert_eq!(email(&long).err().map(|e| e.code), Some(Code::EMAIL_INVALID));
+        assert_eq!(
+            email(&long).err().map(|e| e.code),
+            Some(Code::EMAIL_INVALID)
+        );
     }
 
     #[test]
@@ -131,7 +164,14 @@ mod tests {
     fn limits() {
         assert!(company(&"é".repeat(100), 100).is_ok());
         assert!(company(&"é".repeat(101), 100).is_err());
-        for (v, ok) in [(Value::Int(0), false), (Value::Int(1), true), (Value::Int(365), true), (Value::Int(366), false), (crate::json::s("abc"), false), (crate::json::s("30"), true)] {
+        for (v, ok) in [
+            (Value::Int(0), false),
+            (Value::Int(1), true),
+            (Value::Int(365), true),
+            (Value::Int(366), false),
+            (crate::json::s("abc"), false),
+            (crate::json::s("30"), true),
+        ] {
             assert_eq!(expires_in_days(&v, 1, 365).is_ok(), ok, "{v:?}");
         }
     }

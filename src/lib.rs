@@ -9,6 +9,9 @@
 //! entry point: JSON in, JSON out, used natively by tests and by the wasm
 //! bindings in `src/wasm/`.
 #![warn(missing_docs)]
+// Errors are the slow path and are built once per step; boxing them would add
+// code to the wasm for no gain.
+#![allow(clippy::result_large_err)]
 
 extern crate alloc;
 
@@ -36,7 +39,10 @@ use response::{classify, Response};
 /// `ready`, `send`, `code_sent`, `done` or `error`.
 pub fn step(input: &str) -> String {
     let Some(doc) = parse(input) else {
-        return failed(Error::new(Code::INVALID_STEP, "The step input was not valid JSON."), None);
+        return failed(
+            Error::new(Code::INVALID_STEP, "The step input was not valid JSON."),
+            None,
+        );
     };
     let now = doc.int_at("now").unwrap_or(0);
     let empty = Value::Obj(alloc::vec::Vec::new());
@@ -65,16 +71,31 @@ pub fn step(input: &str) -> String {
             Err(e) => failed(e, None),
         },
         "whoami_response" => {
-            let spec = match provider::resolve(config.str_at("provider"), config.get("spec").filter(|v| !v.is_null())) {
+            let spec = match provider::resolve(
+                config.str_at("provider"),
+                config.get("spec").filter(|v| !v.is_null()),
+            ) {
                 Ok(spec) => spec,
-                Err(e) => return failed(Error::input(Code::INVALID_PROVIDER, "provider", &e.message()), None),
+                Err(e) => {
+                    return failed(
+                        Error::input(Code::INVALID_PROVIDER, "provider", &e.message()),
+                        None,
+                    )
+                }
             };
             let event = doc.get("event").unwrap_or(&empty);
             if event.str_at("type") == Some("transport_error") {
-                return failed(response::transport_error(event.str_at("kind").unwrap_or("network")), None);
+                return failed(
+                    response::transport_error(event.str_at("kind").unwrap_or("network")),
+                    None,
+                );
             }
             match classify(&spec, "whoami", &Response::from_value(event)) {
-                Ok(data) => obj(alloc::vec![("action", obj(alloc::vec![("type", s("done")), ("identity", data)]))]).to_json(),
+                Ok(data) => obj(alloc::vec![(
+                    "action",
+                    obj(alloc::vec![("type", s("done")), ("identity", data)])
+                )])
+                .to_json(),
                 Err(e) => failed(e, None),
             }
         }
@@ -83,13 +104,26 @@ pub fn step(input: &str) -> String {
 }
 
 fn whoami_request(config: &Value) -> Result<Request, Error> {
-    let spec = provider::resolve(config.str_at("provider"), config.get("spec").filter(|v| !v.is_null()))
-        .map_err(|e| Error::input(Code::INVALID_PROVIDER, "provider", &e.message()))?;
-    let insecure = config.get("allowInsecure").and_then(Value::as_bool).unwrap_or(false);
+    let spec = provider::resolve(
+        config.str_at("provider"),
+        config.get("spec").filter(|v| !v.is_null()),
+    )
+    .map_err(|e| Error::input(Code::INVALID_PROVIDER, "provider", &e.message()))?;
+    let insecure = config
+        .get("allowInsecure")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     let base = input::base_url(config.str_at("baseUrl").unwrap_or(&spec.base_url), insecure)?;
-    let path = spec.whoami.as_deref().ok_or_else(|| Error::input(Code::INVALID_STEP, "whoami", "This provider has no whoami route."))?;
+    let path = spec.whoami.as_deref().ok_or_else(|| {
+        Error::input(
+            Code::INVALID_STEP,
+            "whoami",
+            "This provider has no whoami route.",
+        )
+    })?;
     let key = config.str_at("apiKey").ok_or_else(|| {
-        Error::new(Code::UNAUTHENTICATED, "No API key: sign in first.").with_next(error::Next::SignInAgain)
+        Error::new(Code::UNAUTHENTICATED, "No API key: sign in first.")
+            .with_next(error::Next::SignInAgain)
     })?;
     let mut url = base;
     url.push_str(path);
@@ -98,7 +132,10 @@ fn whoami_request(config: &Value) -> Result<Request, Error> {
     Ok(Request {
         method: "GET",
         url,
-        headers: alloc::vec![("accept", String::from("application/json")), ("authorization", auth)],
+        headers: alloc::vec![
+            ("accept", String::from("application/json")),
+            ("authorization", auth)
+        ],
         body: None,
     })
 }

@@ -63,33 +63,82 @@ fn with_flow(e: &Error, f: &Flow) -> (String, Option<String>) {
     let complete = complete_cmd(f);
     match &e.next {
         Next::FixInput("email") => (
-            join(&["Pass a valid email: ", &f.program, " ", &verb(&f.spec.cmd_request, &f.purpose), " --email you@example.com"]),
+            join(&[
+                "Pass a valid email: ",
+                &f.program,
+                " ",
+                &verb(&f.spec.cmd_request, &f.purpose),
+                " --email you@example.com",
+            ]),
             None,
         ),
-        Next::FixInput("code") => (join(&["Enter the 6-digit code from the email: ", &complete]), Some(complete)),
-        Next::FixInput("companyName") => (String::from("Shorten --company to at most 100 characters."), None),
+        Next::FixInput("code") => (
+            join(&["Enter the 6-digit code from the email: ", &complete]),
+            Some(complete),
+        ),
+        Next::FixInput("companyName") => (
+            String::from("Shorten --company to at most 100 characters."),
+            None,
+        ),
         Next::FixInput("keyExpiresInDays") => (
             String::from("Pass --key-expires-in a whole number of days from 1 to 365, or omit it."),
             None,
         ),
         Next::FixInput("baseUrl") => (
-            String::from("Use an https:// URL (plain http:// is allowed only for loopback addresses)."),
+            String::from(
+                "Use an https:// URL (plain http:// is allowed only for loopback addresses).",
+            ),
             None,
         ),
-        Next::FixInput(field) => (join(&["Check '", field, "' and run the command again."]), None),
+        Next::FixInput(field) => (
+            join(&["Check '", field, "' and run the command again."]),
+            None,
+        ),
         Next::Wait(n) => {
-            let step = if e.code == crate::error::Code::OTP_LOCKED_OUT { &request } else { &request };
-            (join(&["Wait ", &int_str(*n), " seconds, then run: ", step]), Some(step.clone()))
+            // Throttled code requests wait and re-request; anything else waits and
+            // re-sends the code it already has.
+            let resend = matches!(
+                f.phase,
+                crate::flow::Phase::CodeSent | crate::flow::Phase::ChooseOrg
+            ) && !matches!(
+                e.code,
+                crate::error::Code::OTP_RESEND_COOLDOWN
+                    | crate::error::Code::EMAIL_RATE_LIMITED
+                    | crate::error::Code::IP_RATE_LIMITED
+                    | crate::error::Code::OTP_LOCKED_OUT
+            );
+            let step = if resend { &complete } else { &request };
+            (
+                join(&["Wait ", &int_str(*n), " seconds, then run: ", step]),
+                Some(step.clone()),
+            )
         }
         Next::SwitchFlow(to) => {
             let cmd = request_cmd(f, to);
-            let why = if *to == "login" { "This email already has an account. " } else { "This email has no account yet. " };
+            let why = if *to == "login" {
+                "This email already has an account. "
+            } else {
+                "This email has no account yet. "
+            };
             (join(&[why, "Run: ", &cmd]), Some(cmd))
         }
-        Next::RequestNewCode => (join(&["Request a new code with: ", &request]), Some(request)),
+        Next::RequestNewCode => (
+            join(&["Request a new code with: ", &request]),
+            Some(request),
+        ),
         Next::RetryCode => {
-            let left = e.attempts_remaining.map_or(String::new(), |n| join(&[" (", &int_str(n), " attempts left)"]));
-            (join(&["Check the code in the email and try again", &left, ": ", &complete]), Some(complete))
+            let left = e.attempts_remaining.map_or(String::new(), |n| {
+                join(&[" (", &int_str(n), " attempts left)"])
+            });
+            (
+                join(&[
+                    "Check the code in the email and try again",
+                    &left,
+                    ": ",
+                    &complete,
+                ]),
+                Some(complete),
+            )
         }
         Next::ChooseOrganization(orgs) => {
             let mut cmd = complete;
@@ -109,9 +158,19 @@ fn with_flow(e: &Error, f: &Flow) -> (String, Option<String>) {
             t.push_str(&cmd);
             (t, Some(cmd))
         }
-        Next::RevokeAKey => (join(&["Revoke an API key from the dashboard, then run: ", &complete]), Some(complete)),
+        Next::RevokeAKey => (
+            join(&[
+                "Revoke an API key from the dashboard, then run: ",
+                &complete,
+            ]),
+            Some(complete),
+        ),
         Next::Retry => {
-            let step = if matches!(f.phase, crate::flow::Phase::Ready) { request } else { complete };
+            let step = if matches!(f.phase, crate::flow::Phase::Ready) {
+                request
+            } else {
+                complete
+            };
             (join(&["Try again in a few seconds: ", &step]), Some(step))
         }
         Next::SignInAgain => (join(&["Sign in again with: ", &request]), Some(request)),

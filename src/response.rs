@@ -25,10 +25,17 @@ pub struct Response {
 impl Response {
     /// Reads `{status, body, headers: {content-type, retry-after, x-retry-after}}`.
     pub fn from_value(v: &Value) -> Response {
-        let header = |name: &str| v.get("headers").and_then(|h| h.get(name)).and_then(Value::as_str);
+        let header = |name: &str| {
+            v.get("headers")
+                .and_then(|h| h.get(name))
+                .and_then(Value::as_str)
+        };
         let secs = |name: &str| header(name).and_then(|t| parse_int(t.trim()));
         Response {
-            status: v.int_at("status").and_then(|n| u16::try_from(n).ok()).unwrap_or(0),
+            status: v
+                .int_at("status")
+                .and_then(|n| u16::try_from(n).ok())
+                .unwrap_or(0),
             body: String::from(v.str_at("body").unwrap_or("")),
             content_type: header("content-type").map(String::from),
             retry_after: secs("retry-after"),
@@ -44,7 +51,10 @@ impl Response {
 pub fn transport_error(kind: &str) -> Error {
     match kind {
         "timeout" => Error::new(Code::TIMEOUT, "The backend did not answer in time."),
-        "too_large" => Error::new(Code::BAD_RESPONSE, "The answer was larger than 1 MiB; reading stopped."),
+        "too_large" => Error::new(
+            Code::BAD_RESPONSE,
+            "The answer was larger than 1 MiB; reading stopped.",
+        ),
         _ => Error::new(Code::NETWORK_ERROR, "Could not reach the backend."),
     }
 }
@@ -65,7 +75,12 @@ fn orgs(v: Option<&Value>) -> Vec<(String, String)> {
     v.and_then(Value::as_arr)
         .unwrap_or(&[])
         .iter()
-        .filter_map(|o| Some((String::from(o.str_at("id")?), String::from(o.str_at("name").unwrap_or("")))))
+        .filter_map(|o| {
+            Some((
+                String::from(o.str_at("id")?),
+                String::from(o.str_at("name").unwrap_or("")),
+            ))
+        })
         .collect()
 }
 
@@ -74,7 +89,14 @@ pub fn classify(spec: &Spec, step: &str, r: &Response) -> Result<Value, Error> {
     let doc = if looks_json(r) { parse(&r.body) } else { None };
     if (200..300).contains(&r.status) {
         let Some(doc) = doc else {
-            return Err(bad(if looks_json(r) { "The answer was not valid JSON." } else { "The answer was not JSON." }, r.status));
+            return Err(bad(
+                if looks_json(r) {
+                    "The answer was not valid JSON."
+                } else {
+                    "The answer was not JSON."
+                },
+                r.status,
+            ));
         };
         let success = doc.get("success").and_then(Value::as_bool);
         let data_path = spec.envelope("data").unwrap_or("");
@@ -90,7 +112,9 @@ pub fn classify(spec: &Spec, step: &str, r: &Response) -> Result<Value, Error> {
 fn error_from(spec: &Spec, step: &str, r: &Response, doc: Option<&Value>) -> Error {
     let at = |key: &str| spec.envelope(key).and_then(|p| doc.and_then(|d| d.path(p)));
     let provider_code = at("code").and_then(Value::as_text).map(String::from);
-    let mapped = provider_code.as_deref().and_then(|c| spec.map_code(step, c));
+    let mapped = provider_code
+        .as_deref()
+        .and_then(|c| spec.map_code(step, c));
     let code = mapped.unwrap_or(match r.status {
         429 => Code::RATE_LIMITED,
         401 => Code::UNAUTHENTICATED,
@@ -110,10 +134,15 @@ fn error_from(spec: &Spec, step: &str, r: &Response, doc: Option<&Value>) -> Err
     e.status = Some(r.status);
     e.provider_code = provider_code;
     e.provider_next = at("nextAction").and_then(Value::as_text).map(String::from);
-    e.retry_after = at("retryAfter").and_then(Value::as_i64).or_else(|| r.header_retry());
+    e.retry_after = at("retryAfter")
+        .and_then(Value::as_i64)
+        .or_else(|| r.header_retry());
     e.attempts_remaining = at("attemptsRemaining").and_then(Value::as_i64);
     e.required_scope = doc
-        .and_then(|d| d.str_at("error.required_scope").or_else(|| d.str_at("error.requiredScope")))
+        .and_then(|d| {
+            d.str_at("error.required_scope")
+                .or_else(|| d.str_at("error.requiredScope"))
+        })
         .map(String::from);
     e.next = next_for(code, &e, orgs(at("organizations")));
     e
@@ -126,7 +155,9 @@ pub fn next_for(code: Code, e: &Error, orgs: Vec<(String, String)>) -> Next {
         OTP_RESEND_COOLDOWN | EMAIL_RATE_LIMITED | IP_RATE_LIMITED | RATE_LIMITED => {
             e.retry_after.map_or(Next::Retry, |n| Next::Wait(n.max(1)))
         }
-        OTP_LOCKED_OUT => e.retry_after.map_or(Next::RequestNewCode, |n| Next::Wait(n.max(1))),
+        OTP_LOCKED_OUT => e
+            .retry_after
+            .map_or(Next::RequestNewCode, |n| Next::Wait(n.max(1))),
         USER_ALREADY_HAS_ORGANIZATION | USER_ALREADY_EXISTS => Next::SwitchFlow("login"),
         USER_NOT_FOUND | USER_HAS_NO_ORGANIZATION => Next::SwitchFlow("signup"),
         ORGANIZATION_SELECTION_REQUIRED | ORGANIZATION_NOT_MEMBER => Next::ChooseOrganization(orgs),

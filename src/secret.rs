@@ -63,9 +63,15 @@ mod tests {
     fn masks() {
         let k = Secret::new("cko_abcdefghijklmnopqrstuvwxyz0123456789AB12");
         assert_eq!(k.masked(), "cko_••••••••AB12");
-        assert_eq!(alloc::format!("{k:?} {k}"), "cko_••••••••AB12 cko_••••••••AB12");
+        assert_eq!(
+            alloc::format!("{k:?} {k}"),
+            "cko_••••••••AB12 cko_••••••••AB12"
+        );
         assert_eq!(mask("scripto_short"), "scripto_••••••••");
-        assert_eq!(mask("cdt_test_0123456789abcdefghij"), "cdt_test_••••••••ghij");
+        assert_eq!(
+            mask("cdt_test_0123456789abcdefghij"),
+            "cdt_test_••••••••ghij"
+        );
         assert_eq!(mask("eyJhbGciOiJIUzI1NiJ9.payload.sig"), "••••••••.sig");
     }
 }

@@ -1,10 +1,10 @@
 //! Scripto transcripts with a fixed clock: every row of ../shared/protocols/scripto.md.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod common;
-#[cfg(target_arch = "wasm32")]
-use wasm_bindgen_test::wasm_bindgen_test as test;
 use common::*;
 use keymint::json::{obj, s, Value};
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 const BASE: &str = "https://scripto.example.test";
 const KEY: &str = "scripto_0123456789abcdefghijABCDEFGHIJklmnopqrst";
@@ -23,18 +23,33 @@ fn happy_path() {
     let mut d = flow();
     let out = d.request_code();
     let (method, url, body) = request(&out);
-    assert_eq!((method.as_str(), url.as_str()), ("POST", "https://scripto.example.test/api/cli/login-request"));
+    assert_eq!(
+        (method.as_str(), url.as_str()),
+        ("POST", "https://scripto.example.test/api/cli/login-request")
+    );
     assert_eq!(body.to_json(), r#"{"email":"you@example.com"}"#);
-    let out = d.respond(200, r#"{"success":true,"data":{"ok":true,"email":"you@example.com"}}"#);
+    let out = d.respond(
+        200,
+        r#"{"success":true,"data":{"ok":true,"email":"you@example.com"}}"#,
+    );
     assert_eq!(action(&out), "code_sent");
     assert_eq!(out.str_at("action.expiresAt"), Some("2026-11-22T17:50:00Z"));
-    assert_eq!(out.path("action.resendAvailableAt"), None, "Scripto has no cooldown; none invented");
+    assert_eq!(
+        out.path("action.resendAvailableAt"),
+        None,
+        "Scripto has no cooldown; none invented"
+    );
     d.now += 60;
     let out = d.submit_with("123 456", obj(vec![("keyName", s("my-agent"))]));
     let (_, url, body) = request(&out);
     assert!(url.ends_with("/api/cli/login-complete"));
-    assert_eq!(body.to_json(), r#"{"email":"you@example.com","otp":"123456","name":"my-agent"}"#);
-    let idem = out.str_at("action.request.headers.idempotency-key").unwrap();
+    assert_eq!(
+        body.to_json(),
+        r#"{"email":"you@example.com","otp":"123456","name":"my-agent"}"#
+    );
+    let idem = out
+        .str_at("action.request.headers.idempotency-key")
+        .unwrap();
     assert!(idem.starts_with("km-f1-"));
     let out = d.respond(200, &format!(r#"{{"success":true,"data":{{"apiKey":"{KEY}","keyId":"key_1","userId":"user_1","email":"you@example.com"}}}}"#));
     assert_eq!(action(&out), "done");
@@ -42,17 +57,41 @@ fn happy_path() {
     assert_eq!(out.str_at("action.credential.keyId"), Some("key_1"));
     assert_eq!(out.str_at("action.credential.user.id"), Some("user_1"));
     assert_eq!(d.phase(), "done");
-    assert!(!d.state.to_json().contains(KEY), "the saved state never holds the key");
+    assert!(
+        !d.state.to_json().contains(KEY),
+        "the saved state never holds the key"
+    );
 }
 
 #[test]
 fn every_error_row() {
     // (step, status, code, nextAction text, canonical, kind)
     let rows = [
-        ("request", 400, "invalid-argument", Some("Pass --email <your-email> to: scripto auth login-request"), "EMAIL_INVALID", "fix_input"),
+        (
+            "request",
+            400,
+            "invalid-argument",
+            Some("Pass --email <your-email> to: scripto auth login-request"),
+            "EMAIL_INVALID",
+            "fix_input",
+        ),
         ("request", 500, "internal", None, "INTERNAL", "retry"),
-        ("complete", 400, "invalid-argument", None, "OTP_INVALID", "request_new_code"),
-        ("complete", 400, "invalid-argument", Some("request a new code with: scripto auth login-request"), "OTP_INVALID", "request_new_code"),
+        (
+            "complete",
+            400,
+            "invalid-argument",
+            None,
+            "OTP_INVALID",
+            "request_new_code",
+        ),
+        (
+            "complete",
+            400,
+            "invalid-argument",
+            Some("request a new code with: scripto auth login-request"),
+            "OTP_INVALID",
+            "request_new_code",
+        ),
         ("complete", 500, "internal", None, "INTERNAL", "retry"),
     ];
     for (step, status, pcode, next, canonical, kind) in rows {
@@ -63,33 +102,56 @@ fn every_error_row() {
             d.submit("123456");
         }
         let na = next.map_or(String::new(), |n| format!(r#","nextAction":"{n}""#));
-        let out = d.respond(status, &format!(r#"{{"success":false,"error":{{"code":"{pcode}","message":"m"{na}}}}}"#));
+        let out = d.respond(
+            status,
+            &format!(r#"{{"success":false,"error":{{"code":"{pcode}","message":"m"{na}}}}}"#),
+        );
         assert_eq!(code(&out), canonical, "{step} {pcode}");
         assert_eq!(next_kind(&out), kind, "{step} {pcode}");
         assert_eq!(out.int_at("action.error.status"), Some(status));
         assert_eq!(out.str_at("action.error.providerCode"), Some(pcode));
         if let Some(n) = next {
-            assert_eq!(out.str_at("action.error.nextAction.text"), Some(n), "verbatim");
+            assert_eq!(
+                out.str_at("action.error.nextAction.text"),
+                Some(n),
+                "verbatim"
+            );
         }
     }
 }
 
 #[test]
 fn whoami_and_unauthenticated() {
-    let cfg = obj(vec![("provider", s("scripto")), ("baseUrl", s(BASE)), ("apiKey", s(KEY))]);
+    let cfg = obj(vec![
+        ("provider", s("scripto")),
+        ("baseUrl", s(BASE)),
+        ("apiKey", s(KEY)),
+    ]);
     let out = call(obj(vec![("op", s("whoami")), ("config", cfg.clone())]));
     let (method, url, _) = request(&out);
-    assert_eq!((method.as_str(), url.as_str()), ("GET", "https://scripto.example.test/api/cli/whoami"));
+    assert_eq!(
+        (method.as_str(), url.as_str()),
+        ("GET", "https://scripto.example.test/api/cli/whoami")
+    );
     let resp = |status: i64, body: &str| {
         call(obj(vec![
             ("op", s("whoami_response")),
             ("config", cfg.clone()),
-            ("event", obj(vec![("status", Value::Int(status)), ("body", s(body))])),
+            (
+                "event",
+                obj(vec![("status", Value::Int(status)), ("body", s(body))]),
+            ),
         ]))
     };
-    let out = resp(200, r#"{"success":true,"data":{"userId":"u","email":"e@x.io","keyId":"k","keyName":"n"}}"#);
+    let out = resp(
+        200,
+        r#"{"success":true,"data":{"userId":"u","email":"e@x.io","keyId":"k","keyName":"n"}}"#,
+    );
     assert_eq!(out.str_at("action.identity.email"), Some("e@x.io"));
-    let out = resp(401, r#"{"success":false,"error":{"code":"unauthenticated","message":"no","nextAction":"sign in with: scripto auth login-request --email <your-email>"}}"#);
+    let out = resp(
+        401,
+        r#"{"success":false,"error":{"code":"unauthenticated","message":"no","nextAction":"sign in with: scripto auth login-request --email <your-email>"}}"#,
+    );
     assert_eq!(code(&out), "UNAUTHENTICATED");
     assert_eq!(next_kind(&out), "sign_in_again");
 }
@@ -102,15 +164,34 @@ fn local_guards_send_nothing() {
     for bad in ["12345", "1234567", "12a456"] {
         let out = d.submit(bad);
         assert_eq!((code(&out), next_kind(&out)), ("OTP_INVALID", "fix_input"));
-        assert_eq!(out.path("action.error.details.local"), Some(&Value::Bool(true)));
+        assert_eq!(
+            out.path("action.error.details.local"),
+            Some(&Value::Bool(true))
+        );
     }
     d.now += 600;
     let out = d.submit("123456");
     assert_eq!(code(&out), "OTP_EXPIRED");
     assert_eq!(d.phase(), "ready");
-    let out = call(obj(vec![("op", s("start")), ("config", obj(vec![("provider", s("scripto")), ("email", s("  "))]))]));
+    let out = call(obj(vec![
+        ("op", s("start")),
+        (
+            "config",
+            obj(vec![("provider", s("scripto")), ("email", s("  "))]),
+        ),
+    ]));
     assert_eq!(code(&out), "EMAIL_REQUIRED");
-    let out = call(obj(vec![("op", s("start")), ("config", obj(vec![("provider", s("scripto")), ("email", s("a@b.co")), ("baseUrl", s("http://example.com"))]))]));
+    let out = call(obj(vec![
+        ("op", s("start")),
+        (
+            "config",
+            obj(vec![
+                ("provider", s("scripto")),
+                ("email", s("a@b.co")),
+                ("baseUrl", s("http://example.com")),
+            ]),
+        ),
+    ]));
     assert_eq!(code(&out), "INSECURE_URL");
 }
 
@@ -120,15 +201,27 @@ fn saved_state_resumes_and_detects_tampering() {
     d.request_code();
     d.respond(200, r#"{"success":true,"data":{"ok":true}}"#);
     let saved = d.state.to_json();
-    let mut again = Driver { state: keymint::json::parse(&saved).unwrap(), now: T0 + 5, last: Value::Null };
+    let mut again = Driver {
+        state: keymint::json::parse(&saved).unwrap(),
+        now: T0 + 5,
+        last: Value::Null,
+    };
     let out = again.submit("123456");
     assert_eq!(action(&out), "send");
     let tampered = saved.replace("you@example.com", "them@example.com");
-    let mut bad = Driver { state: keymint::json::parse(&tampered).unwrap(), now: T0, last: Value::Null };
+    let mut bad = Driver {
+        state: keymint::json::parse(&tampered).unwrap(),
+        now: T0,
+        last: Value::Null,
+    };
     let out = bad.submit("123456");
     assert_eq!(code(&out), "INVALID_STATE");
     let future = saved.replace(r#""v":1"#, r#""v":9"#);
-    let mut bad = Driver { state: keymint::json::parse(&future).unwrap(), now: T0, last: Value::Null };
+    let mut bad = Driver {
+        state: keymint::json::parse(&future).unwrap(),
+        now: T0,
+        last: Value::Null,
+    };
     assert_eq!(code(&bad.submit("123456")), "INVALID_STATE");
 }
 
@@ -146,7 +239,13 @@ fn lost_completion_is_retried_once_with_the_same_key_then_recorded() {
     );
     let out = d.fail("network");
     assert_eq!((code(&out), next_kind(&out)), ("NETWORK_ERROR", "retry"));
-    assert_eq!(out.path("action.error.details.keyMayHaveBeenMinted"), Some(&Value::Bool(true)));
-    assert!(out.str_at("action.error.nextAction.text").unwrap().contains("sign in again"));
+    assert_eq!(
+        out.path("action.error.details.keyMayHaveBeenMinted"),
+        Some(&Value::Bool(true))
+    );
+    assert!(out
+        .str_at("action.error.nextAction.text")
+        .unwrap()
+        .contains("sign in again"));
     assert_eq!(d.phase(), "code_sent", "resumable");
 }

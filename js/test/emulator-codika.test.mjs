@@ -17,7 +17,7 @@ const SCOPES = [
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
 async function start(t, options = {}) {
-  const emu = await startEmulator({ port: 0, host: '127.0.0.1', ...options });
+  const emu = await startEmulator({ port: 0, host: '127.0.0.1', frozenAt: Date.UTC(2026, 10, 22, 17, 40), ...options });
   t.after(() => emu.close());
   return emu;
 }

@@ -13,7 +13,7 @@ const REQUEST_AGAIN = 'request a new code with: scripto auth login-request';
 const PASS_EMAIL = 'Pass --email <your-email> to: scripto auth login-request';
 
 async function start(t, options = {}) {
-  const emu = await startEmulator({ port: 0, host: '127.0.0.1', ...options });
+  const emu = await startEmulator({ port: 0, host: '127.0.0.1', frozenAt: Date.UTC(2026, 10, 22, 17, 40), ...options });
   t.after(() => emu.close());
   return emu;
 }

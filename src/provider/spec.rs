@@ -150,13 +150,20 @@ fn seconds(doc: &Value, field: &str, default: Option<i64>) -> Result<Option<i64>
         None | Some(Value::Null) => Ok(default),
         Some(v) => match v {
             Value::Int(n) if (1..=86_400 * 366).contains(n) => Ok(Some(*n)),
-            _ => Err(SpecError::new(field, "must be a whole number of seconds from 1 to 31622400")),
+            _ => Err(SpecError::new(
+                field,
+                "must be a whole number of seconds from 1 to 31622400",
+            )),
         },
     }
 }
 
 /// Reads a `{key: "path"}` map restricted to `allowed` keys.
-fn path_map(doc: &Value, field: &str, allowed: &[&str]) -> Result<Vec<(String, String)>, SpecError> {
+fn path_map(
+    doc: &Value,
+    field: &str,
+    allowed: &[&str],
+) -> Result<Vec<(String, String)>, SpecError> {
     match doc.path(field) {
         None | Some(Value::Null) => Ok(Vec::new()),
         Some(Value::Obj(members)) => {
@@ -201,11 +208,17 @@ impl Spec {
             }
         }
         if flows.is_empty() {
-            return Err(SpecError::new("flows", "must describe 'login' and/or 'signup' routes"));
+            return Err(SpecError::new(
+                "flows",
+                "must describe 'login' and/or 'signup' routes",
+            ));
         }
         if let Some(Value::Obj(m)) = doc.path("flows") {
             if let Some((k, _)) = m.iter().find(|(k, _)| k != "login" && k != "signup") {
-                return Err(SpecError::new(&join("flows", k), "is not a known purpose (login, signup)"));
+                return Err(SpecError::new(
+                    &join("flows", k),
+                    "is not a known purpose (login, signup)",
+                ));
             }
         }
         let fields = path_map(doc, "fields", FIELD_KEYS)?;
@@ -230,7 +243,12 @@ impl Spec {
                     let code = v.as_str().and_then(Code::parse);
                     match code {
                         Some(c) => errors.push((k.clone(), c)),
-                        None => return Err(SpecError::new(&join("errors", k), "must name a canonical error code")),
+                        None => {
+                            return Err(SpecError::new(
+                                &join("errors", k),
+                                "must name a canonical error code",
+                            ))
+                        }
                     }
                 }
             }
@@ -241,14 +259,21 @@ impl Spec {
             None | Some(Value::Null) => None,
             Some(v) => match v.as_arr() {
                 Some([Value::Int(lo), Value::Int(hi)]) if lo <= hi => Some((*lo, *hi)),
-                _ => return Err(SpecError::new("limits.keyExpiresInDays", "must be [min, max]")),
+                _ => {
+                    return Err(SpecError::new(
+                        "limits.keyExpiresInDays",
+                        "must be [min, max]",
+                    ))
+                }
             },
         };
         Ok(Spec {
             name,
             base_url,
-            cmd_request: opt_text(doc, "commands.request")?.unwrap_or_else(|| String::from("auth {purpose}-request")),
-            cmd_complete: opt_text(doc, "commands.complete")?.unwrap_or_else(|| String::from("auth {purpose}-complete")),
+            cmd_request: opt_text(doc, "commands.request")?
+                .unwrap_or_else(|| String::from("auth {purpose}-request")),
+            cmd_complete: opt_text(doc, "commands.complete")?
+                .unwrap_or_else(|| String::from("auth {purpose}-complete")),
             flows,
             purpose_field: opt_text(doc, "purposeField")?,
             purpose_values: (
@@ -317,7 +342,13 @@ impl Spec {
                 // kebab- or snake-case variants of a canonical name map too.
                 let upper: String = provider_code
                     .chars()
-                    .map(|c| if c == '-' { '_' } else { c.to_ascii_uppercase() })
+                    .map(|c| {
+                        if c == '-' {
+                            '_'
+                        } else {
+                            c.to_ascii_uppercase()
+                        }
+                    })
                     .collect();
                 Code::parse(&upper)
             })

@@ -1,5 +1,11 @@
 //! A tiny driver for transcripts: feeds `keymint::step` and fakes the backend's answers.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use keymint::json::{obj, parse, s, Value};
 
@@ -19,9 +25,22 @@ pub fn call(input: Value) -> Value {
 
 impl Driver {
     pub fn start(config: Value) -> Driver {
-        let out = call(obj(vec![("op", s("start")), ("now", Value::Int(T0)), ("config", config)]));
-        assert_eq!(out.str_at("action.type"), Some("ready"), "{}", out.to_json());
-        Driver { state: out.get("state").unwrap().clone(), now: T0, last: out }
+        let out = call(obj(vec![
+            ("op", s("start")),
+            ("now", Value::Int(T0)),
+            ("config", config),
+        ]));
+        assert_eq!(
+            out.str_at("action.type"),
+            Some("ready"),
+            "{}",
+            out.to_json()
+        );
+        Driver {
+            state: out.get("state").unwrap().clone(),
+            now: T0,
+            last: out,
+        }
     }
     pub fn event(&mut self, event: Value) -> Value {
         let out = call(obj(vec![
@@ -43,7 +62,11 @@ impl Driver {
         self.event(obj(vec![("type", s("submit_code")), ("code", s(code))]))
     }
     pub fn submit_with(&mut self, code: &str, options: Value) -> Value {
-        self.event(obj(vec![("type", s("submit_code")), ("code", s(code)), ("options", options)]))
+        self.event(obj(vec![
+            ("type", s("submit_code")),
+            ("code", s(code)),
+            ("options", options),
+        ]))
     }
     pub fn respond(&mut self, status: i64, body: &str) -> Value {
         self.respond_h(status, body, vec![])
@@ -77,6 +100,13 @@ pub fn next_kind(out: &Value) -> &str {
 }
 pub fn request(out: &Value) -> (String, String, Value) {
     let r = out.path("action.request").expect("a send action");
-    let body = r.str_at("body").map(|b| parse(b).unwrap()).unwrap_or(Value::Null);
-    (r.str_at("method").unwrap().to_string(), r.str_at("url").unwrap().to_string(), body)
+    let body = r
+        .str_at("body")
+        .map(|b| parse(b).unwrap())
+        .unwrap_or(Value::Null);
+    (
+        r.str_at("method").unwrap().to_string(),
+        r.str_at("url").unwrap().to_string(),
+        body,
+    )
 }

@@ -80,8 +80,11 @@ export async function startEmulator(options = {}) {
   /** Stored 2xx answers by path + Idempotency-Key, replayed to retries. */
   const replays = new Map();
 
+  // `frozenAt` (ms) stops the clock there: only advance() moves it, so tests
+  // that assert exact retry seconds never race the wall clock.
+  const base = options.frozenAt;
   const ctx = {
-    now: () => Date.now() + clockOffset,
+    now: () => (base === undefined ? Date.now() : base) + clockOffset,
     deliver({ email, code, backend, purpose }) {
       sent.push({ email: normalizeEmail(email), code, backend, purpose, sentAt: ctx.now() });
     },

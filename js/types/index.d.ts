@@ -1,0 +1,162 @@
+// Public types of the `keymint` default entry.
+import type { KeymintErrorCode } from './codes.js';
+export type { KeymintErrorCode } from './codes.js';
+
+export type NextActionKind =
+  | 'none' | 'fix_input' | 'wait' | 'switch_flow' | 'request_new_code' | 'retry_code'
+  | 'choose_organization' | 'revoke_a_key' | 'retry' | 'refresh' | 'sign_in_again'
+  | 'fix_config' | 'save_key';
+
+export interface Organization { id: string; name: string }
+
+export interface NextAction {
+  kind: NextActionKind;
+  /** Human text, rendered with the calling program's name; a backend's own text verbatim. */
+  text: string;
+  /** The exact command to run next, when there is one. */
+  command?: string;
+  field?: string;
+  retryAfterSeconds?: number;
+  to?: 'login' | 'signup';
+  organizations?: Organization[];
+}
+
+export interface KeymintErrorDetails {
+  retryAfterSeconds?: number;
+  attemptsRemaining?: number;
+  requiredScope?: string;
+  organizations?: Organization[];
+  local?: boolean;
+  keyMayHaveBeenMinted?: boolean;
+}
+
+export declare class KeymintError extends Error {
+  readonly name: 'KeymintError';
+  readonly code: KeymintErrorCode;
+  readonly status?: number;
+  readonly providerCode?: string;
+  readonly nextAction: NextAction;
+  readonly details?: KeymintErrorDetails;
+  /** The CLI exit code this error maps to (see docs/errors.md). */
+  readonly exitCode?: number;
+}
+export declare function isKeymintError(e: unknown): e is KeymintError;
+
+/** A raw key or token: prints masked everywhere; `reveal()` is the one way to read it. */
+export declare class Secret {
+  constructor(value: string);
+  reveal(): string;
+  readonly masked: string;
+  toString(): string;
+  toJSON(): string;
+}
+export declare function maskSecret(value: string): string;
+
+export type Purpose = 'login' | 'signup' | 'auto';
+export type FetchLike = (url: string, init?: any) => Promise<any>;
+
+/** A custom backend described in JSON (see docs/custom-provider.md). */
+export interface ProviderSpec { name: string; baseUrl: string; [key: string]: unknown }
+
+export interface RunOptions {
+  /** A fetch to use instead of `globalThis.fetch`. */
+  fetch?: FetchLike;
+  /** Per-request timeout, default 30 000 ms. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Milliseconds since the epoch; defaults to Date.now. */
+  clock?: () => number;
+  /** Called with the saved document after every step (persist pending flows here). */
+  onState?: (state: FlowState) => void | Promise<void>;
+  headers?: Record<string, string>;
+}
+
+export interface CompleteOptions {
+  companyName?: string;
+  description?: string;
+  keyName?: string;
+  keyExpiresInDays?: number | string;
+  organizationId?: string;
+}
+
+export interface StartConfig extends RunOptions {
+  provider: 'scripto' | 'codika' | (string & {}) | ProviderSpec;
+  email: string;
+  baseUrl?: string;
+  purpose?: Purpose;
+  /** Program name used in next-action commands, e.g. `codika`. */
+  program?: string;
+  options?: CompleteOptions;
+  /** Allow plain http:// to non-loopback hosts. Off by default. */
+  allowInsecure?: boolean;
+}
+
+/** The saved flow document: versioned JSON with an integrity check. */
+export interface FlowState {
+  v: 1;
+  provider: string;
+  baseUrl: string;
+  email: string;
+  purpose: 'login' | 'signup';
+  phase: 'ready' | 'requesting' | 'code_sent' | 'completing' | 'choose_organization' | 'done';
+  expiresAt?: string;
+  resendAvailableAt?: string;
+  attemptsRemaining?: number;
+  organizations?: Organization[];
+  check: string;
+  [key: string]: unknown;
+}
+
+export interface CodeSent {
+  email: string;
+  purpose: 'login' | 'signup';
+  expiresAt: string;
+  resendAvailableAt?: string;
+  /** Set when the agent recipe switched purpose (`auto`). */
+  switchedFrom?: 'login' | 'signup';
+}
+
+export interface Credential {
+  apiKey: Secret;
+  keyId?: string;
+  keyName?: string;
+  keyPrefix?: string;
+  scopes?: string[];
+  expiresAt?: string | null;
+  organization?: Organization;
+  user?: { id?: string; email: string };
+  email: string;
+  provider: string;
+  baseUrl: string;
+  purpose: 'login' | 'signup';
+  /** True when this flow created the account, false when it already existed. */
+  accountCreated?: boolean;
+  switchedFrom?: 'login' | 'signup';
+}
+
+export declare class Flow {
+  toJSON(): FlowState;
+  readonly state: FlowState;
+  readonly phase: FlowState['phase'];
+  readonly email: string;
+  readonly purpose: 'login' | 'signup';
+  readonly provider: string;
+  readonly baseUrl: string;
+  readonly expiresAt: string | null;
+  readonly resendAvailableAt: string | null;
+  readonly attemptsRemaining: number | null;
+  readonly organizations: Organization[];
+  readonly switchedFrom: 'login' | 'signup' | null;
+  readonly keyMayHaveBeenMinted: boolean;
+  requestCode(): Promise<CodeSent>;
+  submitCode(code: string, options?: CompleteOptions): Promise<Credential>;
+  chooseOrganization(organizationId: string): Promise<Credential>;
+}
+
+export declare function start(config: StartConfig, opts?: RunOptions): Flow;
+export declare function resume(saved: string | FlowState, opts?: RunOptions): Flow;
+export declare function whoami(
+  config: { provider: StartConfig['provider']; baseUrl?: string; apiKey: string | Secret; allowInsecure?: boolean } & RunOptions,
+  opts?: RunOptions,
+): Promise<Record<string, unknown>>;
+export declare function codeTable(): { code: KeymintErrorCode; exitCode: number; kind: NextActionKind }[];
