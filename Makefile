@@ -40,3 +40,7 @@ bench: build
 
 clean:
 	rm -rf target pkg js/dist js/build
+
+test-browser: build
+	@scripts/tools.sh chrome
+	cd js && $(NODE_TEST) test/browser/*.test.mjs

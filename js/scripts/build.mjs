@@ -1,6 +1,6 @@
 // Builds the package's dist: inlines the optimised wasm as base64 and bundles
 // the wasm-bindgen glue with the wrapper into one ESM and one CJS file.
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -9,7 +9,9 @@ import { build } from 'esbuild';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const wasm = readFileSync(join(root, '../pkg/keymint_bg.wasm'));
 mkdirSync(join(root, 'build'), { recursive: true });
-writeFileSync(join(root, 'build/wasm-inline.mjs'), `export default ${JSON.stringify(wasm.toString('base64'))};\n`);
+// Written by rename so concurrent readers never see a partial file.
+const writeAtomic = (path, text) => { writeFileSync(`${path}.${process.pid}`, text); renameSync(`${path}.${process.pid}`, path); };
+writeAtomic(join(root, 'build/wasm-inline.mjs'), `export default ${JSON.stringify(wasm.toString('base64'))};\n`);
 
 const common = {
   entryPoints: [join(root, 'src/index.mjs')],
@@ -23,8 +25,11 @@ const common = {
   // initSync with the inlined bytes, so that URL is never read.
   define: { 'import.meta.url': '"file:///keymint.js"' },
 };
-await build({ ...common, format: 'esm', outfile: join(root, 'dist/keymint.mjs') });
-await build({ ...common, format: 'cjs', outfile: join(root, 'dist/keymint.cjs') });
+for (const [format, file] of [['esm', 'dist/keymint.mjs'], ['cjs', 'dist/keymint.cjs']]) {
+  const out = await build({ ...common, format, write: false, outfile: join(root, file) });
+  mkdirSync(join(root, 'dist'), { recursive: true });
+  writeAtomic(join(root, file), out.outputFiles[0].contents);
+}
 writeFileSync(join(root, 'dist/package.json'), '{"type":"module"}\n');
 
 const gz = (b) => gzipSync(b, { level: 9 }).length;
