@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.tools/cargo/bin:$PATH"
-cargo build -q --release --target wasm32-unknown-unknown
+cargo build -q --release --target wasm32-unknown-unknown --no-default-features --features tiny
 tmp=$(mktemp -d "$PWD/.pkg.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 wasm-bindgen --target web --out-dir "$tmp" target/wasm32-unknown-unknown/release/keymint.wasm

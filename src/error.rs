@@ -18,7 +18,8 @@ pub struct CodeInfo {
     pub exit: u8,
     /// The default `nextAction.kind`.
     pub kind: &'static str,
-    /// When it happens.
+    /// When it happens (kept out of the wasm build, where nothing reads it).
+    #[cfg(not(target_arch = "wasm32"))]
     pub when: &'static str,
 }
 
@@ -29,7 +30,7 @@ macro_rules! codes {
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub enum Code { $($name,)* }
         /// Every canonical code with its exit code, next-action kind and meaning.
-        pub const CODES: &[CodeInfo] = &[$(CodeInfo { code: stringify!($name), exit: $exit, kind: $kind, when: $when },)*];
+        pub const CODES: &[CodeInfo] = &[$(CodeInfo { code: stringify!($name), exit: $exit, kind: $kind, #[cfg(not(target_arch = "wasm32"))] when: $when },)*];
         impl Code {
             /// The code's name.
             pub fn as_str(self) -> &'static str { match self { $(Code::$name => stringify!($name),)* } }
@@ -288,6 +289,7 @@ pub fn orgs_value(orgs: &[(String, String)]) -> Value {
 }
 
 /// Renders `docs/errors.md` from the table.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn errors_markdown() -> String {
     let mut out = String::from(
         "# Error codes\n\nGenerated from `src/error.rs` (`CODES`); a test fails when this file drifts.\n\

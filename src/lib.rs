@@ -8,6 +8,7 @@
 //! draws randomness: time and random ids are arguments. [`step`] is the one
 //! entry point: JSON in, JSON out, used natively by tests and by the wasm
 //! bindings in `src/wasm/`.
+#![cfg_attr(feature = "tiny", no_std)]
 #![warn(missing_docs)]
 // Errors are the slow path and are built once per step; boxing them would add
 // code to the wasm for no gain.

@@ -2,16 +2,16 @@
 // no dynamic import, so the same module works in Node, pages, workers and MV3
 // service workers.
 import { initSync, step as wasmStep, codes as wasmCodes } from '../../pkg/keymint.js';
-import wasmBase64 from '../build/wasm-inline.mjs';
+import wasmText from '../build/wasm-inline.mjs';
 
-function decode(b64) {
-  const bin = atob(b64);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+// See encodeWasm in scripts/build.mjs: each character carries one byte in its low 8 bits.
+function decode(text) {
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i) & 0xff;
   return bytes;
 }
 
-initSync({ module: decode(wasmBase64) });
+initSync({ module: decode(wasmText) });
 
 /** Runs one core step: a plain object in, a plain object out. */
 export function step(input) {

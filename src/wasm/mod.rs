@@ -1,7 +1,22 @@
 //! wasm-bindgen exports: strings in, strings out. Parsing JSON on the JS side
 //! and handing the core one string keeps serde and its size out of the module.
 
+use alloc::string::String;
 use wasm_bindgen::prelude::wasm_bindgen;
+
+// A panic in wasm kills the instance whatever the handler does; trapping without
+// formatting the message keeps core::fmt out of the shipped module.
+#[cfg(feature = "tiny")]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    core::arch::wasm32::unreachable()
+}
+
+#[cfg(feature = "tiny")]
+#[global_allocator]
+// SAFETY: wasm32-unknown-unknown without the atomics feature is single-threaded.
+static ALLOC: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
 /// Runs one step of the core (see [`crate::step`]).
 #[wasm_bindgen]
