@@ -55,6 +55,7 @@ codes! {
     INVALID_PROVIDER 2 "fix_input" "An unknown provider name, or a custom provider spec that fails validation (the message names the field).";
     USAGE 2 "fix_input" "The command line has an unknown flag, a missing value or a missing required flag.";
     PROFILE_NOT_FOUND 2 "fix_input" "The named profile does not exist, or no credential was found for the command.";
+    PROFILE_NAME_INVALID 2 "fix_input" "A profile name is not 1-64 letters, digits, dots, dashes or underscores starting with a letter or digit.";
     OTP_INVALID 3 "retry_code" "The code is wrong (`attemptsRemaining` says how many tries are left), or not 6 digits after removing spaces and dashes (answered locally).";
     OTP_NOT_FOUND 3 "request_new_code" "No code is pending for this email.";
     OTP_EXPIRED 3 "request_new_code" "The code is past its lifetime (10 minutes); answered locally when the saved expiry has passed.";
@@ -91,6 +92,8 @@ codes! {
     BAD_RESPONSE 6 "retry" "The answer was not what the contract says: not JSON, truncated, over 1 MiB, wrong content type or a required field missing.";
     CONFIG_CORRUPT 1 "fix_config" "The config file is not valid keymint JSON; it is left untouched.";
     CONFIG_LOCKED 1 "retry" "Another process held the config lock for too long.";
+    CONFIG_UNREADABLE 1 "fix_config" "The config file or its directory could not be read (permissions or another IO failure).";
+    CONFIG_UNWRITABLE 1 "fix_config" "The config file could not be written; the previous file is left as it was.";
     LEASE_TIMEOUT 1 "retry" "Another process kept the refresh lease for too long.";
     KEY_NOT_SAVED 1 "save_key" "A key was minted but could not be stored; it is attached to the error so it is not lost.";
     UNKNOWN_ERROR 1 "retry" "The backend answered with an error keymint does not know; its own code is kept in `providerCode`.";
