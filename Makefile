@@ -29,8 +29,15 @@ test-wasm: tools
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 	  cargo test --target wasm32-unknown-unknown --tests 2>&1 | grep -E "^(test |test result|Running|error|no tests)"
 
+# Every byte the JS suites print is kept and searched for each raw key or token
+# the emulator minted during the run (scripts/secrets-check.mjs).
+SECRETS_LOG := $(CURDIR)/target/keymint-secrets.log
+JS_LOG := $(CURDIR)/target/test-js.log
 test-js: build
-	cd js && $(NODE_TEST) test/*.test.mjs
+	@mkdir -p target test-output && rm -f $(SECRETS_LOG) && touch $(SECRETS_LOG)
+	cd js && KEYMINT_SECRETS_LOG=$(SECRETS_LOG) node --test --test-reporter=dot --test-reporter-destination=stdout \
+	  --test-reporter=tap --test-reporter-destination=$(JS_LOG).tap test/*.test.mjs 2>&1 | tee $(JS_LOG)
+	node scripts/secrets-check.mjs $(SECRETS_LOG) $(JS_LOG) $(JS_LOG).tap
 
 test: lint test-rust test-wasm test-js
 	@echo "make test: all suites passed"

@@ -5,7 +5,7 @@
 //! TypeScript union in `js/src/codes.d.ts` are generated from [`CODES`] and a
 //! test fails when they drift.
 
-use crate::json::{int_str, obj, opt_i, opt_s, s, Value};
+use crate::json::{obj, opt_i, opt_s, s, Value};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -307,7 +307,7 @@ pub fn errors_markdown() -> String {
         out.push_str("| `");
         out.push_str(c.code);
         out.push_str("` | ");
-        out.push_str(&int_str(i64::from(c.exit)));
+        out.push_str(&crate::json::int_str(i64::from(c.exit)));
         out.push_str(" | `");
         out.push_str(c.kind);
         out.push_str("` | ");

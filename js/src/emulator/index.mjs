@@ -38,6 +38,7 @@
 
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { appendFileSync } from 'node:fs';
 import { normalizeEmail, randomBase62, randomCode } from './util.mjs';
 import createScripto from './backends/scripto.mjs';
 import createCodika from './backends/codika.mjs';
@@ -51,6 +52,15 @@ const MAX_DRAIN = 16 * MAX_BODY;
 const JSON_TYPE = 'application/json; charset=utf-8';
 const DEV_PREFIX = '/__keymint/';
 const FAULT_KINDS = new Set(['delay', 'html502', 'truncate', 'reset', 'hang', 'huge', 'wrong-type', 'missing-field']);
+
+// Raw keys and tokens the emulator mints (not ids). With KEYMINT_SECRETS_LOG set,
+// each is appended there so a test can prove none of them ever reached any output.
+const SECRET_PREFIXES = /^(scripto_|cko_|cdt_|at_|rt_|cat_|crt_)/;
+function recordSecret(prefix, value) {
+  const log = process.env.KEYMINT_SECRETS_LOG;
+  if (log && SECRET_PREFIXES.test(prefix)) appendFileSync(log, value + '\n');
+  return value;
+}
 
 /** @type {Map<string, (ctx: object) => object>} */
 const registry = new Map([
@@ -89,7 +99,7 @@ export async function startEmulator(options = {}) {
       sent.push({ email: normalizeEmail(email), code, backend, purpose, sentAt: ctx.now() });
     },
     randomCode,
-    randomToken: (prefix, len) => prefix + randomBase62(len),
+    randomToken: (prefix, len) => recordSecret(prefix, prefix + randomBase62(len)),
   };
 
   const backends = names.map((name) => {
