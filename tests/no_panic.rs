@@ -1,0 +1,264 @@
+//! Property test: no sequence of events and backend answers makes the core
+//! panic (a panic in wasm kills the instance), and every output is a well-formed
+//! action. Inputs are mutations of a seed corpus of real contract answers plus
+//! generated JSON, driven by a seeded PRNG so a failure replays exactly.
+//! `KEYMINT_FUZZ_ITERS` raises the count (default 3000 flows per provider).
+#![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+
+use keymint::json::{obj, parse, s, Value};
+
+const CORPUS: &[&str] = &[
+    r#"{"success":true,"data":{"ok":true,"email":"you@example.com"}}"#,
+    r#"{"success":true,"data":{"email":"you@example.com","purpose":"signup","expiresAt":"2026-11-22T17:50:00Z","resendAvailableAt":"2026-11-22T17:40:30Z","codeLength":6}}"#,
+    r#"{"success":true,"data":{"apiKey":"cko_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","keyId":"key_1","keyName":"CLI default key","keyPrefix":"cko_aaaa","scopes":["a","b"],"expiresAt":null,"organization":{"id":"org_1","name":"Acme"},"user":{"id":"usr_1","email":"you@example.com"}}}"#,
+    r#"{"success":true,"data":{"apiKey":"scripto_x","keyId":"key_1","userId":"user_1","email":"you@example.com"}}"#,
+    r#"{"success":false,"error":{"code":"OTP_INVALID","message":"Wrong code","details":{"attemptsRemaining":3}}}"#,
+    r#"{"success":false,"error":{"code":"OTP_RESEND_COOLDOWN","message":"wait","details":{"retryInSeconds":17}}}"#,
+    r#"{"success":false,"error":{"code":"ORGANIZATION_SELECTION_REQUIRED","message":"pick","details":{"organizations":[{"id":"org_1","name":"A"},{"id":"org_2","name":"B"}]}}}"#,
+    r#"{"success":false,"error":{"code":"USER_ALREADY_HAS_ORGANIZATION","message":"exists"}}"#,
+    r#"{"success":false,"error":{"code":"USER_NOT_FOUND","message":"none"}}"#,
+    r#"{"success":false,"error":{"code":"invalid-argument","message":"bad","nextAction":"request a new code with: scripto auth login-request"}}"#,
+    r#"{"success":false,"error":{"code":"OTP_LOCKED_OUT","message":"locked"}}"#,
+    r#"<html><body>502 Bad Gateway</body></html>"#,
+    "",
+    "null",
+    "[]",
+    r#"{"success":true}"#,
+    r#"{"success":true,"data":[]}"#,
+];
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        // xorshift64*
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len())]
+    }
+}
+
+const WORDS: &[&str] = &[
+    "success",
+    "data",
+    "error",
+    "code",
+    "message",
+    "details",
+    "retryInSeconds",
+    "attemptsRemaining",
+    "organizations",
+    "apiKey",
+    "expiresAt",
+    "resendAvailableAt",
+    "id",
+    "name",
+    "nextAction",
+    "OTP_INVALID",
+    "OTP_LOCKED_OUT",
+    "ORGANIZATION_NOT_MEMBER",
+    "2026-11-22T17:50:00Z",
+    "9999-99-99T99:99:99Z",
+    "\u{0}",
+    "é",
+];
+
+fn gen_json(r: &mut Rng, depth: u32) -> String {
+    match r.below(if depth > 4 { 5 } else { 8 }) {
+        0 => String::from("null"),
+        1 => String::from(if r.below(2) == 0 { "true" } else { "false" }),
+        2 => (r.next() as i64 >> r.below(64)).to_string(),
+        3 => format!("{:?}", r.pick(WORDS)),
+        4 => String::from(r.pick(&[
+            "1e999",
+            "-0",
+            "0.5",
+            "18446744073709551616",
+            "-9223372036854775808",
+        ])),
+        5 | 6 => {
+            let n = r.below(5);
+            let members: Vec<String> = (0..n)
+                .map(|_| format!("{:?}:{}", r.pick(WORDS), gen_json(r, depth + 1)))
+                .collect();
+            format!("{{{}}}", members.join(","))
+        }
+        _ => {
+            let n = r.below(4);
+            let items: Vec<String> = (0..n).map(|_| gen_json(r, depth + 1)).collect();
+            format!("[{}]", items.join(","))
+        }
+    }
+}
+
+fn mutate(r: &mut Rng, text: &str) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    for _ in 0..r.below(4) {
+        if bytes.is_empty() {
+            break;
+        }
+        let i = r.below(bytes.len());
+        match r.below(4) {
+            0 => bytes.truncate(i),
+            1 => bytes[i] = (r.next() & 0xff) as u8,
+            2 => {
+                bytes.remove(i);
+            }
+            _ => bytes.insert(i, r.pick(b"{}[]\",:0\\")),
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+fn body(r: &mut Rng) -> String {
+    match r.below(3) {
+        0 => String::from(r.pick(CORPUS)),
+        1 => {
+            let seed = r.pick(CORPUS);
+            mutate(r, seed)
+        }
+        _ => gen_json(r, 0),
+    }
+}
+
+fn check(out: &str) -> Value {
+    let v = parse(out).unwrap_or_else(|| panic!("output is not JSON: {out}"));
+    let t = v.str_at("action.type").unwrap_or("");
+    assert!(
+        ["ready", "send", "code_sent", "done", "error"].contains(&t),
+        "bad action {out}"
+    );
+    if t == "error" {
+        assert!(v.str_at("action.error.code").is_some(), "{out}");
+        assert!(v.str_at("action.error.nextAction.kind").is_some(), "{out}");
+    }
+    v
+}
+
+fn run_provider(provider: &str, seed: u64, iters: usize) {
+    let mut r = Rng(seed);
+    for _ in 0..iters {
+        let purpose = r.pick(&["login", "signup", "auto", "bogus"]);
+        let cfg = obj(vec![
+            ("provider", s(provider)),
+            ("baseUrl", s("https://api.example.test")),
+            ("email", s(r.pick(&["you@example.com", "", "x", "a@b.co"]))),
+            ("purpose", s(purpose)),
+            ("flowId", s("fz")),
+        ]);
+        let out = check(&keymint::step(
+            &obj(vec![
+                ("op", s("start")),
+                ("now", Value::Int(1_795_369_200)),
+                ("config", cfg),
+            ])
+            .to_json(),
+        ));
+        let Some(mut state) = out.get("state").filter(|v| !v.is_null()).cloned() else {
+            continue;
+        };
+        let mut now = 1_795_369_200i64;
+        for _ in 0..r.below(12) {
+            now += r.below(700) as i64;
+            let event = match r.below(7) {
+                0 => obj(vec![("type", s("request_code"))]),
+                1 => obj(vec![
+                    ("type", s("submit_code")),
+                    ("code", s(r.pick(&["123456", "12 34-56", "abc", ""]))),
+                ]),
+                2 => obj(vec![
+                    ("type", s("choose_organization")),
+                    ("organizationId", s(r.pick(&["org_1", "org_9"]))),
+                ]),
+                3 => obj(vec![
+                    ("type", s("transport_error")),
+                    ("kind", s(r.pick(&["network", "timeout", "too_large"]))),
+                ]),
+                _ => obj(vec![
+                    ("type", s("response")),
+                    (
+                        "status",
+                        Value::Int(
+                            r.pick(&[200, 400, 401, 403, 404, 409, 410, 429, 500, 502, 0, 999]),
+                        ),
+                    ),
+                    ("body", s(&body(&mut r))),
+                    (
+                        "headers",
+                        obj(vec![
+                            (
+                                "content-type",
+                                s(r.pick(&["application/json", "text/html", ""])),
+                            ),
+                            (
+                                "retry-after",
+                                s(r.pick(&["5", "-1", "abc", "99999999999999999999"])),
+                            ),
+                        ]),
+                    ),
+                ]),
+            };
+            // Occasionally feed a damaged copy of the saved state instead.
+            let feed = if r.below(10) == 0 {
+                parse(&mutate(&mut r, &state.to_json())).unwrap_or(Value::Null)
+            } else {
+                state.clone()
+            };
+            let out = check(&keymint::step(
+                &obj(vec![
+                    ("op", s("event")),
+                    ("now", Value::Int(now)),
+                    ("state", feed),
+                    ("event", event),
+                ])
+                .to_json(),
+            ));
+            if let Some(st) = out.get("state").filter(|v| !v.is_null()) {
+                state = st.clone();
+            }
+        }
+    }
+}
+
+fn iters() -> usize {
+    std::env::var("KEYMINT_FUZZ_ITERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3000)
+}
+
+#[test]
+fn scripto_never_panics() {
+    run_provider("scripto", 0x5eed_0001, iters());
+}
+
+#[test]
+fn codika_never_panics() {
+    run_provider("codika", 0x5eed_0002, iters());
+}
+
+#[test]
+fn arbitrary_step_inputs_never_panic() {
+    let mut r = Rng(0x5eed_0003);
+    for _ in 0..iters() {
+        let input = match r.below(3) {
+            0 => gen_json(&mut r, 0),
+            1 => mutate(
+                &mut r,
+                r#"{"op":"whoami_response","config":{"provider":"codika"},"event":{"status":200,"body":"{}"}}"#,
+            ),
+            _ => mutate(
+                &mut r,
+                r#"{"op":"start","now":5,"config":{"provider":"codika","spec":{"name":"x"},"email":"a@b.co"}}"#,
+            ),
+        };
+        check(&keymint::step(&input));
+    }
+}
