@@ -27,7 +27,7 @@ npm_deps() {
   local stamp=js/node_modules/.keymint-lock
   if [ ! -f "$stamp" ] || ! cmp -s js/package-lock.json "$stamp"; then
     say "npm ci"
-    (cd js && npm ci --no-audit --no-fund --loglevel=error 2>&1 | grep -v 'Unknown user config' || true)
+    (cd js && npm ci --no-audit --no-fund --loglevel=error 2>&1 >/dev/null | grep -v 'Unknown user config' || true)
     [ -x js/node_modules/.bin/wasm-opt ] || { echo "npm ci failed" >&2; exit 1; }
     cp js/package-lock.json "$stamp"
   fi
