@@ -39,7 +39,7 @@ test-js: build
 	  --test-reporter=tap --test-reporter-destination=$(JS_LOG).tap test/*.test.mjs 2>&1 | tee $(JS_LOG)
 	node scripts/secrets-check.mjs $(SECRETS_LOG) $(JS_LOG) $(JS_LOG).tap
 
-test: lint test-rust test-wasm test-js
+test: lint test-rust test-wasm test-js test-browser
 	@echo "make test: all suites passed"
 
 bench: build

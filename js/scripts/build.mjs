@@ -48,3 +48,35 @@ writeFileSync(join(root, 'dist/package.json'), '{"type":"module"}\n');
 const gz = (b) => gzipSync(b, { level: 9 }).length;
 const entry = readFileSync(join(root, 'dist/keymint.mjs'));
 console.log(`wasm ${wasm.length} B raw / ${gz(wasm)} B gzip; default entry dist/keymint.mjs ${entry.length} B raw / ${gz(entry)} B gzip`);
+
+// The browser-safe profile stores (in-memory and extension) as their own ESM entry, for pages,
+// workers and extensions. They take the errors and masking of the default entry from
+// './keymint.mjs', so an app that loads both holds one KeymintError class.
+const storesDir = join(root, 'src/stores');
+const stores = await build({
+  stdin: {
+    contents: [
+      "export { MemoryProfileStore, ProfileStoreBase, profileNameFromEmail, profileNameFromOrganization, isValidProfileName, emptyDocument } from './memory.mjs';",
+      "export { ExtensionProfileStore } from './extension.mjs';",
+    ].join('\n'),
+    resolveDir: storesDir,
+    sourcefile: 'stores.mjs',
+    loader: 'js',
+  },
+  bundle: true,
+  minify: true,
+  format: 'esm',
+  platform: 'neutral',
+  target: 'es2020',
+  legalComments: 'none',
+  logLevel: 'warning',
+  write: false,
+  outfile: join(root, 'dist/stores.mjs'),
+  plugins: [{
+    name: 'default-entry',
+    setup(b) {
+      b.onResolve({ filter: /^\.\.\/[\w-]+\.mjs$/ }, (a) => (a.resolveDir === storesDir ? { path: './keymint.mjs', external: true } : undefined));
+    },
+  }],
+});
+writeAtomic(join(root, 'dist/stores.mjs'), stores.outputFiles[0].contents);

@@ -1,0 +1,84 @@
+// The package's default entry (dist/keymint.mjs) in real headless Chromium: a page, a
+// dedicated module worker and a module service worker each load it with a static import and
+// run a whole Scripto flow against the emulator (cross-origin, so through its CORS answers).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { startEmulator } from '../../src/emulator/index.mjs';
+import { launch, serveStatic, cleanup, withTimeout, STEP_TIMEOUT_MS, TEST_TIMEOUT_MS } from './helpers.mjs';
+
+const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
+
+let emu;
+let site;
+let browser;
+let page;
+const pageErrors = [];
+
+before(async () => {
+  emu = await startEmulator({ port: 0 });
+  site = await serveStatic({ '/dist/': DIST, '/': FIXTURES });
+  browser = await launch();
+  page = await browser.ctx.newPage();
+  page.on('pageerror', (e) => pageErrors.push(String(e?.stack ?? e)));
+  await page.goto(`${site.url}/page.html`);
+  await page.waitForFunction(() => globalThis.keymintTest || globalThis.loadErrors.length > 0);
+  const loadErrors = await page.evaluate(() => globalThis.loadErrors);
+  assert.deepEqual(loadErrors, [], 'the page failed to load keymint (synchronous wasm compile on the main thread?)');
+}, { timeout: TEST_TIMEOUT_MS });
+
+after(() => cleanup(() => browser?.close(), () => site?.close(), () => emu?.close()), { timeout: 60_000 });
+
+/** @param {'page'|'worker'|'serviceworker'} via @param {object} msg */
+async function call(via, msg) {
+  const answer = await withTimeout(
+    page.evaluate(([v, m]) => globalThis.keymintTest.call(v, m), [via, msg]),
+    STEP_TIMEOUT_MS + 5_000,
+    `${via}: ${msg.op}`,
+  );
+  assert.ok(answer.ok, `${via} ${msg.op} failed: ${JSON.stringify(answer.error)}; page errors: ${pageErrors.join('\n')}`);
+  return answer.value;
+}
+
+test('the default entry reaches no window and imports nothing dynamically', () => {
+  const src = readFileSync(new URL('keymint.mjs', `file://${DIST}`), 'utf8');
+  assert.doesNotMatch(src, /\bwindow\b/, 'dist/keymint.mjs mentions window');
+  assert.doesNotMatch(src, /\bimport\s*\(/, 'dist/keymint.mjs has a dynamic import()');
+  assert.doesNotMatch(src, /\bimport\.meta\b/, 'dist/keymint.mjs reads import.meta');
+  assert.doesNotMatch(src, /^\s*import\s/m, 'dist/keymint.mjs imports another module');
+});
+
+const SCOPES = { page: 'Window', worker: 'DedicatedWorkerGlobalScope', serviceworker: 'ServiceWorkerGlobalScope' };
+
+for (const via of /** @type {const} */ (['page', 'worker', 'serviceworker'])) {
+  test(`${via}: loads the default entry and completes a flow against the emulator`, { timeout: TEST_TIMEOUT_MS }, async () => {
+    const env = await call(via, { op: 'env' });
+    assert.equal(env.scope, SCOPES[via]);
+    if (via !== 'page') assert.equal(env.window, 'undefined');
+    assert.ok(env.codes > 10, 'the wasm core answered');
+
+    const email = `${via}@example.com`;
+    const { saved, sent } = await call(via, { op: 'request', baseUrl: emu.url, email });
+    assert.equal(sent.email, email);
+    assert.ok(Date.parse(sent.expiresAt) > Date.now(), 'expiresAt is in the future');
+    assert.equal(JSON.parse(saved).phase, 'code_sent');
+
+    const code = emu.outbox(email);
+    assert.match(code, /^\d{6}$/);
+    const wrongCode = code === '000000' ? '111111' : '000000';
+    const done = await call(via, { op: 'complete', baseUrl: emu.url, saved, code, wrongCode });
+    // A wrong code first: a real KeymintError crosses the boundary, and the flow stays usable.
+    assert.deepEqual(done.wrong, { guard: true, isError: true, isKeymintError: true, code: 'OTP_INVALID', kind: 'request_new_code' });
+    assert.equal(done.scope, SCOPES[via]);
+    assert.ok(done.rawLooksLikeKey, 'a Scripto key was minted');
+    assert.equal(done.leaked, false, 'the raw key showed up in a string form');
+    assert.match(done.masked, /^scripto_•+[A-Za-z0-9]{4}$/);
+    assert.deepEqual(done.whoami, { email, sameKey: true });
+  });
+}
+
+test('no uncaught errors in the page', () => {
+  assert.deepEqual(pageErrors, []);
+});
