@@ -59,6 +59,17 @@ impl Phase {
     }
 }
 
+/// Which step an event belongs to; picks the command a next action names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// Not a request or complete step (start, resume, a refused event).
+    Other,
+    /// Requesting a code.
+    Request,
+    /// Completing with a code (including an organization choice).
+    Complete,
+}
+
 /// An HTTP request for the transport to perform.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Request {
@@ -158,6 +169,14 @@ pub struct Flow {
     pub switched_from: Option<String>,
     /// Whether plain http:// to non-loopback hosts is allowed.
     pub allow_insecure: bool,
+    /// The per-step URL override (Codika's `--api-url`): the whole URL of the one
+    /// endpoint the step in flight calls. Kept only while that step is in flight.
+    pub step_url: Option<String>,
+    /// The agent recipe already switched purpose during the step in flight; a
+    /// second switch in the same step is refused so two answers cannot ping-pong.
+    pub switched_in_step: bool,
+    /// The step the last event belonged to (not saved).
+    pub last_step: Step,
 }
 
 fn text_of(v: &Value, key: &str) -> Option<String> {
@@ -230,45 +249,66 @@ impl Flow {
             maybe_minted: false,
             switched_from: None,
             allow_insecure,
+            step_url: None,
+            switched_in_step: false,
+            last_step: Step::Other,
         };
-        flow.set_options(config.get("options"))?;
+        let options = flow.parse_options(config.get("options"))?;
+        flow.merge_options(options);
         Ok(flow)
     }
 
-    /// Validates and records complete options; unknown names are ignored.
-    fn set_options(&mut self, options: Option<&Value>) -> Result<(), Error> {
+    /// Validates complete options (canonical names) without recording them;
+    /// unknown names, `null` and empty strings are ignored.
+    fn parse_options(&self, options: Option<&Value>) -> Result<Vec<(String, Value)>, Error> {
+        let mut out = Vec::new();
         let Some(Value::Obj(members)) = options else {
-            return Ok(());
+            return Ok(out);
         };
         for (k, v) in members {
             if v.is_null() || v.as_str() == Some("") {
                 continue;
             }
-            let value = match k.as_str() {
-                "companyName" => {
-                    let name = v.as_str().unwrap_or("");
+            let value = match (k.as_str(), v) {
+                ("companyName", Value::Str(name)) => {
                     if let Some(max) = self.spec.company_max {
                         input::company(name, max)?;
                     }
                     s(name)
                 }
-                "keyExpiresInDays" => {
+                ("keyExpiresInDays", _) => {
                     let (lo, hi) = self.spec.expires_days.unwrap_or((1, 365));
                     Value::Int(input::expires_in_days(v, lo, hi)?)
                 }
-                "description" | "keyName" | "organizationId" => match v.as_str() {
-                    Some(t) => s(t),
-                    None => continue,
-                },
+                ("description" | "keyName" | "organizationId", Value::Str(t)) => s(t),
                 _ => continue,
             };
-            self.options.retain(|(name, _)| name != k);
-            self.options.push((k.clone(), value));
+            out.push((k.clone(), value));
         }
-        Ok(())
+        Ok(out)
     }
 
+    /// Records validated options, replacing earlier values of the same names.
+    fn merge_options(&mut self, options: Vec<(String, Value)>) {
+        for (k, v) in options {
+            self.options.retain(|(name, _)| *name != k);
+            self.options.push((k, v));
+        }
+    }
+
+    /// The optional `url` of a step event, checked with the base-URL rule.
+    fn event_url(&self, event: &Value) -> Result<Option<String>, Error> {
+        match event.get("url") {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => input::endpoint_url(v.as_str().unwrap_or(""), self.allow_insecure).map(Some),
+        }
+    }
+
+    /// The URL of a route: the step's override when there is one, else base URL + path.
     fn url(&self, path: &str) -> String {
+        if let Some(u) = &self.step_url {
+            return u.clone();
+        }
         let mut u = self.base_url.clone();
         u.push_str(path);
         u
@@ -368,12 +408,22 @@ impl Flow {
         key
     }
 
-    /// Handles one event: `{type: request_code}`, `{type: submit_code, code, options?}`,
-    /// `{type: choose_organization, organizationId}`, `{type: response, status, body, headers}`,
-    /// `{type: transport_error, kind}`.
+    /// Handles one event: `{type: request_code, url?}`, `{type: submit_code, code, options?, url?}`,
+    /// `{type: choose_organization, organizationId, url?}`, `{type: response, status, body, headers}`,
+    /// `{type: transport_error, kind}`. `url` replaces the whole URL of the one endpoint
+    /// the step calls (https or loopback, like a base URL).
     pub fn handle(&mut self, event: &Value, now: i64) -> Action {
-        let result = match event.str_at("type").unwrap_or("") {
-            "request_code" => self.on_request_code(now),
+        let kind = event.str_at("type").unwrap_or("");
+        self.last_step = match (kind, self.phase) {
+            ("request_code", _) | ("response" | "transport_error", Phase::Requesting) => {
+                Step::Request
+            }
+            ("submit_code" | "choose_organization", _)
+            | ("response" | "transport_error", Phase::Completing) => Step::Complete,
+            _ => Step::Other,
+        };
+        let result = match kind {
+            "request_code" => self.on_request_code(event, now),
             "submit_code" => self.on_submit(event, now),
             "choose_organization" => self.on_choose(event),
             "response" => self.on_response(&Response::from_value(event), now),
@@ -384,16 +434,23 @@ impl Flow {
                 "Unknown event type.",
             )),
         };
-        result.unwrap_or_else(Action::Failed)
+        let action = result.unwrap_or_else(Action::Failed);
+        if !matches!(self.phase, Phase::Requesting | Phase::Completing) {
+            // The step is over: its URL override and switch guard go with it.
+            self.step_url = None;
+            self.switched_in_step = false;
+        }
+        action
     }
 
-    fn on_request_code(&mut self, now: i64) -> Result<Action, Error> {
+    fn on_request_code(&mut self, event: &Value, now: i64) -> Result<Action, Error> {
         if matches!(
             self.phase,
             Phase::Requesting | Phase::Completing | Phase::Done
         ) {
             return Err(self.wrong_step());
         }
+        let url = self.event_url(event)?;
         if let Some(at) = self.resend_at.filter(|at| now < *at) {
             let mut e = Error::new(
                 Code::OTP_RESEND_COOLDOWN,
@@ -404,6 +461,8 @@ impl Flow {
             e.local = true;
             return Err(e);
         }
+        self.step_url = url;
+        self.switched_in_step = false;
         let req = self.request_code_request()?;
         self.phase = Phase::Requesting;
         Ok(Action::Send(req))
@@ -430,6 +489,9 @@ impl Flow {
         ) {
             return Err(self.wrong_step());
         }
+        // The server checks its input before it looks at the code; so do we.
+        let options = self.parse_options(event.get("options"))?;
+        let url = self.event_url(event)?;
         if let Some(until) = self.locked_until.filter(|u| now < *u) {
             let mut e = Error::new(
                 Code::OTP_LOCKED_OUT,
@@ -450,7 +512,9 @@ impl Flow {
             return Err(e);
         }
         let code = input::otp_code(event.get("code").and_then(Value::as_str).unwrap_or(""))?;
-        self.set_options(event.get("options"))?;
+        self.merge_options(options);
+        self.step_url = url;
+        self.switched_in_step = false;
         let req = self.complete_request(&code)?;
         self.code = Some(code);
         self.retried = false;
@@ -458,12 +522,18 @@ impl Flow {
         Ok(Action::Send(req))
     }
 
+    /// Re-sends the kept code with an organization: after
+    /// `ORGANIZATION_SELECTION_REQUIRED` / `ORGANIZATION_NOT_MEMBER`, or to pick
+    /// another organization after a refusal that kept the code (a key cap).
     fn on_choose(&mut self, event: &Value) -> Result<Action, Error> {
-        let (Phase::ChooseOrg, Some(code)) = (self.phase, self.code.clone()) else {
+        let (Phase::ChooseOrg | Phase::CodeSent, Some(code), false) =
+            (self.phase, self.code.clone(), self.purpose == "signup")
+        else {
             return Err(self.wrong_step());
         };
+        let url = self.event_url(event)?;
         let id = event.str_at("organizationId").unwrap_or("");
-        if !self.orgs.iter().any(|(oid, _)| oid == id) {
+        if id.is_empty() || (!self.orgs.is_empty() && !self.orgs.iter().any(|(oid, _)| oid == id)) {
             let mut e = Error::new(
                 Code::ORGANIZATION_NOT_MEMBER,
                 "That organization is not one of yours.",
@@ -474,6 +544,8 @@ impl Flow {
         }
         self.options.retain(|(k, _)| k != "organizationId");
         self.options.push((String::from("organizationId"), s(id)));
+        self.step_url = url;
+        self.switched_in_step = false;
         let req = self.complete_request(&code)?;
         self.retried = false;
         self.phase = Phase::Completing;
@@ -564,22 +636,36 @@ impl Flow {
         }
     }
 
-    /// The agent recipe: switch purpose once and request a code for it.
+    /// The agent recipe: switch purpose (at most once per step) and request a
+    /// code for the new one.
     fn switch(&mut self, to: &'static str) -> Result<Option<Action>, Error> {
-        if !self.auto
-            || self.switched_from.is_some()
-            || self.spec.routes(to).is_none()
-            || self.purpose == to
-        {
+        if !self.switch_purpose(to) {
             return Ok(None);
         }
-        self.switched_from = Some(core::mem::replace(&mut self.purpose, String::from(to)));
-        self.expires_at = None;
-        self.resend_at = None;
-        self.code = None;
         let req = self.request_code_request()?;
         self.phase = Phase::Requesting;
         Ok(Some(Action::Send(req)))
+    }
+
+    /// Switches purpose when the agent recipe allows it; true when it did. The
+    /// step's URL override named the other purpose's endpoint, so it is dropped.
+    fn switch_purpose(&mut self, to: &'static str) -> bool {
+        if !self.auto
+            || self.switched_in_step
+            || self.spec.routes(to).is_none()
+            || self.purpose == to
+        {
+            return false;
+        }
+        self.switched_from = Some(core::mem::replace(&mut self.purpose, String::from(to)));
+        self.switched_in_step = true;
+        self.step_url = None;
+        self.expires_at = None;
+        self.attempts = None;
+        self.locked_until = None;
+        self.orgs.clear();
+        self.code = None;
+        true
     }
 
     fn on_completed(&mut self, r: &Response, now: i64) -> Result<Action, Error> {
@@ -639,6 +725,9 @@ impl Flow {
         };
         self.phase = Phase::Done;
         self.code = None;
+        self.orgs.clear();
+        self.attempts = None;
+        self.locked_until = None;
         self.maybe_minted = false;
         Ok(Action::Done(credential))
     }
@@ -648,7 +737,10 @@ impl Flow {
         use Code::*;
         self.phase = Phase::CodeSent;
         match e.code {
-            OTP_INVALID => self.attempts = e.attempts_remaining.or(self.attempts),
+            OTP_INVALID => {
+                self.attempts = e.attempts_remaining.or(self.attempts);
+                self.code = None;
+            }
             OTP_LOCKED_OUT => {
                 self.locked_until = Some(
                     e.retry_after
@@ -656,6 +748,7 @@ impl Flow {
                             now + n
                         }),
                 );
+                self.attempts = Some(0);
                 self.code = None;
             }
             OTP_EXPIRED | OTP_NOT_FOUND | OTP_ALREADY_USED | OTP_PURPOSE_MISMATCH => {
@@ -678,15 +771,20 @@ impl Flow {
             | USER_NOT_FOUND
             | USER_HAS_NO_ORGANIZATION => {
                 // The code belongs to the other purpose's route: a new one is needed.
+                // The agent recipe switches purpose now; the caller requests the code.
                 self.phase = Phase::Ready;
                 self.expires_at = None;
+                self.attempts = None;
                 self.code = None;
+                if let Next::SwitchFlow(to) = e.next {
+                    self.switch_purpose(to);
+                }
                 e.next = self.adapt_switch(e.next);
                 return e;
             }
             _ => {}
         }
-        if !matches!(self.phase, Phase::CodeSent) || e.code == OTP_LOCKED_OUT {
+        if !matches!(self.phase, Phase::CodeSent) {
             self.code = None;
         }
         e
@@ -744,6 +842,15 @@ impl Flow {
                 }
             ),
             ("switchedFrom", opt_s(self.switched_from.as_deref())),
+            ("stepUrl", opt_s(self.step_url.as_deref())),
+            (
+                "switchedInStep",
+                if self.switched_in_step {
+                    Value::Bool(true)
+                } else {
+                    Value::Null
+                }
+            ),
             (
                 "allowInsecure",
                 if self.allow_insecure {
@@ -851,6 +958,17 @@ impl Flow {
             .and_then(Value::as_bool)
             .unwrap_or(false);
         flow.switched_from = text_of(doc, "switchedFrom");
+        flow.step_url = match doc.get("stepUrl") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(
+                input::endpoint_url(v.as_str().unwrap_or(""), flow.allow_insecure)
+                    .map_err(|_| bad("stepUrl"))?,
+            ),
+        };
+        flow.switched_in_step = doc
+            .get("switchedInStep")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         if doc.str_at("check") != Some(checksum(&flow.document().to_json()).as_str()) {
             return Err(invalid(
                 "The saved flow was altered or damaged; start a new flow.",

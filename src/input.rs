@@ -69,7 +69,11 @@ pub fn company(name: &str, max: i64) -> Result<(), Error> {
 /// Checks a key lifetime: a whole number of days within `[lo, hi]`. Accepts a
 /// JSON integer or a string of digits (from a command line).
 pub fn expires_in_days(v: &Value, lo: i64, hi: i64) -> Result<i64, Error> {
-    match v.as_i64() {
+    let n = match v {
+        Value::Str(t) => crate::json::parse_int(t.trim()),
+        other => other.as_i64(),
+    };
+    match n {
         Some(n) if (lo..=hi).contains(&n) => Ok(n),
         _ => Err(Error::input(
             Code::INVALID_EXPIRES_IN_DAYS,
@@ -79,24 +83,38 @@ pub fn expires_in_days(v: &Value, lo: i64, hi: i64) -> Result<i64, Error> {
     }
 }
 
-/// True when `url`'s host is a loopback address.
+/// True when `rest` (a URL after `http://`) names a loopback host: `localhost`,
+/// `*.localhost`, `[::1]` or a dotted-quad `127.x.y.z`. Anything with user info
+/// (`@`) or a backslash is refused: parsers disagree on where its host is.
 fn is_loopback(rest: &str) -> bool {
     let host_port = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host_port.bytes().any(|b| b == b'@' || b == b'\\') {
+        return false;
+    }
     let host = if let Some(v6) = host_port.strip_prefix('[') {
         v6.split(']').next().unwrap_or("")
     } else {
         host_port.rsplit_once(':').map_or(host_port, |(h, _)| h)
     };
-    host == "localhost"
-        || host == "::1"
-        || host.ends_with(".localhost")
-        || (host.starts_with("127.") && host.split('.').count() == 4)
+    // 127.x.y.z: digits and exactly three dots, none of the four parts empty.
+    let mut dots = 0;
+    let mut prev = b'.';
+    let mut quad = host.starts_with("127.");
+    for b in host.bytes() {
+        if b == b'.' {
+            dots += 1;
+            quad &= prev != b'.';
+        } else {
+            quad &= b.is_ascii_digit();
+        }
+        prev = b;
+    }
+    quad &= dots == 3 && prev != b'.';
+    host == "localhost" || host == "::1" || host.ends_with(".localhost") || quad
 }
 
-/// Checks a base URL: `https://`, or `http://` to a loopback address, unless the
-/// caller explicitly allows insecure URLs. Returns it without a trailing slash.
-pub fn base_url(raw: &str, allow_insecure: bool) -> Result<String, Error> {
-    let url = raw.trim().trim_end_matches('/');
+/// The https-or-loopback rule shared by base URLs and per-step URLs.
+fn secure_url(url: &str, allow_insecure: bool, field: &'static str) -> Result<(), Error> {
     let secure = url.strip_prefix("https://").is_some_and(|r| !r.is_empty());
     let local = url
         .strip_prefix("http://")
@@ -105,19 +123,43 @@ pub fn base_url(raw: &str, allow_insecure: bool) -> Result<String, Error> {
     if url.bytes().any(|b| b <= b' ') {
         return Err(Error::input(
             Code::INSECURE_URL,
-            "baseUrl",
-            "The base URL contains white space.",
+            field,
+            "The URL contains white space.",
         ));
     }
     if secure || local || (allow_insecure && http) {
-        Ok(String::from(url))
+        Ok(())
     } else {
         Err(Error::input(
             Code::INSECURE_URL,
-            "baseUrl",
+            field,
             "Credentials are only sent to https:// URLs or to loopback addresses.",
         ))
     }
+}
+
+/// Checks a base URL: `https://`, or `http://` to a loopback address, unless the
+/// caller explicitly allows insecure URLs. Returns it without a trailing slash.
+pub fn base_url(raw: &str, allow_insecure: bool) -> Result<String, Error> {
+    let url = raw.trim().trim_end_matches('/');
+    secure_url(url, allow_insecure, "baseUrl")?;
+    Ok(String::from(url))
+}
+
+/// Checks a per-step URL override (Codika's `--api-url`: the whole URL of the one
+/// endpoint a step calls) with the same https-or-loopback rule as [`base_url`].
+/// The URL is kept as given, path and query included; errors name the `url` field.
+pub fn endpoint_url(raw: &str, allow_insecure: bool) -> Result<String, Error> {
+    let url = raw.trim();
+    if url.is_empty() {
+        return Err(Error::input(
+            Code::INSECURE_URL,
+            "url",
+            "The URL override is empty.",
+        ));
+    }
+    secure_url(url, allow_insecure, "url")?;
+    Ok(String::from(url))
 }
 
 #[cfg(test)]
@@ -171,6 +213,10 @@ mod tests {
             (Value::Int(366), false),
             (crate::json::s("abc"), false),
             (crate::json::s("30"), true),
+            (crate::json::s(" 7 "), true),
+            (crate::json::s("1.5"), false),
+            (Value::Num(String::from("1.5")), false),
+            (crate::json::s(""), false),
         ] {
             assert_eq!(expires_in_days(&v, 1, 365).is_ok(), ok, "{v:?}");
         }
@@ -186,5 +232,26 @@ mod tests {
         assert!(base_url("http://127.0.0.1.evil.com", false).is_err());
         assert!(base_url("http://example.com", true).is_ok());
         assert!(base_url("ftp://x", true).is_err());
+        assert!(base_url("http://127.0.0@evil.com", false).is_err());
+        assert!(base_url("http://localhost@evil.com", false).is_err());
+        assert!(base_url("http://127.0.0.1\\@evil.com", false).is_err());
+        assert!(base_url("http://127.a.0.1", false).is_err());
+        assert!(base_url("http://127..0.1", false).is_err());
+        assert!(base_url("http://127.0.0.", false).is_err());
+        assert!(base_url("http://127.0.0.1.2", false).is_err());
+        assert!(base_url("http://127.10.200.3:80/x", false).is_ok());
+        assert_eq!(
+            endpoint_url(" http://127.0.0.1:9/x/cliRequestLoginOtp/ ", false)
+                .ok()
+                .as_deref(),
+            Some("http://127.0.0.1:9/x/cliRequestLoginOtp/")
+        );
+        let e = endpoint_url("http://example.com/cliRequestLoginOtp", false).err();
+        assert_eq!(
+            e.map(|e| (e.code, e.next)),
+            Some((Code::INSECURE_URL, crate::error::Next::FixInput("url")))
+        );
+        assert!(endpoint_url("", false).is_err());
+        assert!(endpoint_url("http://example.com/x", true).is_ok());
     }
 }

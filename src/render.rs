@@ -1,31 +1,82 @@
 //! Human text for next actions, rendered with the calling program's own name
 //! and exact flags (`codika auth login-request --email you@example.com`).
 
-use crate::error::{Error, Next};
-use crate::flow::Flow;
-use crate::json::int_str;
+use crate::error::{Code, Error, Next};
+use crate::flow::{Flow, Phase, Step};
+use crate::json::{int_str, Value};
 use alloc::string::String;
 
 fn verb(template: &str, purpose: &str) -> String {
     template.replace("{purpose}", purpose)
 }
 
+/// Appends ` value`, single-quoted for a POSIX shell when it holds anything but
+/// plain word characters.
+fn push_arg(c: &mut String, value: &str) {
+    c.push(' ');
+    let plain = !value.is_empty()
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_@%+=:,./-".contains(&b));
+    if plain {
+        c.push_str(value);
+        return;
+    }
+    c.push('\'');
+    for ch in value.chars() {
+        if ch == '\'' {
+            c.push_str("'\\''");
+        } else {
+            c.push(ch);
+        }
+    }
+    c.push('\'');
+}
+
 fn request_cmd(f: &Flow, purpose: &str) -> String {
     let mut c = f.program.clone();
     c.push(' ');
     c.push_str(&verb(&f.spec.cmd_request, purpose));
-    c.push_str(" --email ");
-    c.push_str(&f.email);
+    c.push_str(" --email");
+    push_arg(&mut c, &f.email);
     c
 }
 
-fn complete_cmd(f: &Flow) -> String {
+/// The flag of a complete option, and whether it goes with this purpose.
+fn option_flag(name: &str, purpose: &str) -> Option<&'static str> {
+    let signup = purpose == "signup";
+    match name {
+        "companyName" if signup => Some("--company"),
+        "description" if signup => Some("--description"),
+        "keyName" => Some("--key-name"),
+        "keyExpiresInDays" => Some("--key-expires-in"),
+        "organizationId" if !signup => Some("--organization-id"),
+        _ => None,
+    }
+}
+
+/// The complete command with the flow's recorded options as flags, except `skip`.
+fn complete_cmd(f: &Flow, skip: &str) -> String {
     let mut c = f.program.clone();
     c.push(' ');
     c.push_str(&verb(&f.spec.cmd_complete, &f.purpose));
-    c.push_str(" --email ");
-    c.push_str(&f.email);
+    c.push_str(" --email");
+    push_arg(&mut c, &f.email);
     c.push_str(" --code <code>");
+    for (name, value) in &f.options {
+        let Some(flag) = option_flag(name, &f.purpose).filter(|_| name != skip) else {
+            continue;
+        };
+        c.push(' ');
+        c.push_str(flag);
+        match value {
+            Value::Int(n) => {
+                c.push(' ');
+                c.push_str(&int_str(*n));
+            }
+            other => push_arg(&mut c, other.as_str().unwrap_or("")),
+        }
+    }
     c
 }
 
@@ -52,39 +103,69 @@ fn generic(e: &Error) -> String {
         Next::Wait(n) => join(&["Wait ", &int_str(*n), " seconds, then try again."]),
         Next::SignInAgain => String::from("Sign in again."),
         Next::Refresh => String::from("Refresh the session, then try again."),
+        Next::FixInput("email") => {
+            String::from("Pass a valid email address, e.g. you@example.com.")
+        }
         Next::FixInput(field) => join(&["Check '", field, "' and try again."]),
         Next::None => String::new(),
         _ => String::from("Try again in a few seconds."),
     }
 }
 
+/// Text with a command: `lead` then the command.
+fn run(lead: &str, cmd: String) -> (String, Option<String>) {
+    (join(&[lead, &cmd]), Some(cmd))
+}
+
 fn with_flow(e: &Error, f: &Flow) -> (String, Option<String>) {
     let request = request_cmd(f, &f.purpose);
-    let complete = complete_cmd(f);
+    // Which step a retry repeats: the one that failed, else what the phase calls for.
+    let repeat_request = match f.last_step {
+        Step::Request => true,
+        Step::Complete => false,
+        Step::Other => matches!(f.phase, Phase::Ready),
+    };
     match &e.next {
-        Next::FixInput("email") => (
-            join(&[
-                "Pass a valid email: ",
-                &f.program,
-                " ",
-                &verb(&f.spec.cmd_request, &f.purpose),
-                " --email you@example.com",
-            ]),
-            None,
+        Next::FixInput("email") => {
+            let mut cmd = f.program.clone();
+            cmd.push(' ');
+            cmd.push_str(&verb(&f.spec.cmd_request, &f.purpose));
+            cmd.push_str(" --email you@example.com");
+            run("Pass a valid email: ", cmd)
+        }
+        Next::FixInput("code") => run(
+            "Enter the 6-digit code from the email: ",
+            complete_cmd(f, ""),
         ),
-        Next::FixInput("code") => (
-            join(&["Enter the 6-digit code from the email: ", &complete]),
-            Some(complete),
-        ),
-        Next::FixInput("companyName") => (
-            String::from("Shorten --company to at most 100 characters."),
-            None,
-        ),
-        Next::FixInput("keyExpiresInDays") => (
-            String::from("Pass --key-expires-in a whole number of days from 1 to 365, or omit it."),
-            None,
-        ),
-        Next::FixInput("baseUrl") => (
+        Next::FixInput("companyName") => {
+            let max = int_str(f.spec.company_max.unwrap_or(100));
+            let mut cmd = complete_cmd(f, "companyName");
+            cmd.push_str(" --company <name>");
+            run(
+                &join(&[
+                    "Shorten --company to at most ",
+                    &max,
+                    " characters, then run: ",
+                ]),
+                cmd,
+            )
+        }
+        Next::FixInput("keyExpiresInDays") => {
+            let (lo, hi) = f.spec.expires_days.unwrap_or((1, 365));
+            let mut cmd = complete_cmd(f, "keyExpiresInDays");
+            cmd.push_str(" --key-expires-in <days>");
+            run(
+                &join(&[
+                    "Pass --key-expires-in a whole number of days from ",
+                    &int_str(lo),
+                    " to ",
+                    &int_str(hi),
+                    ", or omit it for a key that does not expire: ",
+                ]),
+                cmd,
+            )
+        }
+        Next::FixInput("baseUrl" | "url") => (
             String::from(
                 "Use an https:// URL (plain http:// is allowed only for loopback addresses).",
             ),
@@ -95,53 +176,42 @@ fn with_flow(e: &Error, f: &Flow) -> (String, Option<String>) {
             None,
         ),
         Next::Wait(n) => {
-            // Throttled code requests wait and re-request; anything else waits and
-            // re-sends the code it already has.
-            let resend = matches!(
-                f.phase,
-                crate::flow::Phase::CodeSent | crate::flow::Phase::ChooseOrg
-            ) && !matches!(
-                e.code,
-                crate::error::Code::OTP_RESEND_COOLDOWN
-                    | crate::error::Code::EMAIL_RATE_LIMITED
-                    | crate::error::Code::IP_RATE_LIMITED
-                    | crate::error::Code::OTP_LOCKED_OUT
-            );
-            let step = if resend { &complete } else { &request };
-            (
-                join(&["Wait ", &int_str(*n), " seconds, then run: ", step]),
-                Some(step.clone()),
-            )
+            // A lockout with a wait ends in a new code; anything else repeats its step.
+            let cmd = if repeat_request || e.code == Code::OTP_LOCKED_OUT {
+                request
+            } else {
+                complete_cmd(f, "")
+            };
+            run(&join(&["Wait ", &int_str(*n), " seconds, then run: "]), cmd)
         }
         Next::SwitchFlow(to) => {
-            let cmd = request_cmd(f, to);
             let why = if *to == "login" {
-                "This email already has an account. "
+                "This email already has an account. Run: "
             } else {
-                "This email has no account yet. "
+                "This email has no account with an organization yet. Run: "
             };
-            (join(&[why, "Run: ", &cmd]), Some(cmd))
+            run(why, request_cmd(f, to))
         }
-        Next::RequestNewCode => (
-            join(&["Request a new code with: ", &request]),
-            Some(request),
-        ),
+        Next::RequestNewCode => run("Request a new code with: ", request),
         Next::RetryCode => {
             let left = e.attempts_remaining.map_or(String::new(), |n| {
-                join(&[" (", &int_str(n), " attempts left)"])
-            });
-            (
                 join(&[
-                    "Check the code in the email and try again",
-                    &left,
-                    ": ",
-                    &complete,
-                ]),
-                Some(complete),
+                    " (",
+                    &int_str(n),
+                    if n == 1 {
+                        " attempt left)"
+                    } else {
+                        " attempts left)"
+                    },
+                ])
+            });
+            run(
+                &join(&["Check the code in the email and try again", &left, ": "]),
+                complete_cmd(f, ""),
             )
         }
         Next::ChooseOrganization(orgs) => {
-            let mut cmd = complete;
+            let mut cmd = complete_cmd(f, "organizationId");
             cmd.push_str(" --organization-id <id>");
             let mut t = String::from("Choose an organization (");
             for (i, (id, name)) in orgs.iter().enumerate() {
@@ -155,25 +225,41 @@ fn with_flow(e: &Error, f: &Flow) -> (String, Option<String>) {
                 }
             }
             t.push_str(") and run: ");
-            t.push_str(&cmd);
-            (t, Some(cmd))
+            run(&t, cmd)
         }
-        Next::RevokeAKey => (
-            join(&[
-                "Revoke an API key from the dashboard, then run: ",
-                &complete,
-            ]),
-            Some(complete),
+        Next::RevokeAKey => run(
+            "The organization has reached its limit of active API keys. Revoke one from the dashboard, then run: ",
+            complete_cmd(f, ""),
         ),
         Next::Retry => {
-            let step = if matches!(f.phase, crate::flow::Phase::Ready) {
+            let cmd = if repeat_request {
                 request
             } else {
-                complete
+                complete_cmd(f, "")
             };
-            (join(&["Try again in a few seconds: ", &step]), Some(step))
+            run("Try again in a few seconds: ", cmd)
         }
-        Next::SignInAgain => (join(&["Sign in again with: ", &request]), Some(request)),
+        Next::SignInAgain => run("Sign in again with: ", request),
         _ => (generic(e), None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_arg;
+    use alloc::string::String;
+
+    #[test]
+    fn shell_quoting() {
+        for (value, want) in [
+            ("you@example.com", " you@example.com"),
+            ("Acme Inc", " 'Acme Inc'"),
+            ("O'Hara", " 'O'\\''Hara'"),
+            ("", " ''"),
+        ] {
+            let mut c = String::new();
+            push_arg(&mut c, value);
+            assert_eq!(c, want);
+        }
     }
 }

@@ -16,7 +16,7 @@ function randomId() {
 
 /** Builds the thrown error from the core's error object. */
 export function toError(e) {
-  return new KeymintError({
+  const err = new KeymintError({
     code: e.code,
     message: e.message,
     status: e.status,
@@ -25,11 +25,22 @@ export function toError(e) {
     details: e.details,
     exitCode: e.exitCode,
   });
+  // The figures a caller branches on, also as plain fields of the error.
+  if (e.details?.attemptsRemaining !== undefined) err.attemptsRemaining = e.details.attemptsRemaining;
+  if (e.details?.retryAfterSeconds !== undefined) err.retryAfterSeconds = e.details.retryAfterSeconds;
+  return err;
+}
+
+/** The optional per-step URL override of an event (`--api-url`). */
+function withUrl(event, step) {
+  if (step?.url !== undefined && step.url !== null) event.url = String(step.url);
+  return event;
 }
 
 /** Wraps the minted key in a Secret; everything else stays plain data. */
 function toCredential(c) {
-  return Object.freeze({ ...c, apiKey: new Secret(c.apiKey) });
+  // `expiresAt: null` is a key that never expires (the core drops null members).
+  return Object.freeze({ ...c, expiresAt: c.expiresAt ?? null, apiKey: new Secret(c.apiKey) });
 }
 
 /**
@@ -71,6 +82,7 @@ export class Flow {
   get resendAvailableAt() { return this.#state.resendAvailableAt ?? null; }
   get attemptsRemaining() { return this.#state.attemptsRemaining ?? null; }
   get organizations() { return this.#state.organizations ?? []; }
+  get lockedUntil() { return this.#state.lockedUntil ?? null; }
   get switchedFrom() { return this.#state.switchedFrom ?? null; }
   get keyMayHaveBeenMinted() { return this.#state.keyMayHaveBeenMinted === true; }
 
@@ -84,21 +96,27 @@ export class Flow {
     return out.action;
   }
 
-  /** Asks the backend to email a code. Resolves with `{email, purpose, expiresAt, resendAvailableAt, switchedFrom}`. */
-  async requestCode() {
-    const { type, ...sent } = await this.#run({ type: 'request_code' });
+  /**
+   * Asks the backend to email a code. Resolves with `{email, purpose, expiresAt, resendAvailableAt, switchedFrom}`.
+   * `step.url` replaces the whole URL of the endpoint this step calls (https or loopback).
+   */
+  async requestCode(step) {
+    const { type, ...sent } = await this.#run(withUrl({ type: 'request_code' }, step));
     return sent;
   }
 
-  /** Sends the code (spaces and dashes allowed) and resolves with the credential. */
-  async submitCode(code, options) {
-    const action = await this.#run({ type: 'submit_code', code: String(code ?? ''), options });
+  /**
+   * Sends the code (spaces and dashes allowed) and resolves with the credential.
+   * `step.url` replaces the whole URL of the endpoint this step calls (https or loopback).
+   */
+  async submitCode(code, options, step) {
+    const action = await this.#run(withUrl({ type: 'submit_code', code: String(code ?? ''), options }, step));
     return toCredential(action.credential);
   }
 
-  /** Re-sends the kept code for the chosen organization. */
-  async chooseOrganization(organizationId) {
-    const action = await this.#run({ type: 'choose_organization', organizationId: String(organizationId ?? '') });
+  /** Re-sends the kept code for the chosen organization (`step.url` as for `submitCode`). */
+  async chooseOrganization(organizationId, step) {
+    const action = await this.#run(withUrl({ type: 'choose_organization', organizationId: String(organizationId ?? '') }, step));
     return toCredential(action.credential);
   }
 }

@@ -39,6 +39,10 @@ export declare class KeymintError extends Error {
   readonly details?: KeymintErrorDetails;
   /** The CLI exit code this error maps to (see docs/errors.md). */
   readonly exitCode?: number;
+  /** Code attempts left after a wrong code (same as `details.attemptsRemaining`). */
+  readonly attemptsRemaining?: number;
+  /** Seconds to wait, from `details.retryInSeconds`, `Retry-After` or `X-Retry-After`. */
+  readonly retryAfterSeconds?: number;
 }
 export declare function isKeymintError(e: unknown): e is KeymintError;
 
@@ -79,6 +83,17 @@ export interface CompleteOptions {
   organizationId?: string;
 }
 
+/** Options of one step. */
+export interface StepOptions {
+  /**
+   * Replaces the whole URL of the one endpoint this step calls (Codika's `--api-url`),
+   * e.g. `https://proxy.example.com/cliRequestLoginOtp`. https://, or http:// to a
+   * loopback address (any http:// with `allowInsecure`). It does not follow an automatic
+   * purpose switch, which calls another endpoint.
+   */
+  url?: string;
+}
+
 export interface StartConfig extends RunOptions {
   provider: 'scripto' | 'codika' | (string & {}) | ProviderSpec;
   email: string;
@@ -102,7 +117,13 @@ export interface FlowState {
   expiresAt?: string;
   resendAvailableAt?: string;
   attemptsRemaining?: number;
+  /** Set after a lockout: no code is accepted before then (a new code lifts it). */
+  lockedUntil?: string;
   organizations?: Organization[];
+  /** The purpose the agent recipe switched from. */
+  switchedFrom?: 'login' | 'signup';
+  /** The per-step URL override, while that step is in flight. */
+  stepUrl?: string;
   check: string;
   [key: string]: unknown;
 }
@@ -122,7 +143,8 @@ export interface Credential {
   keyName?: string;
   keyPrefix?: string;
   scopes?: string[];
-  expiresAt?: string | null;
+  /** When the key expires; `null` for a key that never expires. */
+  expiresAt: string | null;
   organization?: Organization;
   user?: { id?: string; email: string };
   email: string;
@@ -145,12 +167,14 @@ export declare class Flow {
   readonly expiresAt: string | null;
   readonly resendAvailableAt: string | null;
   readonly attemptsRemaining: number | null;
+  readonly lockedUntil: string | null;
   readonly organizations: Organization[];
   readonly switchedFrom: 'login' | 'signup' | null;
   readonly keyMayHaveBeenMinted: boolean;
-  requestCode(): Promise<CodeSent>;
-  submitCode(code: string, options?: CompleteOptions): Promise<Credential>;
-  chooseOrganization(organizationId: string): Promise<Credential>;
+  requestCode(step?: StepOptions): Promise<CodeSent>;
+  submitCode(code: string, options?: CompleteOptions, step?: StepOptions): Promise<Credential>;
+  /** Re-sends the kept code with an organization from `organizations`. */
+  chooseOrganization(organizationId: string, step?: StepOptions): Promise<Credential>;
 }
 
 export declare function start(config: StartConfig, opts?: RunOptions): Flow;

@@ -68,6 +68,33 @@ impl Driver {
             ("options", options),
         ]))
     }
+    /// An event of `kind` with extra members (e.g. a per-step `url`).
+    pub fn event_with(&mut self, kind: &str, members: Vec<(&str, Value)>) -> Value {
+        let mut m = vec![("type", s(kind))];
+        m.extend(members);
+        self.event(obj(m))
+    }
+    pub fn choose(&mut self, organization_id: &str) -> Value {
+        self.event_with(
+            "choose_organization",
+            vec![("organizationId", s(organization_id))],
+        )
+    }
+    /// Saves the state as text and resumes it, as another process would.
+    pub fn reload(&mut self) {
+        let text = self.state.to_json();
+        let out = call(obj(vec![
+            ("op", s("validate")),
+            ("state", parse(&text).unwrap()),
+        ]));
+        assert_eq!(
+            out.str_at("action.type"),
+            Some("ready"),
+            "{}",
+            out.to_json()
+        );
+        self.state = parse(&text).unwrap();
+    }
     pub fn respond(&mut self, status: i64, body: &str) -> Value {
         self.respond_h(status, body, vec![])
     }
@@ -109,4 +136,26 @@ pub fn request(out: &Value) -> (String, String, Value) {
         r.str_at("url").unwrap().to_string(),
         body,
     )
+}
+
+/// True when the error was answered locally, without a request.
+pub fn local(out: &Value) -> bool {
+    out.path("action.error.details.local") == Some(&Value::Bool(true))
+}
+pub fn status(out: &Value) -> Option<i64> {
+    out.int_at("action.error.status")
+}
+pub fn command(out: &Value) -> &str {
+    out.str_at("action.error.nextAction.command").unwrap_or("-")
+}
+pub fn text(out: &Value) -> &str {
+    out.str_at("action.error.nextAction.text").unwrap_or("-")
+}
+/// Runs `start` and returns its output (for configs that fail).
+pub fn start_out(config: Value) -> Value {
+    call(obj(vec![
+        ("op", s("start")),
+        ("now", Value::Int(T0)),
+        ("config", config),
+    ]))
 }
