@@ -40,6 +40,7 @@ test-js: build
 	node scripts/secrets-check.mjs $(SECRETS_LOG) $(JS_LOG) $(JS_LOG).tap
 
 test: lint test-rust test-wasm test-js test-browser
+	node scripts/size-budget.mjs
 	@echo "make test: all suites passed"
 
 bench: build

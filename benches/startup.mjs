@@ -1,0 +1,107 @@
+// Section 2 — start-up: cold `await import()` + init of the default entry in
+// fresh Node processes, beside the same import of an empty module, plus where
+// the time goes (module text, decode, wasm compile, instantiate, first call).
+import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { copyFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { root, distEntry } from './lib/paths.mjs';
+import { summarize, mmm, num, table } from './lib/stats.mjs';
+
+
+/** One fresh process that times `await import(url)`; returns {importMs, readyMs, wallMs}. */
+function coldImport(url) {
+  const code = `const t0 = performance.now(); await import(${JSON.stringify(url)}); const t1 = performance.now();
+process.stdout.write(JSON.stringify({ importMs: t1 - t0, readyMs: t1 }));`;
+  const w0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' });
+  const wallMs = Number(process.hrtime.bigint() - w0) / 1e6;
+  if (r.status !== 0) throw new Error(`cold import of ${url} failed: ${r.stderr}`);
+  return { ...JSON.parse(r.stdout), wallMs };
+}
+
+/** One fresh process that re-does what js/src/core.mjs does at import, step by step. */
+function breakdown(dir) {
+  const url = (name) => JSON.stringify(pathToFileURL(join(dir, name)).href);
+  const code = `const T = [performance.now()];
+await import(${url('empty.mjs')}); T.push(performance.now());
+const { initSync, codes } = await import(${url('glue.mjs')}); T.push(performance.now());
+const { default: text } = await import(${url('wasm-inline.mjs')}); T.push(performance.now());
+const bytes = new Uint8Array(text.length); for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i) & 0xff; T.push(performance.now());
+const module = new WebAssembly.Module(bytes); T.push(performance.now());
+initSync({ module }); T.push(performance.now());
+codes(); T.push(performance.now());
+process.stdout.write(JSON.stringify(T.slice(1).map((t, i) => t - T[i])));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`start-up breakdown failed: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+export function startupSection({ runs = 21, targetMs = 5 } = {}) {
+  const dist = pathToFileURL(distEntry).href;
+  // The pieces as .mjs files (so Node does not first try them as CommonJS), and an empty module.
+  const dir = mkdtempSync(join(tmpdir(), 'keymint-startup-'));
+  try {
+    writeFileSync(join(dir, 'empty.mjs'), 'export default 0;\n');
+    copyFileSync(join(root, 'pkg/keymint.js'), join(dir, 'glue.mjs'));
+    copyFileSync(join(root, 'js/build/wasm-inline.mjs'), join(dir, 'wasm-inline.mjs'));
+    return measure(dist, pathToFileURL(join(dir, 'empty.mjs')).href, dir, runs, targetMs);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function measure(dist, EMPTY, dir, runs, targetMs) {
+  coldImport(dist); // let the OS page cache hold the files before anything is timed
+  const km = [];
+  const empty = [];
+  for (let i = 0; i < runs; i++) {
+    // Alternate which goes first so drift on a shared machine hits both alike.
+    if (i % 2) { km.push(coldImport(dist)); empty.push(coldImport(EMPTY)); }
+    else { empty.push(coldImport(EMPTY)); km.push(coldImport(dist)); }
+  }
+  const parts = [];
+  for (let i = 0; i < Math.max(15, Math.ceil(runs / 2)); i++) parts.push(breakdown(dir));
+
+  const s = (list, key) => summarize(list.map((x) => x[key]));
+  const imp = s(km, 'importMs');
+  const base = s(empty, 'importMs');
+  const extra = summarize(km.map((x, i) => x.importMs - empty[i].importMs));
+  const L = [];
+  L.push(`2. START-UP  (Node ${process.version}; ${runs} fresh processes each, alternating; ms as min / median / max)`);
+  L.push('');
+  L.push(
+    table([
+      ['', 'min / median / max'],
+      ['await import(js/dist/keymint.mjs) — import + wasm init', mmm(imp, 2, ' ms')],
+      ['await import(an empty .mjs file) — the same call, nothing to load', mmm(base, 2, ' ms')],
+      ['difference, paired per run', mmm(extra, 2, ' ms')],
+      ['process start → keymint ready (performance.now() at the end)', mmm(s(km, 'readyMs'), 1, ' ms')],
+      ['whole `node -e` process, spawn to exit: keymint', mmm(s(km, 'wallMs'), 1, ' ms')],
+      ['whole `node -e` process, spawn to exit: empty', mmm(s(empty, 'wallMs'), 1, ' ms')],
+    ]),
+  );
+  L.push('');
+  const labels = [
+    'first import of any file (an empty .mjs): loader warm-up',
+    'import the glue (pkg/keymint.js, as .mjs)',
+    `import the inlined wasm string (${Math.round(statSync(join(dir, 'wasm-inline.mjs')).size / 1000)} KB module text)`,
+    'decode the string to bytes',
+    'new WebAssembly.Module (compile)',
+    'initSync (instantiate)',
+    'first call into the wasm (codes())',
+  ];
+  const rows = [['where the time goes (' + parts.length + ' more fresh processes)', 'min / median / max']];
+  labels.forEach((label, i) => rows.push([label, mmm(summarize(parts.map((p) => p[i])), 3, ' ms')]));
+  rows.push(['sum', mmm(summarize(parts.map((p) => p.reduce((a, b) => a + b, 0))), 2, ' ms')]);
+  L.push(table(rows));
+  L.push('');
+  const met = imp.median <= targetMs;
+  L.push(`  TARGET cold import + init ≤ ${targetMs} ms (median): ${met ? 'met' : 'NOT met'} — median ${num(imp.median, 2)} ms`);
+  return {
+    lines: L,
+    data: { importMs: imp, emptyImportMs: base, extraMs: extra },
+    targets: [{ what: 'cold import + init (start-up)', value: `${num(imp.median, 2)} ms median`, target: `≤ ${targetMs} ms`, met }],
+  };
+}
