@@ -52,6 +52,8 @@ codes! {
     INSECURE_URL 2 "fix_input" "A base URL is not https:// and not a loopback address; credentials are never sent there.";
     INVALID_STATE 2 "request_new_code" "A saved flow document has an unknown version, a bad field, or was altered.";
     INVALID_STEP 2 "fix_input" "The flow was asked for a step its current state does not allow (e.g. submitting a code before requesting one).";
+    INVALID_TOTP_SECRET 2 "fix_input" "The TOTP secret is not base32 (letters A-Z and digits 2-7; spaces, dashes and '=' padding are ignored).";
+    INVALID_SCOPE 2 "fix_input" "The OAuth2 server refused the requested scope: unknown, empty, or beyond the original grant.";
     INVALID_PROVIDER 2 "fix_input" "An unknown provider name, or a custom provider spec that fails validation (the message names the field).";
     USAGE 2 "fix_input" "The command line has an unknown flag, a missing value or a missing required flag.";
     PROFILE_NOT_FOUND 2 "fix_input" "The named profile does not exist, or no credential was found for the command.";
@@ -79,6 +81,7 @@ codes! {
     ORGANIZATION_NOT_MEMBER 5 "choose_organization" "The chosen organization is not one of the user's; the valid list is attached.";
     MAX_API_KEYS_REACHED 5 "revoke_a_key" "The organization already has 20 active keys.";
     ORGANIZATION_CREATION_FAILED 5 "retry" "The backend refused to create the organization.";
+    ACCESS_DENIED 5 "sign_in_again" "The user or the OAuth2 authorization server refused the authorization request.";
     UNAUTHENTICATED 1 "sign_in_again" "The key or token is missing, unknown, revoked or expired.";
     TOKEN_EXPIRED 1 "refresh" "The access token is past its expiry: refresh it.";
     INVALID_TOKEN 1 "sign_in_again" "The access token is unknown or revoked.";
@@ -86,6 +89,8 @@ codes! {
     REFRESH_TOKEN_REUSED 1 "sign_in_again" "A rotated refresh token was presented again; the backend revoked the whole session.";
     INSUFFICIENT_SCOPE 1 "fix_input" "The credential lacks the scope the call needs (`requiredScope` names it).";
     INVALID_CLIENT 1 "fix_input" "The OAuth2 client id or secret was refused.";
+    UNAUTHORIZED_CLIENT 1 "fix_input" "The OAuth2 client is not allowed to use this grant.";
+    UNSUPPORTED_GRANT_TYPE 1 "fix_input" "The OAuth2 server does not support the grant type asked for.";
     INTERNAL 6 "retry" "The backend failed (HTTP 5xx or its own INTERNAL code).";
     NETWORK_ERROR 6 "retry" "The request never got an answer: connection refused, reset or DNS failure. After a complete, a key may have been minted.";
     TIMEOUT 6 "retry" "No answer within the timeout (30 s by default) or the caller aborted.";

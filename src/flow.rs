@@ -26,6 +26,8 @@ pub enum Phase {
     CodeSent,
     /// A complete request is in flight.
     Completing,
+    /// The complete answered a session token; the mint request is in flight.
+    Minting,
     /// The backend needs an organization choice; the code is kept.
     ChooseOrg,
     /// A credential was minted.
@@ -40,6 +42,7 @@ impl Phase {
             Phase::Requesting => "requesting",
             Phase::CodeSent => "code_sent",
             Phase::Completing => "completing",
+            Phase::Minting => "minting",
             Phase::ChooseOrg => "choose_organization",
             Phase::Done => "done",
         }
@@ -51,6 +54,7 @@ impl Phase {
             Phase::Requesting,
             Phase::CodeSent,
             Phase::Completing,
+            Phase::Minting,
             Phase::ChooseOrg,
             Phase::Done,
         ]
@@ -79,6 +83,9 @@ pub struct Request {
     pub url: String,
     /// Header pairs.
     pub headers: Vec<(&'static str, String)>,
+    /// Headers whose names come from the provider spec (its `headers`, a mint's
+    /// or whoami's credential header).
+    pub extra: Vec<(String, String)>,
     /// JSON body.
     pub body: Option<String>,
 }
@@ -94,6 +101,7 @@ impl Request {
                     self.headers
                         .iter()
                         .map(|(k, v)| (String::from(*k), s(v)))
+                        .chain(self.extra.iter().map(|(k, v)| (k.clone(), s(v))))
                         .collect()
                 )
             ),
@@ -105,8 +113,12 @@ impl Request {
 /// A minted credential.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Credential {
-    /// The raw key, redacted in `Debug`.
+    /// The raw key (a session's access token when `session`), redacted in `Debug`.
     pub api_key: Secret,
+    /// True for a session (access + refresh token) rather than an API key.
+    pub session: bool,
+    /// A session's refresh token.
+    pub refresh_token: Option<Secret>,
     /// Everything else the backend said about it (ids, names, scopes, expiry, …).
     pub fields: Vec<(&'static str, Value)>,
 }
@@ -177,6 +189,46 @@ pub struct Flow {
     pub switched_in_step: bool,
     /// The step the last event belonged to (not saved).
     pub last_step: Step,
+    /// The session token a complete answered, kept only while the mint is in flight.
+    pub mint_token: Option<Secret>,
+    /// What the complete answer said about the user (canonical credential names),
+    /// kept only while the mint is in flight.
+    pub signed_in: Option<Value>,
+    /// The server's clock when it answered the last code request (its `Date`).
+    pub sent_at: Option<i64>,
+}
+
+/// The origin (`scheme://host[:port]`) of a URL.
+fn origin_of(url: &str) -> &str {
+    let after = url.find("://").map_or(0, |i| i + 3);
+    let end = url
+        .get(after..)
+        .and_then(|rest| rest.find(['/', '?', '#']))
+        .map_or(url.len(), |i| after + i);
+    url.get(..end).unwrap_or(url)
+}
+
+/// The spec's extra headers, `{origin}` and `{baseUrl}` filled in from `base_url`.
+pub fn spec_headers(spec: &Spec, base_url: &str) -> Vec<(String, String)> {
+    spec.headers
+        .iter()
+        .map(|(k, v)| {
+            let value = v
+                .replace("{origin}", origin_of(base_url))
+                .replace("{baseUrl}", base_url);
+            (k.clone(), value)
+        })
+        .collect()
+}
+
+/// A credential header: `(name, "<scheme> <secret>")`, or the bare secret without a scheme.
+pub fn auth_header(auth: &(String, String), secret: &str) -> (String, String) {
+    let mut value = auth.1.clone();
+    if !value.is_empty() {
+        value.push(' ');
+    }
+    value.push_str(secret);
+    (auth.0.clone(), value)
 }
 
 fn text_of(v: &Value, key: &str) -> Option<String> {
@@ -252,6 +304,9 @@ impl Flow {
             step_url: None,
             switched_in_step: false,
             last_step: Step::Other,
+            mint_token: None,
+            signed_in: None,
+            sent_at: None,
         };
         let options = flow.parse_options(config.get("options"))?;
         flow.merge_options(options);
@@ -338,6 +393,7 @@ impl Flow {
             method: "POST",
             url: self.url(path),
             headers,
+            extra: spec_headers(&self.spec, &self.base_url),
             body: Some(body),
         }
     }
@@ -419,7 +475,9 @@ impl Flow {
                 Step::Request
             }
             ("submit_code" | "choose_organization", _)
-            | ("response" | "transport_error", Phase::Completing) => Step::Complete,
+            | ("response" | "transport_error", Phase::Completing | Phase::Minting) => {
+                Step::Complete
+            }
             _ => Step::Other,
         };
         let result = match kind {
@@ -435,10 +493,18 @@ impl Flow {
             )),
         };
         let action = result.unwrap_or_else(Action::Failed);
-        if !matches!(self.phase, Phase::Requesting | Phase::Completing) {
+        if !matches!(
+            self.phase,
+            Phase::Requesting | Phase::Completing | Phase::Minting
+        ) {
             // The step is over: its URL override and switch guard go with it.
             self.step_url = None;
             self.switched_in_step = false;
+        }
+        if self.phase != Phase::Minting {
+            // The session token never outlives the mint request.
+            self.mint_token = None;
+            self.signed_in = None;
         }
         action
     }
@@ -446,7 +512,7 @@ impl Flow {
     fn on_request_code(&mut self, event: &Value, now: i64) -> Result<Action, Error> {
         if matches!(
             self.phase,
-            Phase::Requesting | Phase::Completing | Phase::Done
+            Phase::Requesting | Phase::Completing | Phase::Minting | Phase::Done
         ) {
             return Err(self.wrong_step());
         }
@@ -485,7 +551,7 @@ impl Flow {
     fn on_submit(&mut self, event: &Value, now: i64) -> Result<Action, Error> {
         if matches!(
             self.phase,
-            Phase::Requesting | Phase::Completing | Phase::Done
+            Phase::Requesting | Phase::Completing | Phase::Minting | Phase::Done
         ) {
             return Err(self.wrong_step());
         }
@@ -498,7 +564,8 @@ impl Flow {
                 "Too many wrong codes: this code is locked out.",
             );
             e.local = true;
-            if self.spec.cooldown.is_none() {
+            // A backend with a per-code attempt limit needs a new code, not a wait.
+            if self.spec.cooldown.is_none() && self.spec.code_attempts.is_none() {
                 e.retry_after = Some(until - now);
             }
             e.next = next_for(Code::OTP_LOCKED_OUT, &e, Vec::new());
@@ -575,6 +642,12 @@ impl Flow {
                 self.phase = Phase::CodeSent;
                 e.maybe_minted = true;
             }
+            Phase::Minting => {
+                // No retry: the mint has no idempotency, and a lost answer may
+                // have minted a key. The code is spent and the token dropped.
+                e.maybe_minted = true;
+                return Err(self.mint_failed(e));
+            }
             _ => return Err(self.wrong_step()),
         }
         Err(e)
@@ -583,7 +656,7 @@ impl Flow {
     fn on_response(&mut self, r: &Response, now: i64) -> Result<Action, Error> {
         match self.phase {
             Phase::Requesting => self.on_sent(r, now),
-            Phase::Completing => self.on_completed(r, now),
+            Phase::Completing | Phase::Minting => self.on_completed(r, now),
             _ => Err(self.wrong_step()),
         }
     }
@@ -605,6 +678,7 @@ impl Flow {
                 self.code = None;
                 self.orgs.clear();
                 self.maybe_minted = false;
+                self.sent_at = r.server_time;
                 Ok(Action::CodeSent)
             }
             Err(mut e) => {
@@ -669,8 +743,13 @@ impl Flow {
     }
 
     fn on_completed(&mut self, r: &Response, now: i64) -> Result<Action, Error> {
-        let data = match classify(&self.spec, "complete", r) {
+        let minting = self.phase == Phase::Minting;
+        let data = match classify(&self.spec, if minting { "mint" } else { "complete" }, r) {
             Ok(data) => data,
+            Err(mut e) if minting => {
+                e.maybe_minted = (200..300).contains(&r.status);
+                return Err(self.mint_failed(e));
+            }
             Err(mut e) => {
                 if e.code == Code::BAD_RESPONSE && (200..300).contains(&r.status) {
                     // A 2xx we cannot read may still have minted a key.
@@ -680,13 +759,28 @@ impl Flow {
                 return Err(self.complete_failed(e, now));
             }
         };
-        let at = |key: &str| self.spec.credential(key).and_then(|p| data.path(p));
-        let Some(key) = at("apiKey").and_then(Value::as_text) else {
+        if !minting && self.spec.mint.is_some() {
+            return self.start_mint(&data, r, now);
+        }
+        // After a mint, what its answer lacks comes from the complete answer.
+        let at = |key: &str| {
+            self.spec
+                .credential(key)
+                .and_then(|p| data.path(p))
+                .filter(|v| !v.is_null())
+                .or_else(|| self.signed_in.as_ref().and_then(|d| d.get(key)))
+        };
+        let session = self.spec.credential("apiKey").is_none();
+        let key_name = if session { "accessToken" } else { "apiKey" };
+        let Some(key) = at(key_name).and_then(Value::as_text) else {
             self.maybe_minted = true;
             self.phase = Phase::CodeSent;
             let mut e = Error::new(Code::BAD_RESPONSE, "The answer carried no key.");
             e.status = Some(r.status);
             e.maybe_minted = true;
+            if minting {
+                return Err(self.mint_failed(e));
+            }
             return Err(e);
         };
         let mut fields: Vec<(&'static str, Value)> = Vec::new();
@@ -716,11 +810,15 @@ impl Flow {
             "user",
             obj(alloc::vec![("id", opt_s(user_id)), ("email", s(email))]),
         ));
-        let created = at("accountCreated").and_then(Value::as_bool);
+        let created = at("accountCreated")
+            .and_then(Value::as_bool)
+            .or_else(|| self.created_by_time(&data, now));
         let created = created.or((self.spec.flows.len() > 1).then_some(self.purpose == "signup"));
         fields.push(("accountCreated", created.map_or(Value::Null, Value::Bool)));
         let credential = Credential {
             api_key: Secret::new(key),
+            session,
+            refresh_token: at("refreshToken").and_then(Value::as_text).map(Secret::new),
             fields,
         };
         self.phase = Phase::Done;
@@ -732,6 +830,99 @@ impl Flow {
         Ok(Action::Done(credential))
     }
 
+    /// The account is new when its creation time (`credential.accountCreatedAt`)
+    /// is not before the code was requested: by the server's clock when its
+    /// `Date` was readable, else by ours, less 30 s for clock skew.
+    fn created_by_time(&self, data: &Value, now: i64) -> Option<bool> {
+        let path = self.spec.credential("accountCreatedAt")?;
+        let created = data.str_at(path).and_then(parse_rfc3339)?;
+        Some(match self.sent_at {
+            Some(t) => created >= t,
+            None => created >= self.expires_at.map_or(now, |e| e - self.spec.lifetime) - 30,
+        })
+    }
+
+    /// The complete answered a session token: keep it (and what the answer said
+    /// about the user) for exactly one request, the mint.
+    fn start_mint(&mut self, data: &Value, r: &Response, now: i64) -> Result<Action, Error> {
+        let mint = self.spec.mint.clone().ok_or_else(|| self.wrong_step())?;
+        let Some(token) = data.path(&mint.token).and_then(Value::as_text) else {
+            let mut e = Error::new(
+                Code::BAD_RESPONSE,
+                "The sign-in answer carried no session token.",
+            );
+            e.status = Some(r.status);
+            return Err(self.mint_failed(e));
+        };
+        let mut user = Vec::new();
+        for (name, path) in &self.spec.credential {
+            if matches!(name.as_str(), "apiKey" | "accessToken" | "refreshToken") {
+                continue;
+            }
+            if let Some(v) = data.path(path).filter(|v| !v.is_null()) {
+                user.push((name.clone(), v.clone()));
+            }
+        }
+        if let Some(created) = self.created_by_time(data, now) {
+            user.push((String::from("accountCreated"), Value::Bool(created)));
+        }
+        let mut body = Vec::new();
+        for (wire, source) in &mint.body {
+            let value = match source.as_str() {
+                "email" => Some(s(&self.email)),
+                "keyExpiresInSeconds" => self
+                    .option("keyExpiresInDays")
+                    .and_then(Value::as_i64)
+                    .map(|d| Value::Int(d * 86_400)),
+                other => self.option(other).cloned(),
+            };
+            if let Some(v) = value {
+                body.push((wire.clone(), v));
+            }
+        }
+        let mut url = self.base_url.clone();
+        url.push_str(&mint.path);
+        let mut extra = spec_headers(&self.spec, &self.base_url);
+        extra.push(auth_header(&mint.auth, token));
+        let req = Request {
+            method: "POST",
+            url,
+            headers: alloc::vec![
+                ("content-type", String::from("application/json")),
+                ("accept", String::from("application/json")),
+            ],
+            extra,
+            body: Some(Value::Obj(body).to_json()),
+        };
+        self.mint_token = Some(Secret::new(token));
+        self.signed_in = Some(Value::Obj(user));
+        self.code = None;
+        self.phase = Phase::Minting;
+        Ok(Action::Send(req))
+    }
+
+    /// A complete option by canonical name.
+    fn option(&self, name: &str) -> Option<&Value> {
+        self.options.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+
+    /// The mint failed: the code was spent by the sign-in and the session token
+    /// is dropped, so the flow needs a new code.
+    fn mint_failed(&mut self, mut e: Error) -> Error {
+        self.phase = Phase::Ready;
+        self.expires_at = None;
+        self.attempts = None;
+        self.locked_until = None;
+        self.code = None;
+        self.mint_token = None;
+        self.signed_in = None;
+        self.maybe_minted = e.maybe_minted;
+        if matches!(e.next, Next::Retry | Next::RetryCode) {
+            e.next = Next::RequestNewCode;
+        }
+        e
+    }
+
     /// Updates the flow after a refused complete and picks what comes next.
     fn complete_failed(&mut self, mut e: Error, now: i64) -> Error {
         use Code::*;
@@ -739,6 +930,21 @@ impl Flow {
         match e.code {
             OTP_INVALID => {
                 self.attempts = e.attempts_remaining.or(self.attempts);
+                if let (None, Some(n)) = (e.attempts_remaining, self.spec.code_attempts) {
+                    // The backend does not say: count down from the spec's figure.
+                    let left = (self.attempts.unwrap_or(n) - 1).max(0);
+                    self.attempts = Some(left);
+                    e.attempts_remaining = Some(left);
+                    e.next = if left > 0 {
+                        Next::RetryCode
+                    } else {
+                        Next::RequestNewCode
+                    };
+                    if left == 0 {
+                        self.locked_until =
+                            Some(self.expires_at.unwrap_or(now + self.spec.lifetime));
+                    }
+                }
                 self.code = None;
             }
             OTP_LOCKED_OUT => {
@@ -859,6 +1065,13 @@ impl Flow {
                     Value::Null
                 }
             ),
+            // Only while a mint is in flight (the JS driver never hands that state out).
+            (
+                "sessionToken",
+                opt_s(self.mint_token.as_ref().map(Secret::expose))
+            ),
+            ("signedIn", self.signed_in.clone().unwrap_or(Value::Null)),
+            ("codeSentAt", time(self.sent_at)),
         ])
     }
 
@@ -969,6 +1182,14 @@ impl Flow {
             .get("switchedInStep")
             .and_then(Value::as_bool)
             .unwrap_or(false);
+        flow.sent_at = time("codeSentAt").map_err(|()| bad("codeSentAt"))?;
+        if flow.phase == Phase::Minting {
+            flow.mint_token = doc.str_at("sessionToken").map(Secret::new);
+            flow.signed_in = doc
+                .get("signedIn")
+                .filter(|v| matches!(v, Value::Obj(_)))
+                .cloned();
+        }
         if doc.str_at("check") != Some(checksum(&flow.document().to_json()).as_str()) {
             return Err(invalid(
                 "The saved flow was altered or damaged; start a new flow.",
@@ -1015,7 +1236,11 @@ impl Action {
                 ])
             }
             Action::Done(c) => {
-                let mut m = alloc::vec![("apiKey", s(c.api_key.expose()))];
+                let key_name = if c.session { "accessToken" } else { "apiKey" };
+                let mut m = alloc::vec![(key_name, s(c.api_key.expose()))];
+                if let Some(rt) = &c.refresh_token {
+                    m.push(("refreshToken", s(rt.expose())));
+                }
                 m.extend(c.fields.iter().map(|(k, v)| (*k, v.clone())));
                 if let Some(f) = flow {
                     m.push(("provider", s(&f.spec.name)));

@@ -16,15 +16,21 @@
 
 extern crate alloc;
 
+pub mod backend;
+pub mod crypto;
 pub mod error;
 pub mod flow;
 pub mod input;
 pub mod json;
+pub mod oauth;
+pub mod password;
 pub mod provider;
 pub mod render;
 pub mod response;
 pub mod secret;
+pub mod session;
 pub mod time;
+pub mod totp;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;
@@ -46,6 +52,10 @@ pub fn step(input: &str) -> String {
         );
     };
     let now = doc.int_at("now").unwrap_or(0);
+    // Session, password, OAuth2 and TOTP ops (and events of their saved flows).
+    if let Some(out) = session::step(&doc, now) {
+        return out;
+    }
     let empty = Value::Obj(alloc::vec::Vec::new());
     let config = doc.get("config").unwrap_or(&empty);
     match doc.str_at("op").unwrap_or("") {
@@ -91,7 +101,19 @@ pub fn step(input: &str) -> String {
                     None,
                 );
             }
-            match classify(&spec, "whoami", &Response::from_value(event)) {
+            let identity = classify(&spec, "whoami", &Response::from_value(event)).and_then(|d| {
+                match spec.whoami_data.as_deref() {
+                    None => Ok(d),
+                    Some(p) => d
+                        .path(p)
+                        .filter(|v| matches!(v, Value::Obj(_)))
+                        .cloned()
+                        .ok_or_else(|| {
+                            Error::new(Code::BAD_RESPONSE, "The whoami answer had no identity.")
+                        }),
+                }
+            });
+            match identity {
                 Ok(data) => obj(alloc::vec![(
                     "action",
                     obj(alloc::vec![("type", s("done")), ("identity", data)])
@@ -126,17 +148,15 @@ fn whoami_request(config: &Value) -> Result<Request, Error> {
         Error::new(Code::UNAUTHENTICATED, "No API key: sign in first.")
             .with_next(error::Next::SignInAgain)
     })?;
-    let mut url = base;
+    let mut url = base.clone();
     url.push_str(path);
-    let mut auth = String::from("Bearer ");
-    auth.push_str(key);
+    let mut extra = flow::spec_headers(&spec, &base);
+    extra.push(flow::auth_header(&spec.whoami_auth, key));
     Ok(Request {
         method: "GET",
         url,
-        headers: alloc::vec![
-            ("accept", String::from("application/json")),
-            ("authorization", auth)
-        ],
+        headers: alloc::vec![("accept", String::from("application/json"))],
+        extra,
         body: None,
     })
 }

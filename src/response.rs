@@ -20,10 +20,12 @@ pub struct Response {
     pub retry_after: Option<i64>,
     /// `X-Retry-After` in whole seconds.
     pub x_retry_after: Option<i64>,
+    /// The server's clock (its `Date` header, which the transport passes as RFC 3339).
+    pub server_time: Option<i64>,
 }
 
 impl Response {
-    /// Reads `{status, body, headers: {content-type, retry-after, x-retry-after}}`.
+    /// Reads `{status, body, headers: {content-type, retry-after, x-retry-after, date}}`.
     pub fn from_value(v: &Value) -> Response {
         let header = |name: &str| {
             v.get("headers")
@@ -40,6 +42,7 @@ impl Response {
             content_type: header("content-type").map(String::from),
             retry_after: secs("retry-after"),
             x_retry_after: secs("x-retry-after"),
+            server_time: header("date").and_then(crate::time::parse_rfc3339),
         }
     }
     fn header_retry(&self) -> Option<i64> {
@@ -98,7 +101,10 @@ pub fn classify(spec: &Spec, step: &str, r: &Response) -> Result<Value, Error> {
                 r.status,
             ));
         };
-        let success = doc.get("success").and_then(Value::as_bool);
+        // An explicit `false` at the success path is an error even with HTTP 2xx.
+        let success = doc
+            .path(spec.envelope("success").unwrap_or("success"))
+            .and_then(Value::as_bool);
         let data_path = spec.envelope("data").unwrap_or("");
         return match (success, doc.path(data_path)) {
             (Some(false), _) => Err(error_from(spec, step, r, Some(&doc))),
@@ -162,8 +168,9 @@ pub fn next_for(code: Code, e: &Error, orgs: Vec<(String, String)>) -> Next {
         USER_NOT_FOUND | USER_HAS_NO_ORGANIZATION => Next::SwitchFlow("signup"),
         ORGANIZATION_SELECTION_REQUIRED | ORGANIZATION_NOT_MEMBER => Next::ChooseOrganization(orgs),
         // Without an attempts figure the backend gives no reason to expect the code to
-        // work again (Scripto says "request a new code"), so ask for a new one.
-        OTP_INVALID if e.attempts_remaining.is_none() => Next::RequestNewCode,
+        // work again (Scripto says "request a new code"), so ask for a new one; with
+        // none left, likewise.
+        OTP_INVALID if e.attempts_remaining.is_none_or(|n| n <= 0) => Next::RequestNewCode,
         INVALID_EXPIRES_IN_DAYS => Next::FixInput("keyExpiresInDays"),
         COMPANY_NAME_TOO_LONG => Next::FixInput("companyName"),
         EMAIL_REQUIRED | EMAIL_INVALID => Next::FixInput("email"),

@@ -40,6 +40,12 @@ function withUrl(event, step) {
 /** Wraps the minted key in a Secret; everything else stays plain data. */
 function toCredential(c) {
   // `expiresAt: null` is a key that never expires (the core drops null members).
+  // A session (the sessions preset) carries accessToken/refreshToken instead of apiKey.
+  if (c.apiKey === undefined && c.accessToken !== undefined) {
+    const out = { ...c, expiresAt: c.expiresAt ?? null, accessToken: new Secret(c.accessToken) };
+    if (c.refreshToken !== undefined) out.refreshToken = new Secret(c.refreshToken);
+    return Object.freeze(out);
+  }
   return Object.freeze({ ...c, expiresAt: c.expiresAt ?? null, apiKey: new Secret(c.apiKey) });
 }
 

@@ -6,3 +6,5 @@ export { KeymintError, isKeymintError } from './errors.mjs';
 export { Secret } from './secret.mjs';
 export { maskSecret } from './mask.mjs';
 export { codeTable } from './core.mjs';
+export { createClient, SessionClient, passwordLogin, resumePasswordLogin, PasswordFlow, totp, apiTokenEnv, sessionProfile } from './session.mjs';
+export { authorize, resumeOAuth, OAuthFlow } from './oauth.mjs';

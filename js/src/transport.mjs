@@ -49,7 +49,13 @@ export async function perform(req, opts = {}) {
       type: 'response',
       status: res.status,
       body,
-      headers: { 'content-type': h('content-type'), 'retry-after': h('retry-after'), 'x-retry-after': h('x-retry-after') },
+      headers: {
+        'content-type': h('content-type'),
+        'retry-after': h('retry-after'),
+        'x-retry-after': h('x-retry-after'),
+        // The server's clock, as RFC 3339 (the core has no HTTP-date parser).
+        date: isoDate(h('date')),
+      },
     };
   } catch (e) {
     const aborted = timedOut || opts.signal?.aborted || /** @type {any} */ (e)?.name === 'AbortError';
@@ -58,6 +64,11 @@ export async function perform(req, opts = {}) {
     clearTimeout(timer);
     opts.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+function isoDate(text) {
+  const ms = text ? Date.parse(text) : NaN;
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
 }
 
 function badRedirect() {

@@ -184,3 +184,4 @@ export declare function whoami(
   opts?: RunOptions,
 ): Promise<Record<string, unknown>>;
 export declare function codeTable(): { code: KeymintErrorCode; exitCode: number; kind: NextActionKind }[];
+export * from './session.js';

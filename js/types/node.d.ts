@@ -1,1 +1,65 @@
+// Public types of `keymint/node`: the default API, the profile stores, and createCli().
+import type { ProfileStoreBase } from './stores.js';
 export * from './index.js';
+export type { Profile, StoreDocument, ProfileStoreBase } from './stores.js';
+export { MemoryProfileStore, profileNameFromEmail, profileNameFromOrganization, isValidProfileName } from './stores.js';
+
+/**
+ * Profiles in one JSON file per program: `$XDG_CONFIG_HOME/<program>/config.json`, else
+ * `~/.config/<program>/config.json`. Directory 0700, file 0600, atomic writes under a lock file;
+ * a corrupt file is never overwritten (CONFIG_CORRUPT).
+ */
+export declare class FileProfileStore extends ProfileStoreBase {
+  constructor(opts: {
+    program?: string;
+    path?: string;
+    env?: Record<string, string | undefined>;
+    lockTimeoutMs?: number;
+    staleLockMs?: number;
+  });
+  readonly program?: string;
+  /** Absolute path of the profile file. */
+  readonly path: string;
+  readonly dir: string;
+  readonly lockPath: string;
+}
+
+/** Where `program` keeps its profiles (XDG_CONFIG_HOME respected). */
+export declare function configPath(program: string, env?: Record<string, string | undefined>): string;
+
+export interface CliConfig {
+  /** The command's name, e.g. `codika`: its config directory and `<PROGRAM>_API_KEY` prefix. */
+  program: string;
+  /** The backend this CLI talks to; omitted, every run takes `--provider codika|scripto`. */
+  provider?: 'codika' | 'scripto';
+  /** The wrapper's own version, shown by `--version`. */
+  version?: string;
+  defaults?: {
+    /** The backend URL when no flag, profile or `<PROGRAM>_BASE_URL` names one. */
+    baseUrl?: string;
+  };
+  /** A fetch to use instead of the global one. */
+  fetch?: (url: string, init?: any) => Promise<any>;
+  /** Per-request timeout in milliseconds (default 30 000). */
+  timeoutMs?: number;
+}
+
+export interface CliIo {
+  env?: Record<string, string | undefined>;
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+export interface Cli {
+  readonly program: string;
+  readonly provider?: 'codika' | 'scripto';
+  /**
+   * Runs one command line. Resolves to the exit code: 0 ok; 2 usage or bad input; 3 code
+   * rejected; 4 throttled; 5 account state; 6 network or server; 1 anything else.
+   */
+  run(argv?: string[], io?: CliIo): Promise<number>;
+}
+
+/** A wrapper's command line: `process.exitCode = await createCli({...}).run(process.argv.slice(2))`. */
+export declare function createCli(config: CliConfig): Cli;

@@ -80,9 +80,36 @@ pub struct Spec {
     pub expires_days: Option<(i64, i64)>,
     /// `[step:]providerCode` → canonical code.
     pub errors: Vec<(String, Code)>,
+    /// Extra request headers `(name, value template)`; `{origin}` and `{baseUrl}`
+    /// are replaced with the flow's base URL.
+    pub headers: Vec<(String, String)>,
+    /// How whoami presents the key: `(header, scheme)`; the scheme may be empty.
+    pub whoami_auth: (String, String),
+    /// Path of the identity inside the whoami answer's data, if not all of it.
+    pub whoami_data: Option<String>,
+    /// A third request after a successful complete that turns a session token
+    /// into the key (Better Auth's `api-key/create`).
+    pub mint: Option<Mint>,
+    /// Wrong codes a code survives when the backend does not say (counted locally).
+    pub code_attempts: Option<i64>,
+}
+
+/// The mint request: complete answers a session token, this request turns it into a key.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mint {
+    /// Path of the mint route.
+    pub path: String,
+    /// Path of the session token inside the complete answer's data.
+    pub token: String,
+    /// The header carrying the token, and its scheme (may be empty).
+    pub auth: (String, String),
+    /// Body: wire field name → source (`keyName`, `keyExpiresInDays`,
+    /// `keyExpiresInSeconds`, `description`, `organizationId`, `email`).
+    pub body: Vec<(String, String)>,
 }
 
 const ENVELOPE_KEYS: &[&str] = &[
+    "success",
     "data",
     "code",
     "message",
@@ -103,6 +130,8 @@ const FIELD_KEYS: &[&str] = &[
 const SENT_KEYS: &[&str] = &["expiresAt", "resendAvailableAt"];
 const CREDENTIAL_KEYS: &[&str] = &[
     "apiKey",
+    "accessToken",
+    "refreshToken",
     "keyId",
     "keyName",
     "keyPrefix",
@@ -113,6 +142,52 @@ const CREDENTIAL_KEYS: &[&str] = &[
     "userId",
     "email",
     "accountCreated",
+    "accountCreatedAt",
+];
+/// Every top-level key a spec may have (the session sections are read by `crate::backend`).
+const TOP_KEYS: &[&str] = &[
+    "$schema",
+    "description",
+    "name",
+    "baseUrl",
+    "commands",
+    "flows",
+    "purposeField",
+    "purposeValues",
+    "fields",
+    "envelope",
+    "sent",
+    "credential",
+    "whoami",
+    "codeLifetimeSeconds",
+    "resendCooldownSeconds",
+    "codeAttempts",
+    "limits",
+    "errors",
+    "headers",
+    "mint",
+    "authUrl",
+    "session",
+    "oauth",
+    "apiTokens",
+];
+const MINT_SOURCES: &[&str] = &[
+    "keyName",
+    "keyExpiresInDays",
+    "keyExpiresInSeconds",
+    "description",
+    "organizationId",
+    "email",
+];
+/// Headers keymint sets itself; a spec may not replace them.
+const RESERVED_HEADERS: &[&str] = &[
+    "accept",
+    "authorization",
+    "content-length",
+    "content-type",
+    "cookie",
+    "host",
+    "idempotency-key",
 ];
 
 fn join(a: &str, b: &str) -> String {
@@ -185,12 +260,141 @@ fn path_map(
     }
 }
 
+/// Refuses keys of the object at `field` ("" for the root) not in `allowed`.
+fn known_keys(doc: &Value, field: &str, allowed: &[&str]) -> Result<(), SpecError> {
+    if let Some(Value::Obj(members)) = doc.path(field) {
+        if let Some((k, _)) = members.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {
+            let f = if field.is_empty() {
+                k.clone()
+            } else {
+                join(field, k)
+            };
+            return Err(SpecError::new(&f, "is not a known key"));
+        }
+    }
+    Ok(())
+}
+
+fn is_token(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// A header name: an HTTP token, lower-cased.
+fn header_name(doc: &Value, field: &str) -> Result<String, SpecError> {
+    let name = text(doc, field)?.to_ascii_lowercase();
+    if is_token(&name) {
+        Ok(name)
+    } else {
+        Err(SpecError::new(field, "must be an HTTP header name"))
+    }
+}
+
+/// `{header?, scheme?}` of a credential-carrying request: the header (default
+/// `authorization`) and its scheme (default `Bearer` for `authorization`, else none).
+fn auth_of(doc: &Value, field: &str) -> Result<(String, String), SpecError> {
+    let h = join(field, "header");
+    let header = match doc.path(&h) {
+        None | Some(Value::Null) => String::from("authorization"),
+        Some(_) => header_name(doc, &h)?,
+    };
+    let sc = join(field, "scheme");
+    let scheme = match doc.path(&sc) {
+        None | Some(Value::Null) if header == "authorization" => String::from("Bearer"),
+        None | Some(Value::Null) => String::new(),
+        Some(Value::Str(t)) if t.is_empty() || is_token(t) => t.clone(),
+        Some(_) => {
+            return Err(SpecError::new(
+                &sc,
+                "must be an auth scheme such as \"Bearer\", or \"\"",
+            ))
+        }
+    };
+    Ok((header, scheme))
+}
+
+/// The `headers` section: `{name: "value"}`, names other than the ones keymint sets.
+fn extra_headers(doc: &Value) -> Result<Vec<(String, String)>, SpecError> {
+    let mut out = Vec::new();
+    match doc.path("headers") {
+        None | Some(Value::Null) => {}
+        Some(Value::Obj(members)) => {
+            for (k, v) in members {
+                let f = join("headers", k);
+                let name = k.to_ascii_lowercase();
+                if !is_token(&name) {
+                    return Err(SpecError::new(&f, "must be an HTTP header name"));
+                }
+                if RESERVED_HEADERS.contains(&name.as_str()) {
+                    return Err(SpecError::new(
+                        &f,
+                        "is set by keymint and cannot be replaced",
+                    ));
+                }
+                match v {
+                    Value::Str(t) if !t.bytes().any(|b| b < b' ' || b == 127) => {
+                        out.push((name, t.clone()));
+                    }
+                    _ => {
+                        return Err(SpecError::new(
+                            &f,
+                            "must be a string without control characters",
+                        ))
+                    }
+                }
+            }
+        }
+        Some(_) => return Err(SpecError::new("headers", "must be an object")),
+    }
+    Ok(out)
+}
+
+/// The optional `mint` section.
+fn mint_of(doc: &Value) -> Result<Option<Mint>, SpecError> {
+    match doc.path("mint") {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Obj(_)) => {}
+        Some(_) => return Err(SpecError::new("mint", "must be an object")),
+    }
+    known_keys(doc, "mint", &["path", "token", "header", "scheme", "body"])?;
+    let mut body = Vec::new();
+    match doc.path("mint.body") {
+        None | Some(Value::Null) => {}
+        Some(Value::Obj(members)) => {
+            // Keys are the backend's field names; values name where the value comes from.
+            for (k, v) in members {
+                match v.as_str() {
+                    Some(src) if MINT_SOURCES.contains(&src) => {
+                        body.push((k.clone(), String::from(src)));
+                    }
+                    _ => {
+                        return Err(SpecError::new(
+                            &join("mint.body", k),
+                            "must name keyName, keyExpiresInDays, keyExpiresInSeconds, description, organizationId or email",
+                        ))
+                    }
+                }
+            }
+        }
+        Some(_) => return Err(SpecError::new("mint.body", "must be an object")),
+    }
+    Ok(Some(Mint {
+        path: route(doc, "mint.path")?,
+        token: text(doc, "mint.token")?,
+        auth: auth_of(doc, "mint")?,
+        body,
+    }))
+}
+
 impl Spec {
     /// Validates a spec document.
     pub fn from_value(doc: &Value) -> Result<Spec, SpecError> {
         if !matches!(doc, Value::Obj(_)) {
             return Err(SpecError::new("(root)", "must be an object"));
         }
+        known_keys(doc, "", TOP_KEYS)?;
         let name = text(doc, "name")?;
         let base_url = text(doc, "baseUrl")?;
         if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
@@ -228,7 +432,11 @@ impl Spec {
             }
         }
         let credential = path_map(doc, "credential", CREDENTIAL_KEYS)?;
-        if !credential.iter().any(|(k, _)| k == "apiKey") {
+        // An API key, or a session's access token.
+        if !credential
+            .iter()
+            .any(|(k, _)| k == "apiKey" || k == "accessToken")
+        {
             return Err(SpecError::new("credential.apiKey", "is required"));
         }
         let envelope = path_map(doc, "envelope", ENVELOPE_KEYS)?;
@@ -267,6 +475,26 @@ impl Spec {
                 }
             },
         };
+        known_keys(doc, "commands", &["request", "complete", "whoami"])?;
+        known_keys(doc, "purposeValues", &["login", "signup"])?;
+        known_keys(doc, "flows.login", &["request", "complete"])?;
+        known_keys(doc, "flows.signup", &["request", "complete"])?;
+        known_keys(
+            doc,
+            "limits",
+            &["companyNameChars", "keyExpiresInDays", "passwordMinChars"],
+        )?;
+        known_keys(doc, "whoami", &["path", "header", "scheme", "data"])?;
+        let code_attempts = match doc.path("codeAttempts") {
+            None | Some(Value::Null) => None,
+            Some(Value::Int(n)) if (1..=100).contains(n) => Some(*n),
+            Some(_) => {
+                return Err(SpecError::new(
+                    "codeAttempts",
+                    "must be a whole number from 1 to 100",
+                ))
+            }
+        };
         Ok(Spec {
             name,
             base_url,
@@ -293,6 +521,11 @@ impl Spec {
             company_max,
             expires_days,
             errors,
+            headers: extra_headers(doc)?,
+            whoami_auth: auth_of(doc, "whoami")?,
+            whoami_data: opt_text(doc, "whoami.data")?,
+            mint: mint_of(doc)?,
+            code_attempts,
         })
     }
 

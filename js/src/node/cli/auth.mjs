@@ -1,0 +1,336 @@
+// The two steps every OTP surface shares: `*-request` (send a code, remember the pending flow)
+// and `*-complete` (resume it, verify the code, save the minted key as the active profile).
+//
+// The pending flow is saved in the profile store under provider|purpose|email, so a
+// `*-complete` in a later process resumes it with its expiry, cooldown and attempts known
+// (and answers locally what it can). Without one it starts afresh: the backend knows the code.
+
+import { start, resume } from '../../flow.mjs';
+import { KeymintError } from '../../errors.mjs';
+import { maskSecret } from '../../mask.mjs';
+import { uniqueNameIn } from '../../stores/memory.mjs';
+import { isValidProfileName } from '../profile-store.mjs';
+import { countdown } from './prompt.mjs';
+import { fields } from './output.mjs';
+import { resolveTarget, sameBase } from './target.mjs';
+
+/** `--wait` waits out at most this long; a longer wait fails at once with its nextAction. */
+export const MAX_WAIT_SECONDS = 600;
+
+/** @param {string} provider @param {string} purpose @param {string} email */
+export function pendingKey(provider, purpose, email) {
+  return `${provider}|${purpose}|${String(email).trim().toLowerCase()}`;
+}
+
+/** Drop undefined fields (the store keeps JSON). @param {Record<string, unknown>} o */
+export function compact(o) {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
+/**
+ * The pending flow to continue, if there is one for this target: same base URL when one was
+ * given explicitly. A document that no longer validates is ignored (a fresh flow replaces it).
+ * @param {import('./context.mjs').Context} ctx
+ * @param {Record<string, unknown>|undefined} saved
+ * @param {import('./target.mjs').Target} target
+ * @param {string[]} phases the phases worth resuming
+ */
+function resumePending(ctx, saved, target, phases) {
+  if (!saved || typeof saved !== 'object') return null;
+  if (target.explicit && !sameBase(String(saved.baseUrl), target.baseUrl)) return null;
+  if (!phases.includes(String(saved.phase))) return null;
+  try {
+    return resume(saved, target.runOpts);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * @param {import('./context.mjs').Context} ctx @param {import('./target.mjs').Target} target
+ * @param {{email: string, purpose: string}} p
+ */
+function freshFlow(ctx, target, { email, purpose }) {
+  return start(compact({ provider: ctx.provider, baseUrl: target.baseUrl, email, purpose, program: ctx.program }), target.runOpts);
+}
+
+/** Seconds a `wait` error asks for, or null. @param {unknown} e */
+function waitSeconds(e) {
+  const n = /** @type {any} */ (e)?.nextAction;
+  if (n?.kind !== 'wait') return null;
+  const s = Number(n.retryAfterSeconds ?? /** @type {any} */ (e).details?.retryAfterSeconds);
+  return Number.isFinite(s) && s >= 0 ? s : null;
+}
+
+/**
+ * `auth <purpose>-request --email E`: send a code.
+ * @param {import('./context.mjs').Context} ctx
+ * @param {import('./surface.mjs').Surface} surface
+ * @param {'login'|'signup'} purpose
+ */
+export async function requestCommand(ctx, surface, purpose) {
+  const email = ctx.required('email', '<your-email>');
+  const target = await resolveTarget(ctx, surface, purpose, 'request');
+  const store = ctx.store();
+  const doc = await store.read(); // a corrupt or unreadable profile file fails here, before any code is sent
+  const key = pendingKey(ctx.provider, purpose, email);
+  // Resumed only for the same backend (its saved cooldown is that backend's): a request goes
+  // where the flags, profile, environment or defaults say, whatever an older flow used.
+  const sameTarget = { ...target, explicit: true, baseUrl: target.baseUrl ?? surface.defaultBaseUrl };
+  const flow = resumePending(ctx, doc.pending[key], sameTarget, ['code_sent']) ?? freshFlow(ctx, target, { email, purpose });
+  let sent;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      sent = await flow.requestCode(target.step);
+      break;
+    } catch (e) {
+      const wait = waitSeconds(e);
+      if (ctx.flags.wait !== true || wait === null || wait > MAX_WAIT_SECONDS || attempt >= 3) throw e;
+      await countdown(Math.max(wait, 1), {
+        out: ctx.out,
+        live: ctx.interactive,
+        render: (left) => `Waiting ${left} s before sending a new code (${/** @type {any} */ (e).code})…`,
+      });
+    }
+  }
+  /** @type {string|undefined} */
+  let warning;
+  try {
+    await store.setPending(key, flow.toJSON());
+  } catch (e) {
+    // The code is on its way and the backend knows it: `*-complete` works without the saved flow.
+    warning = `The code was sent, but the pending flow could not be saved (${/** @type {any} */ (e)?.code ?? 'error'}); the next step works without it.`;
+  }
+  const shownEmail = sent.email ?? email;
+  const next = `${ctx.program} ${surface.completeCommand(purpose)} --email ${shownEmail} --code <6-digit-code>`;
+  const lines = [
+    `✓ ${purpose === 'signup' ? 'Sign-up' : 'Sign-in'} code sent to ${shownEmail}`,
+    '',
+    '  Then run:',
+    `    ${next}`,
+  ];
+  ctx.out.result(
+    {
+      email: shownEmail,
+      purpose: sent.purpose ?? purpose,
+      expiresAt: sent.expiresAt ?? null,
+      resendAvailableAt: sent.resendAvailableAt ?? null,
+      codeLength: 6,
+      nextAction: { kind: 'enter_code', text: `Then run: ${next}`, command: next },
+      ...(warning ? { warning } : {}),
+    },
+    lines,
+  );
+  if (warning) ctx.out.note(`! ${warning}`);
+  return 0;
+}
+
+/**
+ * Ask for the code at a terminal.
+ * @param {import('./context.mjs').Context} ctx @param {string} email
+ */
+async function promptCode(ctx, email) {
+  return ctx.prompter.ask(`Enter the 6-digit code sent to ${email}: `, ctx.command);
+}
+
+/**
+ * Offer the organizations as a numbered list; returns the chosen id.
+ * @param {import('./context.mjs').Context} ctx
+ * @param {Array<{id: string, name?: string}>} orgs
+ * @param {KeymintError} cause thrown again when no valid choice is made
+ */
+async function promptOrganization(ctx, orgs, cause) {
+  const err = ctx.stderr;
+  err.write(`\nThis account belongs to ${orgs.length} organizations:\n`);
+  const width = String(orgs.length).length;
+  orgs.forEach((o, i) => err.write(`  ${String(i + 1).padStart(width)}) ${o.name ? `${o.name}  ` : ''}(${o.id})\n`));
+  for (let tries = 0; tries < 3; tries++) {
+    const answer = await ctx.prompter.ask(`Choose an organization [1-${orgs.length}]: `, ctx.command);
+    const n = /^\d+$/.test(answer) ? Number(answer) : NaN;
+    if (n >= 1 && n <= orgs.length) return orgs[n - 1].id;
+    const byId = orgs.find((o) => o.id === answer);
+    if (byId) return byId.id;
+    err.write(`Enter a number from 1 to ${orgs.length}.\n`);
+  }
+  throw cause;
+}
+
+/** Errors a person can fix by typing the code again. @param {any} e */
+const retypeable = (e) => e?.code === 'OTP_INVALID' && (e.nextAction?.kind === 'retry_code' || e.nextAction?.field === 'code');
+
+/** @param {any} e */
+const needsOrganization = (e) =>
+  (e?.code === 'ORGANIZATION_SELECTION_REQUIRED' || e?.code === 'ORGANIZATION_NOT_MEMBER') && e.nextAction?.kind === 'choose_organization';
+
+/**
+ * `auth <purpose>-complete --email E --code C`: verify, mint, save as the active profile.
+ * @param {import('./context.mjs').Context} ctx
+ * @param {import('./surface.mjs').Surface} surface
+ * @param {'login'|'signup'} purpose
+ */
+export async function completeCommand(ctx, surface, purpose) {
+  const email = ctx.required('email', '<your-email>');
+  const explicitName = ctx.str(surface.profileNameFlag);
+  if (explicitName !== undefined && !isValidProfileName(explicitName)) {
+    throw ctx.usage(`--${surface.profileNameFlag} must be 1 to 64 letters, digits, dots, dashes or underscores, starting with a letter or digit.`, surface.profileNameFlag);
+  }
+  const options = surface.completeOptions(ctx, purpose);
+  const target = await resolveTarget(ctx, surface, purpose, 'complete');
+  const store = ctx.store();
+  const doc = await store.read(); // fail on a broken profile file before the code is spent
+  const key = pendingKey(ctx.provider, purpose, email);
+  const hadPending = doc.pending[key] !== undefined;
+  const flow = resumePending(ctx, doc.pending[key], target, ['code_sent', 'choose_organization'])
+    ?? freshFlow(ctx, target, { email, purpose });
+
+  let code = ctx.str('code');
+  const orgId = options.organizationId;
+  let prompted = false;
+  /** @type {any} */
+  let cred;
+  try {
+    if (code === undefined && flow.phase === 'choose_organization' && orgId) {
+      // The backend kept the code when it asked for an organization: send it again with one.
+      cred = await flow.chooseOrganization(orgId, target.step);
+    } else {
+      if (code === undefined) {
+        if (!ctx.interactive) {
+          throw ctx.required('code', '<6-digit-code>', ` --email ${email}`);
+        }
+        code = await promptCode(ctx, email);
+        prompted = true;
+      }
+      for (let tries = 0; ; tries++) {
+        try {
+          cred = await flow.submitCode(code, options, target.step);
+          break;
+        } catch (e) {
+          if (prompted && retypeable(e) && tries < 4) {
+            const left = /** @type {any} */ (e).details?.attemptsRemaining;
+            ctx.out.note(`✗ ${/** @type {any} */ (e).message}${typeof left === 'number' ? ` (${left} attempt${left === 1 ? '' : 's'} left)` : ''}`);
+            code = await promptCode(ctx, email);
+            continue;
+          }
+          if (ctx.interactive && needsOrganization(e)) {
+            const orgs = /** @type {any} */ (e).nextAction.organizations ?? /** @type {any} */ (e).details?.organizations ?? [];
+            if (orgs.length > 0) {
+              const chosen = await promptOrganization(ctx, orgs, /** @type {KeymintError} */ (e));
+              cred = await flow.submitCode(code, { ...options, organizationId: chosen }, target.step);
+              break;
+            }
+          }
+          throw e;
+        }
+      }
+    }
+  } catch (e) {
+    // Keep what the backend told us (attempts left, the organizations, the kept code).
+    if (hadPending || ['code_sent', 'choose_organization'].includes(flow.phase)) {
+      await store.setPending(key, flow.phase === 'done' ? null : flow.toJSON()).catch(() => {});
+    }
+    throw e;
+  }
+
+  const profile = compact({
+    provider: cred.provider ?? ctx.provider,
+    baseUrl: cred.baseUrl,
+    apiKey: cred.apiKey.reveal(),
+    keyId: cred.keyId,
+    keyName: cred.keyName ?? options.keyName ?? surface.defaultKeyName,
+    keyPrefix: cred.keyPrefix,
+    scopes: cred.scopes,
+    expiresAt: cred.expiresAt,
+    organization: cred.organization,
+    email: cred.email ?? cred.user?.email ?? email,
+    user: cred.user,
+  });
+  const name = await saveProfile(ctx, profile, {
+    explicitName,
+    baseName: surface.baseProfileName(profile),
+    pendingKey: key,
+  });
+  const masked = maskSecret(profile.apiKey);
+  const title = purpose === 'signup' && surface.provider === 'codika' ? '✓ Signed up' : '✓ Signed in';
+  const lines = [
+    title,
+    '',
+    ...fields([
+      ['Email', profile.email],
+      profile.organization ? ['Organization', profile.organization.name] : null,
+      ['Profile', `${name} (now active)`],
+      ['API key', masked],
+      profile.expiresAt ? ['Expires', profile.expiresAt] : null,
+    ]),
+    '',
+    `  Try it:  ${ctx.cli.program} whoami`,
+  ];
+  ctx.out.result(
+    compact({
+      profile: name,
+      active: true,
+      provider: profile.provider,
+      baseUrl: profile.baseUrl,
+      email: profile.email,
+      accountCreated: cred.accountCreated,
+      apiKey: masked,
+      keyId: profile.keyId,
+      keyName: profile.keyName,
+      keyPrefix: profile.keyPrefix,
+      scopes: profile.scopes,
+      expiresAt: profile.expiresAt,
+      organization: profile.organization,
+      user: profile.user,
+      configPath: store.path,
+    }),
+    lines,
+  );
+  return 0;
+}
+
+/** Same account and backend (and organization, for org-scoped keys). */
+function sameIdentity(a, b) {
+  return a.provider === b.provider
+    && sameBase(a.baseUrl, b.baseUrl)
+    && String(a.email ?? '').toLowerCase() === String(b.email ?? '').toLowerCase()
+    && (a.organization?.id ?? null) === (b.organization?.id ?? null);
+}
+
+/**
+ * Save a new key as the active profile, in one locked update (which also clears the pending
+ * flow). The name is `explicitName` (replacing what is there), else `baseName` — reusing the
+ * profile of the same account on the same backend, or with a numeric suffix on collision.
+ * A failure after the key was minted becomes KEY_NOT_SAVED; the key itself is never shown.
+ * @param {import('./context.mjs').Context} ctx
+ * @param {Record<string, any>} profile
+ * @param {{explicitName?: string, baseName: string, pendingKey?: string}} how
+ * @returns {Promise<string>} the profile's name
+ */
+export async function saveProfile(ctx, profile, { explicitName, baseName, pendingKey: pk }) {
+  try {
+    return await ctx.store().update((doc) => {
+      let name = explicitName;
+      if (name === undefined) {
+        const suffixed = new RegExp(`^${baseName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(-\\d+)?$`);
+        const same = Object.keys(doc.profiles).find((n) => suffixed.test(n) && sameIdentity(doc.profiles[n], profile));
+        name = same ?? uniqueNameIn(doc, baseName);
+      }
+      doc.profiles[name] = { ...profile, createdAt: new Date().toISOString() };
+      doc.active = name;
+      if (pk !== undefined) delete doc.pending[pk];
+      return name;
+    });
+  } catch (e) {
+    const cause = /** @type {any} */ (e);
+    throw new KeymintError({
+      code: 'KEY_NOT_SAVED',
+      message: `The key was minted but could not be saved: ${cause?.message ?? cause}`,
+      exitCode: 1,
+      nextAction: {
+        kind: 'save_key',
+        text: `Fix the profile file (${ctx.configPath}), then sign in again to mint a new key. The unsaved key${profile.keyId ? ` (${profile.keyId})` : ''} stays valid until it is revoked.`,
+      },
+      details: compact({ cause: cause?.code, keyId: profile.keyId, keyPrefix: profile.keyPrefix, path: ctx.configPath }),
+      cause: e,
+    });
+  }
+}

@@ -1,0 +1,126 @@
+// Everything one run of a CLI needs: its name, provider, environment, streams, the parsed
+// flags, the profile store (opened on first use), output and prompts.
+
+import { FileProfileStore, configPath } from '../profile-store.mjs';
+import { Output } from './output.mjs';
+import { Prompter } from './prompt.mjs';
+import { usageError } from './args.mjs';
+
+/** How long a CLI waits for another process's lock on the profile file. */
+const LOCK_TIMEOUT_MS = 20_000;
+
+/** `codika` → `CODIKA`, `my-cli` → `MY_CLI`: the prefix of `<PREFIX>_API_KEY`. */
+export function envPrefix(program) {
+  return String(program).toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+}
+
+export class Context {
+  /**
+   * @param {{cli: {program: string, provider?: string, defaults: Record<string, any>,
+   *     fetch?: Function, timeoutMs?: number, version: string},
+   *   io: {env: Record<string, string|undefined>, stdin: any, stdout: any, stderr: any},
+   *   flags: Record<string, string|boolean>, command: string, provider?: string}} init
+   */
+  constructor({ cli, io, flags, command, provider }) {
+    this.cli = cli;
+    this.env = io.env;
+    this.stdin = io.stdin;
+    this.stdout = io.stdout;
+    this.stderr = io.stderr;
+    this.flags = flags;
+    /** The command words, e.g. `auth login-request`. */
+    this.command = command;
+    /** The provider this run talks to (fixed by the wrapper, or `--provider` for keymint). */
+    this.provider = provider;
+    this.json = flags.json === true;
+    /** Prompts, countdowns: only with a person at a terminal, and never in --json mode. */
+    this.interactive = !this.json && Boolean(io.stdin?.isTTY) && Boolean(io.stderr?.isTTY);
+    this.out = new Output({ stdout: io.stdout, stderr: io.stderr, json: this.json });
+    this.prompter = new Prompter({ stdin: io.stdin, stderr: io.stderr, program: this.program });
+    /** @type {FileProfileStore|null} */
+    this._store = null;
+  }
+
+  /**
+   * The program as the user types it, for follow-up commands: `codika`, or for the generic
+   * bin `keymint --provider codika`.
+   */
+  get program() {
+    if (this.cli.provider || !this.provider) return this.cli.program;
+    return `${this.cli.program} --provider ${this.provider}`;
+  }
+
+  /** What a person runs to sign in, after the program name. */
+  get signInHint() {
+    return 'auth login-request --email <your-email>';
+  }
+
+  get prefix() {
+    return envPrefix(this.cli.program);
+  }
+
+  /** `<PREFIX>_API_KEY`, `<PREFIX>_BASE_URL`. @param {string} suffix */
+  envName(suffix) {
+    return `${this.prefix}_${suffix}`;
+  }
+
+  /** A non-empty environment variable, or undefined. @param {string} suffix */
+  envValue(suffix) {
+    const v = this.env[this.envName(suffix)];
+    return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+  }
+
+  store() {
+    if (!this._store) {
+      this._store = new FileProfileStore({ program: this.cli.program, env: this.env, lockTimeoutMs: LOCK_TIMEOUT_MS });
+    }
+    return this._store;
+  }
+
+  get configPath() {
+    return configPath(this.cli.program, this.env);
+  }
+
+  /** Options for keymint's transport: an injected fetch, a timeout. */
+  get runOpts() {
+    const o = {};
+    if (this.cli.fetch) o.fetch = this.cli.fetch;
+    if (this.cli.timeoutMs) o.timeoutMs = this.cli.timeoutMs;
+    return o;
+  }
+
+  /** A string flag's value, or undefined. @param {string} name */
+  str(name) {
+    const v = this.flags[name];
+    return typeof v === 'string' ? v : undefined;
+  }
+
+  /**
+   * A string flag that must be there and not blank.
+   * @param {string} name @param {string} example e.g. `<your-email>`
+   * @param {string} [others] the rest of the command line, for the hint
+   */
+  required(name, example, others = '') {
+    const v = this.str(name);
+    if (v === undefined || v.trim() === '') {
+      const run = `${this.program} ${this.command}${others} --${name} ${example}`;
+      throw usageError(`Missing --${name}: ${this.program} ${this.command} needs it.`, {
+        program: this.program,
+        command: this.command,
+        field: name,
+        text: `Pass --${name} ${example}: ${run}`,
+        run,
+      });
+    }
+    return v.trim();
+  }
+
+  usage(message, field) {
+    return usageError(message, { program: this.program, command: this.command, field });
+  }
+
+  close() {
+    this.out.endLive();
+    this.prompter.close();
+  }
+}

@@ -1,0 +1,12 @@
+// keymint/node: the default API, plus what only Node has — the profile file store and the CLI
+// that wrappers reuse (`createCli`).
+export * from '../index.mjs';
+export {
+  FileProfileStore,
+  configPath,
+  profileNameFromEmail,
+  profileNameFromOrganization,
+  isValidProfileName,
+} from './profile-store.mjs';
+export { MemoryProfileStore } from '../stores/memory.mjs';
+export { createCli } from './cli/index.mjs';

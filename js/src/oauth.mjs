@@ -1,0 +1,91 @@
+// OAuth2 authorization code flow with PKCE (S256) and `state`, for CODITECT (or any
+// provider spec with `oauth` endpoints). The core builds the authorize URL from random
+// bytes drawn here, checks the returned `state` before anything else (a mismatch sends
+// nothing), and builds the form-encoded code exchange; this file performs it.
+import { step } from './core.mjs';
+import { drive, toError } from './flow.mjs';
+import { Secret } from './secret.mjs';
+import { toSession } from './session.mjs';
+
+const nowSeconds = (clock) => Math.floor((clock ? clock() : Date.now()) / 1000);
+
+/** 48 random bytes as hex: 32 for the code verifier, 16 for `state`. */
+function randomHex(given) {
+  if (typeof given === 'string') return given;
+  let bytes = given;
+  if (!bytes) {
+    if (!globalThis.crypto?.getRandomValues) {
+      throw new TypeError('No secure random source (crypto.getRandomValues): pass `random` (48 bytes) yourself.');
+    }
+    bytes = globalThis.crypto.getRandomValues(new Uint8Array(48));
+  }
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export class OAuthFlow {
+  #state;
+  #url;
+  #opts;
+  constructor(state, url, opts = {}) {
+    this.#state = state;
+    this.#url = url;
+    this.#opts = opts;
+  }
+  /** The URL to open in a browser (null for a resumed flow). */
+  get url() { return this.#url; }
+  /** The `state` parameter sent; the callback must bring it back unchanged. */
+  get stateParam() { return this.#state.state; }
+  get phase() { return this.#state.phase; }
+  /** The saved document: holds the PKCE verifier, so keep it where you keep tokens. */
+  toJSON() { return this.#state; }
+
+  /**
+   * Handles the redirect back: the full callback URL (or its query parameters as an object).
+   * Checks `state` first (STATE_MISMATCH, nothing sent), then the server's error, then
+   * exchanges the code. Resolves with the token credential.
+   * @param {string|URL|Record<string,string>|URLSearchParams} callback
+   */
+  async callback(callback) {
+    const event = { type: 'callback' };
+    if (typeof callback === 'string' || callback instanceof URL) event.url = String(callback);
+    else if (callback instanceof URLSearchParams) event.params = Object.fromEntries(callback);
+    else event.params = { ...callback };
+    const secret = this.#opts.clientSecret;
+    if (secret !== undefined) event.clientSecret = secret instanceof Secret ? secret.reveal() : String(secret);
+    const out = await drive({ op: 'event', now: nowSeconds(this.#opts.clock), state: this.#state, event }, this.#opts);
+    if (out.state) {
+      this.#state = out.state;
+      await this.#opts.onState?.(this.#state);
+    }
+    if (out.action.type === 'error') throw toError(out.action.error);
+    return toSession(out.action.credential);
+  }
+}
+
+/**
+ * Starts an authorization: `{provider: 'coditect', clientId, redirectUri, scope, authUrl?,
+ * baseUrl?, clientSecret?, random?}`. Nothing is sent; open `flow.url`.
+ */
+export function authorize(config, opts = {}) {
+  const { fetch, timeoutMs, signal, clock, onState, headers, provider, clientSecret, random, ...core } = config;
+  const runOpts = { fetch, timeoutMs, signal, clock, onState, headers, clientSecret, ...opts };
+  const providerPart = provider && typeof provider === 'object' ? { spec: provider } : { provider };
+  const out = step({ op: 'oauth_start', now: nowSeconds(clock), config: { ...core, ...providerPart, random: randomHex(random) } });
+  if (out.action.type === 'error') throw toError(out.action.error);
+  return new OAuthFlow(out.state, out.action.url, runOpts);
+}
+
+/** Resumes an authorization from its saved document (e.g. in the process that gets the callback). */
+export function resumeOAuth(saved, opts = {}) {
+  let state = saved;
+  if (typeof saved === 'string') {
+    try {
+      state = JSON.parse(saved);
+    } catch {
+      state = null;
+    }
+  }
+  const out = step({ op: 'validate', state });
+  if (out.action.type === 'error') throw toError(out.action.error);
+  return new OAuthFlow(state, null, opts);
+}

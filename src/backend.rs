@@ -1,0 +1,368 @@
+//! Session backends described as data: the `session` part of a provider's JSON
+//! (routes, body field names, where the tokens sit in an answer) plus its error
+//! envelope and code table. The OTP sessions API and CODITECT are presets; a
+//! custom provider spec may carry the same sections.
+//!
+//! ```json
+//! "session": {
+//!   "routes": {"refresh": "/…", "revoke": "/…", "check": "/…", "register": "/…", "login": "/…", "secondFactor": "/…"},
+//!   "fields": {"refreshToken": "refresh_token", "revoke": "refreshToken", "email": "email", …},
+//!   "tokens": {"accessToken": "access_token", "refreshToken": "…", "expiresAt": "…", "expiresIn": "…", "userId": "user.id", …},
+//!   "secondFactor": {"flag": "requires_2fa", "challenge": "challenge_token", "method": "method"}
+//! }
+//! ```
+
+use crate::error::{Code, Error, Next};
+use crate::json::{obj, opt_s, parse, s, Value};
+use crate::provider::{self, SpecError};
+use crate::response::{next_for, Response};
+use crate::time::{format_rfc3339, parse_rfc3339};
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// A validated session-backend description: the provider document itself, read
+/// through accessors (no copy of its maps).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Backend {
+    doc: Value,
+}
+
+/// True for `/path` without white space, `?` or `#` (so appending it to a base
+/// URL can never change the host).
+fn is_path(v: &Value) -> bool {
+    v.as_str().is_some_and(|t| {
+        t.starts_with('/')
+            && !t.starts_with("//")
+            && !t
+                .bytes()
+                .any(|b| b <= b' ' || b == b'?' || b == b'#' || b == b'\\')
+    })
+}
+
+impl Backend {
+    /// Validates the session sections of a provider document.
+    pub fn from_value(doc: &Value) -> Result<Backend, SpecError> {
+        for field in ["name", "baseUrl"] {
+            if doc.str_at(field).is_none_or(|t| t.trim().is_empty()) {
+                return Err(SpecError::new(field, "must be a non-empty string"));
+            }
+        }
+        let mut any = false;
+        for section in ["session.routes", "oauth"] {
+            match doc.path(section) {
+                None | Some(Value::Null) => {}
+                Some(Value::Obj(m)) => {
+                    if let Some((k, _)) = m.iter().find(|(_, v)| !is_path(v)) {
+                        let mut f = String::from(section);
+                        f.push('.');
+                        f.push_str(k);
+                        return Err(SpecError::new(&f, "must be a path starting with '/'"));
+                    }
+                    any = true;
+                }
+                Some(_) => return Err(SpecError::new(section, "must be an object")),
+            }
+        }
+        if let Some(Value::Obj(m)) = doc.get("errors") {
+            if let Some((k, _)) = m
+                .iter()
+                .find(|(_, v)| v.as_str().and_then(Code::parse).is_none())
+            {
+                let mut f = String::from("errors.");
+                f.push_str(k);
+                return Err(SpecError::new(&f, "must name a canonical error code"));
+            }
+        }
+        if !any {
+            return Err(SpecError::new("session", "has no session routes"));
+        }
+        Ok(Backend { doc: doc.clone() })
+    }
+
+    /// The string `key` of an object `section` of the document.
+    pub fn text(&self, section: &str, key: &str) -> Option<&str> {
+        self.doc
+            .path(section)
+            .and_then(|m| m.get(key))
+            .and_then(Value::as_str)
+    }
+    /// Provider name.
+    pub fn name(&self) -> &str {
+        self.doc.str_at("name").unwrap_or("")
+    }
+    /// Default API base URL.
+    pub fn base_url(&self) -> &str {
+        self.doc.str_at("baseUrl").unwrap_or("")
+    }
+    /// Default OAuth2 authorization-server base URL (else the API base URL).
+    pub fn auth_url(&self) -> &str {
+        self.doc.str_at("authUrl").unwrap_or(self.base_url())
+    }
+    /// Minimum password length in characters.
+    pub fn password_min(&self) -> i64 {
+        self.doc.int_at("limits.passwordMinChars").unwrap_or(1)
+    }
+    /// Seconds a second-factor challenge lives.
+    pub fn challenge_lifetime(&self) -> i64 {
+        self.doc
+            .int_at("session.challengeLifetimeSeconds")
+            .unwrap_or(300)
+    }
+    /// Path of a session route (`refresh`, `revoke`, `check`, `register`, `login`, `secondFactor`).
+    pub fn route(&self, key: &str) -> Option<&str> {
+        self.text("session.routes", key)
+    }
+    /// Wire name of a body field.
+    pub fn field<'a>(&'a self, key: &'a str) -> &'a str {
+        self.text("session.fields", key).unwrap_or(key)
+    }
+    /// Path of an OAuth2 endpoint (`authorize`, `token`) on the authorization server.
+    pub fn oauth(&self, key: &str) -> Option<&str> {
+        self.text("oauth", key)
+    }
+    /// Path inside a second-factor answer (`flag`, `challenge`, `method`).
+    pub fn second_factor(&self, key: &str) -> Option<&str> {
+        self.text("session.secondFactor", key)
+    }
+    fn envelope(&self, key: &str) -> Option<&str> {
+        self.text("envelope", key)
+    }
+    /// `live` / `test` for an API token with one of the backend's prefixes.
+    pub fn api_token_env(&self, token: &str) -> Option<&str> {
+        match self.doc.get("apiTokens") {
+            Some(Value::Obj(m)) => m
+                .iter()
+                .find(|(_, p)| {
+                    p.as_text()
+                        .is_some_and(|p| token.starts_with(p) && token.len() > p.len())
+                })
+                .map(|(env, _)| env.as_str()),
+            _ => None,
+        }
+    }
+
+    /// The data of a 2xx answer (any JSON value but `null`; an empty object for `204` or an empty body),
+    /// or the canonical error of any other.
+    pub fn classify(&self, r: &Response) -> Result<Value, Error> {
+        let json = r
+            .content_type
+            .as_deref()
+            .is_none_or(|t| t.to_ascii_lowercase().contains("json"));
+        let doc = if json { parse(&r.body) } else { None };
+        if (200..300).contains(&r.status) {
+            if r.body.trim().is_empty() {
+                return Ok(Value::Obj(Vec::new()));
+            }
+            let data = doc
+                .as_ref()
+                .and_then(|d| d.path(self.envelope("data").unwrap_or("")));
+            return match data {
+                Some(v) if !v.is_null() => Ok(v.clone()),
+                _ => Err(bad(
+                    "The answer was not the JSON object the contract describes.",
+                    r.status,
+                )),
+            };
+        }
+        let at = |key: &str| {
+            self.envelope(key)
+                .and_then(|p| doc.as_ref().and_then(|d| d.path(p)))
+        };
+        let provider_code = at("code").and_then(Value::as_text).map(String::from);
+        let mapped = provider_code.as_deref().and_then(|c| {
+            self.text("errors", c)
+                .and_then(Code::parse)
+                .or_else(|| Code::parse(&c.to_ascii_uppercase()))
+        });
+        let code = mapped.unwrap_or(match r.status {
+            429 => Code::RATE_LIMITED,
+            401 => Code::UNAUTHENTICATED,
+            500..=599 => Code::INTERNAL,
+            _ => Code::UNKNOWN_ERROR,
+        });
+        let message = at("message").and_then(Value::as_text);
+        let mut e = error(code, message.unwrap_or(""), r.status);
+        e.provider_code = provider_code;
+        e.retry_after = at("retryAfter")
+            .and_then(Value::as_i64)
+            .or(r.retry_after)
+            .or(r.x_retry_after)
+            .filter(|n| *n >= 0);
+        e.attempts_remaining = at("attemptsRemaining").and_then(Value::as_i64);
+        e.required_scope = at("requiredScope")
+            .and_then(Value::as_text)
+            .or_else(|| quoted(message.unwrap_or("")).filter(|_| code == Code::INSUFFICIENT_SCOPE))
+            .map(String::from);
+        e.next = next_of(&e);
+        // CODITECT names the field it refused.
+        let field = doc.as_ref().and_then(|d| d.str_at("error.field"));
+        if let (Code::INVALID_REQUEST, Some(f)) = (code, field) {
+            if let Some(known) = [
+                "email",
+                "password",
+                "name",
+                "code",
+                "challenge_token",
+                "refresh_token",
+            ]
+            .into_iter()
+            .find(|k| *k == f)
+            {
+                e.next = Next::FixInput(known);
+            }
+        }
+        Err(e)
+    }
+
+    /// The canonical token set of a session answer:
+    /// `{accessToken, refreshToken, tokenType, expiresAt, user: {id, email, name}}`.
+    pub fn tokens(&self, data: &Value, now: i64, status: u16) -> Result<Value, Error> {
+        let at = |key: &str| self.text("session.tokens", key).and_then(|p| data.path(p));
+        let txt = |key: &str| at(key).and_then(Value::as_text);
+        let Some(access) = txt("accessToken") else {
+            return Err(bad("The answer carried no access token.", status));
+        };
+        let expires = txt("expiresAt")
+            .and_then(parse_rfc3339)
+            .or_else(|| at("expiresIn").and_then(Value::as_i64).map(|n| now + n));
+        let user = obj(alloc::vec![
+            ("id", opt_s(txt("userId"))),
+            ("email", opt_s(txt("email"))),
+            ("name", opt_s(txt("name"))),
+        ]);
+        Ok(obj(alloc::vec![
+            ("accessToken", s(access)),
+            ("refreshToken", opt_s(txt("refreshToken"))),
+            ("tokenType", opt_s(txt("tokenType"))),
+            (
+                "expiresAt",
+                expires.map_or(Value::Null, |t| s(&format_rfc3339(t)))
+            ),
+            (
+                "user",
+                if user == Value::Obj(Vec::new()) {
+                    Value::Null
+                } else {
+                    user
+                }
+            ),
+        ]))
+    }
+}
+
+/// The first `'quoted'` word of a message (CODITECT names the missing scope so).
+fn quoted(message: &str) -> Option<&str> {
+    let (_, rest) = message.split_once('\'')?;
+    let (word, _) = rest.split_once('\'')?;
+    (!word.is_empty() && !word.contains(' ')).then_some(word)
+}
+
+fn bad(message: &str, status: u16) -> Error {
+    error(Code::BAD_RESPONSE, message, status)
+}
+
+/// An error from an answer with `status`; an empty message becomes `HTTP n`.
+pub fn error(code: Code, message: &str, status: u16) -> Error {
+    let mut e = if message.is_empty() {
+        let mut m = String::from("The backend answered HTTP ");
+        m.push_str(&crate::json::int_str(i64::from(status)));
+        m.push('.');
+        Error::new(code, &m)
+    } else {
+        Error::new(code, message)
+    };
+    e.status = Some(status);
+    e.next = next_of(&e);
+    e
+}
+
+/// The next action of a session or OAuth error, with the field to fix.
+pub fn next_of(e: &Error) -> Next {
+    use Code::*;
+    let field = match e.code {
+        INSUFFICIENT_SCOPE | INVALID_SCOPE => "scope",
+        WEAK_PASSWORD | INVALID_CREDENTIALS => "password",
+        INVALID_CLIENT | UNAUTHORIZED_CLIENT => "clientId",
+        UNSUPPORTED_GRANT_TYPE => "grantType",
+        INVALID_PURPOSE => "purpose",
+        INVALID_REQUEST => "request",
+        INVALID_TOTP_SECRET => "totpSecret",
+        _ => "",
+    };
+    match e.code {
+        _ if !field.is_empty() => Next::FixInput(field),
+        // Out of second-factor attempts: the challenge is spent.
+        INVALID_2FA_CODE if e.attempts_remaining == Some(0) => Next::SignInAgain,
+        // The sessions API locks the email, not the code: waiting is what helps.
+        OTP_LOCKED_OUT | OTP_RESEND_COOLDOWN | RATE_LIMITED => {
+            e.retry_after.map_or(Next::Retry, |n| Next::Wait(n.max(1)))
+        }
+        _ => next_for(e.code, e, Vec::new()),
+    }
+}
+
+/// Resolves the session backend of a step config: `spec` (a custom document) or
+/// `provider` (a preset name).
+pub fn resolve(config: &Value) -> Result<Backend, Error> {
+    let doc = match config.get("spec").filter(|v| !v.is_null()) {
+        Some(d) => Some(d.clone()),
+        None => provider::preset(config.str_at("provider").unwrap_or("")).and_then(parse),
+    };
+    let invalid = |m: &str| Error::input(Code::INVALID_PROVIDER, "provider", m);
+    let doc = doc.ok_or_else(|| invalid("Unknown provider."))?;
+    Backend::from_value(&doc).map_err(|e| invalid(&e.message()))
+}
+
+/// Human text for a session, 2FA or OAuth error's next action (no command: the
+/// caller's program decides its own verbs).
+pub fn next_text(e: &Error) -> String {
+    if let Some(t) = &e.provider_next {
+        return t.clone();
+    }
+    let join = |parts: &[&str]| parts.concat();
+    match (&e.next, e.code) {
+        (Next::FixInput(_), Code::INSUFFICIENT_SCOPE) => match &e.required_scope {
+            Some(sc) => join(&[
+                "This call needs the '",
+                sc,
+                "' scope: sign in again granting it, or use an API token that has it.",
+            ]),
+            None => String::from("This call needs a scope the credential lacks."),
+        },
+        (Next::FixInput(_), Code::WEAK_PASSWORD) => {
+            String::from("Choose a longer password (CODITECT: at least 12 characters).")
+        }
+        (Next::FixInput(_), Code::INVALID_CREDENTIALS) => {
+            String::from("Check the email and password, then sign in again.")
+        }
+        (Next::FixInput(_), Code::INVALID_CLIENT | Code::UNAUTHORIZED_CLIENT) => {
+            String::from("Check the OAuth client id and secret.")
+        }
+        (Next::RetryCode, _) => {
+            let mut t = String::from("Check the authenticator code and try again");
+            if let Some(n) = e.attempts_remaining {
+                t.push_str(" (");
+                t.push_str(&crate::json::int_str(n));
+                t.push_str(if n == 1 { " attempt left)" } else { " attempts left)" });
+            }
+            t.push('.');
+            t
+        }
+        (Next::SwitchFlow(to), _) => join(&[
+            if *to == "login" {
+                "This email already has an account: "
+            } else {
+                "This email has no account yet: "
+            },
+            if *to == "login" { "sign in instead." } else { "sign up instead." },
+        ]),
+        (Next::SignInAgain, Code::REFRESH_TOKEN_REUSED) => String::from(
+            "The backend revoked the session because a used refresh token was presented again. Sign in again.",
+        ),
+        (Next::SignInAgain, Code::STATE_MISMATCH) => String::from(
+            "The authorization answer does not belong to this sign-in (stale or forged); nothing was exchanged. Start the sign-in again.",
+        ),
+        (Next::Refresh, _) => String::from("Refresh the session, then try again."),
+        _ => crate::render::next_text(e, None).0,
+    }
+}
