@@ -2,33 +2,18 @@
 // and turns its actions into resolved values or thrown KeymintErrors.
 import { step } from './core.mjs';
 import { perform } from './transport.mjs';
-import { KeymintError } from './errors.mjs';
 import { Secret } from './secret.mjs';
+import { nowSeconds, toError, loadSaved, randomHex } from './steps.mjs';
 
-const nowSeconds = (clock) => Math.floor((clock ? clock() : Date.now()) / 1000);
+export { toError };
 
-function randomId() {
-  const bytes = new Uint8Array(16);
-  if (globalThis.crypto?.getRandomValues) globalThis.crypto.getRandomValues(bytes);
-  else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-/** Builds the thrown error from the core's error object. */
-export function toError(e) {
-  const err = new KeymintError({
-    code: e.code,
-    message: e.message,
-    status: e.status,
-    providerCode: e.providerCode,
-    nextAction: e.nextAction,
-    details: e.details,
-    exitCode: e.exitCode,
-  });
-  // The figures a caller branches on, also as plain fields of the error.
-  if (e.details?.attemptsRemaining !== undefined) err.attemptsRemaining = e.details.attemptsRemaining;
-  if (e.details?.retryAfterSeconds !== undefined) err.retryAfterSeconds = e.details.retryAfterSeconds;
-  return err;
+/**
+ * The flow id the idempotency key derives from: random so flows never share
+ * keys. Node 18 has no global crypto; there, uniqueness is all it needs.
+ */
+function flowId() {
+  if (globalThis.crypto?.getRandomValues) return randomHex(16);
+  return Array.from({ length: 4 }, () => Math.floor(Math.random() * 2 ** 32).toString(16).padStart(8, '0')).join('');
 }
 
 /** The optional per-step URL override of an event (`--api-url`). */
@@ -135,25 +120,14 @@ export function start(config, opts = {}) {
     core.spec = core.provider;
     delete core.provider;
   }
-  const out = step({ op: 'start', now: nowSeconds(clock), config: { flowId: randomId(), ...core } });
+  const out = step({ op: 'start', now: nowSeconds(clock), config: { flowId: flowId(), ...core } });
   if (out.action.type === 'error') throw toError(out.action.error);
   return new Flow(out.state, runOpts);
 }
 
 /** Resumes a flow from its saved document (a string or the object `toJSON()` gave). */
 export function resume(saved, opts = {}) {
-  let state = saved;
-  if (typeof saved === 'string') {
-    try {
-      state = JSON.parse(saved);
-    } catch {
-      state = null;
-    }
-  }
-  // Validate now rather than at the next step, with a step that sends nothing.
-  const probe = step({ op: 'validate', state });
-  if (probe.action.type === 'error') throw toError(probe.action.error);
-  return new Flow(state, opts);
+  return new Flow(loadSaved(saved), opts);
 }
 
 /** Asks the backend who a key belongs to. */

@@ -3,24 +3,11 @@
 // bytes drawn here, checks the returned `state` before anything else (a mismatch sends
 // nothing), and builds the form-encoded code exchange; this file performs it.
 import { step } from './core.mjs';
-import { drive, toError } from './flow.mjs';
+import { drive } from './flow.mjs';
+import { nowSeconds, toError, loadSaved, randomHex, providerConfig } from './steps.mjs';
 import { Secret } from './secret.mjs';
 import { toSession } from './session.mjs';
 
-const nowSeconds = (clock) => Math.floor((clock ? clock() : Date.now()) / 1000);
-
-/** 48 random bytes as hex: 32 for the code verifier, 16 for `state`. */
-function randomHex(given) {
-  if (typeof given === 'string') return given;
-  let bytes = given;
-  if (!bytes) {
-    if (!globalThis.crypto?.getRandomValues) {
-      throw new TypeError('No secure random source (crypto.getRandomValues): pass `random` (48 bytes) yourself.');
-    }
-    bytes = globalThis.crypto.getRandomValues(new Uint8Array(48));
-  }
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 export class OAuthFlow {
   #state;
@@ -69,23 +56,13 @@ export class OAuthFlow {
 export function authorize(config, opts = {}) {
   const { fetch, timeoutMs, signal, clock, onState, headers, provider, clientSecret, random, ...core } = config;
   const runOpts = { fetch, timeoutMs, signal, clock, onState, headers, clientSecret, ...opts };
-  const providerPart = provider && typeof provider === 'object' ? { spec: provider } : { provider };
-  const out = step({ op: 'oauth_start', now: nowSeconds(clock), config: { ...core, ...providerPart, random: randomHex(random) } });
+  // 48 random bytes: 32 for the PKCE code verifier, 16 for `state`.
+  const out = step({ op: 'oauth_start', now: nowSeconds(clock), config: { ...core, ...providerConfig(provider), random: randomHex(48, random) } });
   if (out.action.type === 'error') throw toError(out.action.error);
   return new OAuthFlow(out.state, out.action.url, runOpts);
 }
 
 /** Resumes an authorization from its saved document (e.g. in the process that gets the callback). */
 export function resumeOAuth(saved, opts = {}) {
-  let state = saved;
-  if (typeof saved === 'string') {
-    try {
-      state = JSON.parse(saved);
-    } catch {
-      state = null;
-    }
-  }
-  const out = step({ op: 'validate', state });
-  if (out.action.type === 'error') throw toError(out.action.error);
-  return new OAuthFlow(state, null, opts);
+  return new OAuthFlow(loadSaved(saved), null, opts);
 }

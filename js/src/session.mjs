@@ -16,22 +16,10 @@ import { step } from './core.mjs';
 import { perform } from './transport.mjs';
 import { KeymintError } from './errors.mjs';
 import { Secret } from './secret.mjs';
-import { drive, toError } from './flow.mjs';
+import { drive } from './flow.mjs';
+import { nowSeconds, toError, run, providerConfig, loadSaved } from './steps.mjs';
 
-const nowSeconds = (clock) => Math.floor((clock ? clock() : Date.now()) / 1000);
 const reveal = (v) => (v instanceof Secret ? v.reveal() : v ?? undefined);
-
-/** The core's answer to an op, or the KeymintError it names. */
-function run(input) {
-  const out = step(input);
-  if (out.action.type === 'error') throw toError(out.action.error);
-  return out;
-}
-
-/** `provider` may be a preset name or a custom spec object. */
-function providerConfig(provider) {
-  return provider && typeof provider === 'object' ? { spec: provider } : { provider };
-}
 
 /** Wraps the tokens of a credential in Secrets; everything else stays plain data. */
 export function toSession(c) {
@@ -152,17 +140,7 @@ export function passwordLogin(config, opts = {}) {
 
 /** Resumes a password sign-in from its saved document. */
 export function resumePasswordLogin(saved, opts = {}) {
-  const state = typeof saved === 'string' ? safeParse(saved) : saved;
-  run({ op: 'validate', state });
-  return new PasswordFlow(state, opts);
-}
-
-function safeParse(text) {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
+  return new PasswordFlow(loadSaved(saved), opts);
 }
 
 // ---- the session client ---------------------------------------------------------

@@ -1,0 +1,70 @@
+// What every driver (OTP flows, password sign-in, OAuth, sessions) needs around
+// the core's `step`: the clock in seconds, errors as KeymintErrors, saved
+// documents validated on load, and random bytes drawn here (the core never does).
+import { step } from './core.mjs';
+import { KeymintError } from './errors.mjs';
+
+/** Unix seconds from the caller's clock (milliseconds), or Date.now. */
+export const nowSeconds = (clock) => Math.floor((clock ? clock() : Date.now()) / 1000);
+
+/** Builds the thrown error from the core's error object. */
+export function toError(e) {
+  const err = new KeymintError({
+    code: e.code,
+    message: e.message,
+    status: e.status,
+    providerCode: e.providerCode,
+    nextAction: e.nextAction,
+    details: e.details,
+    exitCode: e.exitCode,
+  });
+  // The figures a caller branches on, also as plain fields of the error.
+  if (e.details?.attemptsRemaining !== undefined) err.attemptsRemaining = e.details.attemptsRemaining;
+  if (e.details?.retryAfterSeconds !== undefined) err.retryAfterSeconds = e.details.retryAfterSeconds;
+  return err;
+}
+
+/** The core's answer to an op, or the KeymintError it names. */
+export function run(input) {
+  const out = step(input);
+  if (out.action.type === 'error') throw toError(out.action.error);
+  return out;
+}
+
+/** `provider` may be a preset name or a custom spec object. */
+export function providerConfig(provider) {
+  return provider && typeof provider === 'object' ? { spec: provider } : { provider };
+}
+
+/**
+ * A saved document (a string or the object `toJSON()` gave), checked by the core
+ * now rather than at the next step: INVALID_STATE for anything unknown or altered.
+ */
+export function loadSaved(saved) {
+  let state = saved;
+  if (typeof saved === 'string') {
+    try {
+      state = JSON.parse(saved);
+    } catch {
+      state = null;
+    }
+  }
+  run({ op: 'validate', state });
+  return state;
+}
+
+/**
+ * `n` random bytes as hex from crypto.getRandomValues; `given` (hex string or
+ * bytes) is used as is, so tests and callers with their own source can pass it.
+ */
+export function randomHex(n, given) {
+  if (typeof given === 'string') return given;
+  let bytes = given;
+  if (!bytes) {
+    if (!globalThis.crypto?.getRandomValues) {
+      throw new TypeError('No secure random source (crypto.getRandomValues): pass `random` bytes yourself.');
+    }
+    bytes = globalThis.crypto.getRandomValues(new Uint8Array(n));
+  }
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
