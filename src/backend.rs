@@ -147,7 +147,7 @@ impl Backend {
         let json = r
             .content_type
             .as_deref()
-            .is_none_or(|t| t.to_ascii_lowercase().contains("json"));
+            .is_none_or(|t| crate::json::contains_ci(t, "json"));
         let doc = if json { parse(&r.body) } else { None };
         if (200..300).contains(&r.status) {
             if r.body.trim().is_empty() {
@@ -306,7 +306,7 @@ pub fn next_of(e: &Error) -> Next {
 pub fn resolve(config: &Value) -> Result<Backend, Error> {
     let doc = match config.get("spec").filter(|v| !v.is_null()) {
         Some(d) => Some(d.clone()),
-        None => provider::preset(config.str_at("provider").unwrap_or("")).and_then(parse),
+        None => provider::loaded(config.str_at("provider").unwrap_or("")).map(|p| p.doc.clone()),
     };
     let invalid = |m: &str| Error::input(Code::INVALID_PROVIDER, "provider", m);
     let doc = doc.ok_or_else(|| invalid("Unknown provider."))?;

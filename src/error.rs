@@ -5,7 +5,7 @@
 //! TypeScript union in `js/src/codes.d.ts` are generated from [`CODES`] and a
 //! test fails when they drift.
 
-use crate::json::{obj, opt_i, opt_s, s, Value};
+use crate::json::{Value, Writer};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -33,9 +33,12 @@ macro_rules! codes {
         pub const CODES: &[CodeInfo] = &[$(CodeInfo { code: stringify!($name), exit: $exit, kind: $kind, #[cfg(not(target_arch = "wasm32"))] when: $when },)*];
         impl Code {
             /// The code's name.
-            pub fn as_str(self) -> &'static str { match self { $(Code::$name => stringify!($name),)* } }
+            pub fn as_str(self) -> &'static str { CODES.get(self as usize).map_or("", |c| c.code) }
             /// Looks a code up by name.
-            pub fn parse(name: &str) -> Option<Code> { match name { $(stringify!($name) => Some(Code::$name),)* _ => None } }
+            pub fn parse(name: &str) -> Option<Code> {
+                const ALL: &[Code] = &[$(Code::$name,)*];
+                CODES.iter().position(|c| c.code == name).and_then(|i| ALL.get(i).copied())
+            }
         }
     };
 }
@@ -239,61 +242,71 @@ impl Error {
     /// The error as a JSON object; `text`/`command` of the next action are
     /// rendered by [`crate::render`] with the caller's program name.
     pub fn to_value(&self, text: &str, command: Option<&str>) -> Value {
-        let mut next = alloc::vec![("kind", s(self.next.kind()))];
+        let mut w = Writer::new();
+        self.write(&mut w, text, command);
+        crate::json::parse(&w.out).unwrap_or(Value::Null)
+    }
+
+    /// Writes the error object (see [`Error::to_value`]) as the next value of `w`.
+    #[inline(never)]
+    pub fn write(&self, w: &mut Writer, text: &str, command: Option<&str>) {
+        w.open()
+            .str("code", self.code.as_str())
+            .str("message", &self.message)
+            .opt_int("status", self.status.map(i64::from))
+            .opt_str("providerCode", self.provider_code.as_deref())
+            .obj("nextAction")
+            .str("kind", self.next.kind());
         match &self.next {
-            Next::FixInput(field) => next.push(("field", s(field))),
-            Next::Wait(secs) => next.push(("retryAfterSeconds", Value::Int(*secs))),
-            Next::SwitchFlow(to) => next.push(("to", s(to))),
-            Next::ChooseOrganization(orgs) => next.push(("organizations", orgs_value(orgs))),
+            Next::FixInput(field) => {
+                w.str("field", field);
+            }
+            Next::Wait(secs) => {
+                w.int("retryAfterSeconds", *secs);
+            }
+            Next::SwitchFlow(to) => {
+                w.str("to", to);
+            }
+            Next::ChooseOrganization(orgs) => write_orgs(w.key("organizations"), orgs),
             _ => {}
         }
-        next.push(("text", s(text)));
-        next.push(("command", opt_s(command)));
-        let mut details = alloc::vec![
-            ("retryAfterSeconds", opt_i(self.retry_after)),
-            ("attemptsRemaining", opt_i(self.attempts_remaining)),
-            ("requiredScope", opt_s(self.required_scope.as_deref())),
-        ];
-        if let Next::ChooseOrganization(orgs) = &self.next {
-            details.push(("organizations", orgs_value(orgs)));
+        w.str("text", text)
+            .opt_str("command", command)
+            .close()
+            .int("exitCode", i64::from(self.code.exit_code()));
+        let orgs = match &self.next {
+            Next::ChooseOrganization(orgs) => Some(orgs),
+            _ => None,
+        };
+        if self.retry_after.is_some()
+            || self.attempts_remaining.is_some()
+            || self.required_scope.is_some()
+            || orgs.is_some()
+            || self.local
+            || self.maybe_minted
+        {
+            w.obj("details")
+                .opt_int("retryAfterSeconds", self.retry_after)
+                .opt_int("attemptsRemaining", self.attempts_remaining)
+                .opt_str("requiredScope", self.required_scope.as_deref());
+            if let Some(orgs) = orgs {
+                write_orgs(w.key("organizations"), orgs);
+            }
+            w.flag("local", self.local)
+                .flag("keyMayHaveBeenMinted", self.maybe_minted)
+                .close();
         }
-        if self.local {
-            details.push(("local", Value::Bool(true)));
-        }
-        if self.maybe_minted {
-            details.push(("keyMayHaveBeenMinted", Value::Bool(true)));
-        }
-        let details = obj(details);
-        obj(alloc::vec![
-            ("code", s(self.code.as_str())),
-            ("message", s(&self.message)),
-            (
-                "status",
-                self.status
-                    .map_or(Value::Null, |n| Value::Int(i64::from(n)))
-            ),
-            ("providerCode", opt_s(self.provider_code.as_deref())),
-            ("nextAction", obj(next)),
-            ("exitCode", Value::Int(i64::from(self.code.exit_code()))),
-            (
-                "details",
-                if details == Value::Obj(Vec::new()) {
-                    Value::Null
-                } else {
-                    details
-                }
-            ),
-        ])
+        w.close();
     }
 }
 
-/// Organizations as `[{id, name}]`.
-pub fn orgs_value(orgs: &[(String, String)]) -> Value {
-    Value::Arr(
-        orgs.iter()
-            .map(|(id, name)| obj(alloc::vec![("id", s(id)), ("name", s(name))]))
-            .collect(),
-    )
+/// Writes organizations as `[{id, name}]` (the next value of `w`).
+pub fn write_orgs(w: &mut Writer, orgs: &[(String, String)]) {
+    w.open_arr();
+    for (id, name) in orgs {
+        w.item().open().str("id", id).str("name", name).close();
+    }
+    w.close_arr();
 }
 
 /// Renders `docs/errors.md` from the table.

@@ -7,11 +7,12 @@
 
 use crate::error::{Code, Error, Next};
 use crate::input;
-use crate::json::{obj, opt_i, opt_s, s, Value};
+use crate::json::{obj, opt_s, replace, s, Value, Writer};
 use crate::provider::{self, Spec};
 use crate::response::{classify, next_for, transport_error, Response};
 use crate::secret::Secret;
 use crate::time::{format_rfc3339, parse_rfc3339};
+use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -91,22 +92,20 @@ pub struct Request {
 }
 
 impl Request {
-    fn to_value(&self) -> Value {
-        obj(alloc::vec![
-            ("method", s(self.method)),
-            ("url", s(&self.url)),
-            (
-                "headers",
-                Value::Obj(
-                    self.headers
-                        .iter()
-                        .map(|(k, v)| (String::from(*k), s(v)))
-                        .chain(self.extra.iter().map(|(k, v)| (k.clone(), s(v))))
-                        .collect()
-                )
-            ),
-            ("body", opt_s(self.body.as_deref())),
-        ])
+    /// Writes `{method, url, headers, body?}` as the next value of `w`.
+    #[inline(never)]
+    pub fn write(&self, w: &mut Writer) {
+        w.open()
+            .str("method", self.method)
+            .str("url", &self.url)
+            .obj("headers");
+        for (k, v) in &self.headers {
+            w.str(k, v);
+        }
+        for (k, v) in &self.extra {
+            w.str(k, v);
+        }
+        w.close().opt_str("body", self.body.as_deref()).close();
     }
 }
 
@@ -141,8 +140,8 @@ pub enum Action {
 /// A pending or finished flow: everything needed to resume it in another process.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Flow {
-    /// The provider spec (a preset, or the caller's custom one).
-    pub spec: Spec,
+    /// The provider spec (a preset, or the caller's custom one), shared with the preset cache.
+    pub spec: Rc<Spec>,
     /// The custom spec document, kept so the flow resumes without it being passed again.
     pub custom: Option<Value>,
     /// Base URL, without a trailing slash.
@@ -200,7 +199,7 @@ pub struct Flow {
 
 /// The origin (`scheme://host[:port]`) of a URL.
 fn origin_of(url: &str) -> &str {
-    let after = url.find("://").map_or(0, |i| i + 3);
+    let after = crate::json::find(url, "://").map_or(0, |i| i + 3);
     let end = url
         .get(after..)
         .and_then(|rest| rest.find(['/', '?', '#']))
@@ -213,9 +212,11 @@ pub fn spec_headers(spec: &Spec, base_url: &str) -> Vec<(String, String)> {
     spec.headers
         .iter()
         .map(|(k, v)| {
-            let value = v
-                .replace("{origin}", origin_of(base_url))
-                .replace("{baseUrl}", base_url);
+            let value = replace(
+                &replace(v, "{origin}", origin_of(base_url)),
+                "{baseUrl}",
+                base_url,
+            );
             (k.clone(), value)
         })
         .collect()
@@ -996,93 +997,72 @@ impl Flow {
         e
     }
 
-    /// The saved document (without its integrity check).
-    fn document(&self) -> Value {
-        let time = |t: Option<i64>| t.map_or(Value::Null, |t| s(&format_rfc3339(t)));
-        obj(alloc::vec![
-            ("v", Value::Int(1)),
-            ("provider", s(&self.spec.name)),
-            ("spec", self.custom.clone().unwrap_or(Value::Null)),
-            ("baseUrl", s(&self.base_url)),
-            ("program", s(&self.program)),
-            ("email", s(&self.email)),
-            ("purpose", s(&self.purpose)),
-            ("auto", Value::Bool(self.auto)),
-            ("phase", s(self.phase.as_str())),
-            ("expiresAt", time(self.expires_at)),
-            ("resendAvailableAt", time(self.resend_at)),
-            ("attemptsRemaining", opt_i(self.attempts)),
-            ("lockedUntil", time(self.locked_until)),
-            (
-                "organizations",
-                if self.orgs.is_empty() {
-                    Value::Null
-                } else {
-                    crate::error::orgs_value(&self.orgs)
-                }
-            ),
-            (
-                "options",
-                if self.options.is_empty() {
-                    Value::Null
-                } else {
-                    Value::Obj(self.options.clone())
-                }
-            ),
-            ("code", opt_s(self.code.as_deref())),
-            ("flowId", s(&self.flow_id)),
-            (
-                "retried",
-                if self.retried {
-                    Value::Bool(true)
-                } else {
-                    Value::Null
-                }
-            ),
-            (
-                "keyMayHaveBeenMinted",
-                if self.maybe_minted {
-                    Value::Bool(true)
-                } else {
-                    Value::Null
-                }
-            ),
-            ("switchedFrom", opt_s(self.switched_from.as_deref())),
-            ("stepUrl", opt_s(self.step_url.as_deref())),
-            (
-                "switchedInStep",
-                if self.switched_in_step {
-                    Value::Bool(true)
-                } else {
-                    Value::Null
-                }
-            ),
-            (
-                "allowInsecure",
-                if self.allow_insecure {
-                    Value::Bool(true)
-                } else {
-                    Value::Null
-                }
-            ),
+    /// Writes the saved document (without its integrity check) as the next value of `w`.
+    #[inline(never)]
+    fn document(&self, w: &mut Writer) {
+        w.open().int("v", 1).str("provider", &self.spec.name);
+        if let Some(spec) = &self.custom {
+            w.value("spec", spec);
+        }
+        w.str("baseUrl", &self.base_url)
+            .str("program", &self.program)
+            .str("email", &self.email)
+            .str("purpose", &self.purpose)
+            .bool("auto", self.auto)
+            .str("phase", self.phase.as_str());
+        write_time(w, "expiresAt", self.expires_at);
+        write_time(w, "resendAvailableAt", self.resend_at);
+        w.opt_int("attemptsRemaining", self.attempts);
+        write_time(w, "lockedUntil", self.locked_until);
+        if !self.orgs.is_empty() {
+            crate::error::write_orgs(w.key("organizations"), &self.orgs);
+        }
+        if !self.options.is_empty() {
+            w.obj("options");
+            for (k, v) in &self.options {
+                w.key(k);
+                crate::json::write_value(&mut w.out, v);
+            }
+            w.close();
+        }
+        w.opt_str("code", self.code.as_deref())
+            .str("flowId", &self.flow_id)
+            .flag("retried", self.retried)
+            .flag("keyMayHaveBeenMinted", self.maybe_minted)
+            .opt_str("switchedFrom", self.switched_from.as_deref())
+            .opt_str("stepUrl", self.step_url.as_deref())
+            .flag("switchedInStep", self.switched_in_step)
+            .flag("allowInsecure", self.allow_insecure)
             // Only while a mint is in flight (the JS driver never hands that state out).
-            (
-                "sessionToken",
-                opt_s(self.mint_token.as_ref().map(Secret::expose))
-            ),
-            ("signedIn", self.signed_in.clone().unwrap_or(Value::Null)),
-            ("codeSentAt", time(self.sent_at)),
-        ])
+            .opt_str("sessionToken", self.mint_token.as_ref().map(Secret::expose));
+        if let Some(v) = &self.signed_in {
+            w.value("signedIn", v);
+        }
+        write_time(w, "codeSentAt", self.sent_at);
+        w.close();
+    }
+
+    /// The document text (without its check).
+    fn document_json(&self) -> String {
+        let mut w = Writer::new();
+        self.document(&mut w);
+        w.out
+    }
+
+    /// Writes the versioned document with its integrity check appended as the next value of `w`.
+    pub fn write_saved(&self, w: &mut Writer) {
+        let start = w.out.len();
+        self.document(w);
+        let check = checksum(w.out.get(start..).unwrap_or(""));
+        w.out.pop(); // the closing brace: the check goes inside
+        w.str("check", &check).close();
     }
 
     /// The versioned document with its integrity check appended.
     pub fn save(&self) -> Value {
-        let mut doc = self.document();
-        let check = checksum(&doc.to_json());
-        if let Value::Obj(m) = &mut doc {
-            m.push((String::from("check"), s(&check)));
-        }
-        doc
+        let mut w = Writer::new();
+        self.write_saved(&mut w);
+        crate::json::parse(&w.out).unwrap_or(Value::Null)
     }
 
     /// Resumes a saved document; `INVALID_STATE` for an unknown version, a bad
@@ -1190,7 +1170,7 @@ impl Flow {
                 .filter(|v| matches!(v, Value::Obj(_)))
                 .cloned();
         }
-        if doc.str_at("check") != Some(checksum(&flow.document().to_json()).as_str()) {
+        if doc.str_at("check") != Some(checksum(&flow.document_json()).as_str()) {
             return Err(invalid(
                 "The saved flow was altered or damaged; start a new flow.",
             ));
@@ -1214,50 +1194,68 @@ fn checksum(text: &str) -> String {
     out
 }
 
+/// A time member as RFC 3339 text, left out when `None`.
+fn write_time(w: &mut Writer, k: &str, t: Option<i64>) {
+    if let Some(t) = t {
+        w.str(k, &format_rfc3339(t));
+    }
+}
+
 impl Action {
     /// The action as JSON for the JS layer.
     pub fn to_value(&self, flow: Option<&Flow>) -> Value {
+        let mut w = Writer::new();
+        self.write(&mut w, flow);
+        crate::json::parse(&w.out).unwrap_or(Value::Null)
+    }
+
+    /// Writes the action (see [`Action::to_value`]) as the next value of `w`.
+    #[inline(never)]
+    pub fn write(&self, w: &mut Writer, flow: Option<&Flow>) {
+        w.open();
         match self {
-            Action::Ready => obj(alloc::vec![("type", s("ready"))]),
-            Action::Send(r) => obj(alloc::vec![("type", s("send")), ("request", r.to_value())]),
+            Action::Ready => {
+                w.str("type", "ready");
+            }
+            Action::Send(r) => {
+                w.str("type", "send");
+                r.write(w.key("request"));
+            }
             Action::CodeSent => {
-                let f = flow;
-                let time = |t: Option<i64>| t.map_or(Value::Null, |t| s(&format_rfc3339(t)));
-                obj(alloc::vec![
-                    ("type", s("code_sent")),
-                    ("email", opt_s(f.map(|f| f.email.as_str()))),
-                    ("purpose", opt_s(f.map(|f| f.purpose.as_str()))),
-                    ("expiresAt", time(f.and_then(|f| f.expires_at))),
-                    ("resendAvailableAt", time(f.and_then(|f| f.resend_at))),
-                    (
-                        "switchedFrom",
-                        opt_s(f.and_then(|f| f.switched_from.as_deref()))
-                    ),
-                ])
+                w.str("type", "code_sent");
+                if let Some(f) = flow {
+                    w.str("email", &f.email).str("purpose", &f.purpose);
+                    write_time(w, "expiresAt", f.expires_at);
+                    write_time(w, "resendAvailableAt", f.resend_at);
+                    w.opt_str("switchedFrom", f.switched_from.as_deref());
+                }
             }
             Action::Done(c) => {
-                let key_name = if c.session { "accessToken" } else { "apiKey" };
-                let mut m = alloc::vec![(key_name, s(c.api_key.expose()))];
+                w.str("type", "done").obj("credential").str(
+                    if c.session { "accessToken" } else { "apiKey" },
+                    c.api_key.expose(),
+                );
                 if let Some(rt) = &c.refresh_token {
-                    m.push(("refreshToken", s(rt.expose())));
+                    w.str("refreshToken", rt.expose());
                 }
-                m.extend(c.fields.iter().map(|(k, v)| (*k, v.clone())));
+                for (k, v) in &c.fields {
+                    w.value(k, v);
+                }
                 if let Some(f) = flow {
-                    m.push(("provider", s(&f.spec.name)));
-                    m.push(("baseUrl", s(&f.base_url)));
-                    m.push(("email", s(&f.email)));
-                    m.push(("purpose", s(&f.purpose)));
-                    m.push(("switchedFrom", opt_s(f.switched_from.as_deref())));
+                    w.str("provider", &f.spec.name)
+                        .str("baseUrl", &f.base_url)
+                        .str("email", &f.email)
+                        .str("purpose", &f.purpose)
+                        .opt_str("switchedFrom", f.switched_from.as_deref());
                 }
-                obj(alloc::vec![("type", s("done")), ("credential", obj(m))])
+                w.close();
             }
             Action::Failed(e) => {
                 let (text, command) = crate::render::next_text(e, flow);
-                obj(alloc::vec![
-                    ("type", s("error")),
-                    ("error", e.to_value(&text, command.as_deref()))
-                ])
+                w.str("type", "error");
+                e.write(w.key("error"), &text, command.as_deref());
             }
         }
+        w.close();
     }
 }

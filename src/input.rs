@@ -25,7 +25,7 @@ pub fn email(raw: &str) -> Result<String, Error> {
                 && domain.contains('.')
                 && !domain.starts_with('.')
                 && !domain.ends_with('.')
-                && !domain.contains("..")
+                && crate::json::find(domain, "..").is_none()
         })
         && !e.chars().any(|c| c.is_whitespace() || c.is_control());
     if ok {
@@ -56,7 +56,7 @@ pub fn otp_code(raw: &str) -> Result<String, Error> {
 
 /// Checks the company name length in characters (not bytes).
 pub fn company(name: &str, max: i64) -> Result<(), Error> {
-    if name.chars().count() as i64 > max {
+    if crate::json::char_count(name) as i64 > max {
         let mut m = String::from("The company name is over ");
         m.push_str(&crate::json::int_str(max));
         m.push_str(" characters.");

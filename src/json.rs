@@ -126,6 +126,42 @@ pub fn opt_i(v: Option<i64>) -> Value {
     v.map_or(Value::Null, Value::Int)
 }
 
+/// Where `needle` first occurs in `hay` (a byte loop: `str` pattern searching
+/// costs kilobytes of wasm).
+pub fn find(hay: &str, needle: &str) -> Option<usize> {
+    let n = needle.as_bytes();
+    if n.is_empty() {
+        return Some(0);
+    }
+    hay.as_bytes().windows(n.len()).position(|w| w == n)
+}
+
+/// True when `hay` contains `needle` ignoring ASCII case.
+pub fn contains_ci(hay: &str, needle: &str) -> bool {
+    let n = needle.as_bytes();
+    hay.as_bytes()
+        .windows(n.len().max(1))
+        .any(|w| w.eq_ignore_ascii_case(n))
+}
+
+/// The number of characters of `text` (a byte loop: counts the bytes that start one).
+pub fn char_count(text: &str) -> usize {
+    text.bytes().filter(|b| b & 0xC0 != 0x80).count()
+}
+
+/// `text` with every `from` replaced by `to`.
+pub fn replace(text: &str, from: &str, to: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = find(rest, from).filter(|_| !from.is_empty()) {
+        out.push_str(rest.get(..i).unwrap_or(""));
+        out.push_str(to);
+        rest = rest.get(i + from.len()..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Parses a whole decimal number with an optional minus sign.
 pub fn parse_int(s: &str) -> Option<i64> {
     let (neg, digits) = match s.strip_prefix('-') {
@@ -171,7 +207,127 @@ pub fn int_str(n: i64) -> String {
     s
 }
 
-fn write_value(out: &mut String, v: &Value) {
+/// Writes JSON straight into a string: objects member by member, with `None`
+/// members left out (the same output as building an [`obj`] and serialising it,
+/// without the tree).
+#[derive(Default)]
+pub struct Writer {
+    /// The text so far.
+    pub out: String,
+    first: bool,
+}
+
+impl Writer {
+    /// An empty writer.
+    pub fn new() -> Self {
+        Writer::default()
+    }
+    /// Starts a member: a comma unless it is the first, then `"key":`.
+    #[inline(never)]
+    pub fn key(&mut self, k: &str) -> &mut Self {
+        if !self.first {
+            self.out.push(',');
+        }
+        self.first = false;
+        write_str(&mut self.out, k);
+        self.out.push(':');
+        self
+    }
+    /// Opens an object (as a value: after [`Writer::key`], at the top, or as an array item).
+    #[inline(never)]
+    pub fn open(&mut self) -> &mut Self {
+        self.out.push('{');
+        self.first = true;
+        self
+    }
+    /// Opens an array (as a value).
+    pub fn open_arr(&mut self) -> &mut Self {
+        self.out.push('[');
+        self.first = true;
+        self
+    }
+    /// Starts an array item: a comma unless it is the first.
+    pub fn item(&mut self) -> &mut Self {
+        if !self.first {
+            self.out.push(',');
+        }
+        self.first = false;
+        self
+    }
+    /// Closes an object.
+    pub fn close(&mut self) -> &mut Self {
+        self.out.push('}');
+        self.first = false;
+        self
+    }
+    /// Closes an array.
+    pub fn close_arr(&mut self) -> &mut Self {
+        self.out.push(']');
+        self.first = false;
+        self
+    }
+    /// Member `k` holding an object; close it with [`Writer::close`].
+    pub fn obj(&mut self, k: &str) -> &mut Self {
+        self.key(k).open()
+    }
+    /// A string member.
+    #[inline(never)]
+    pub fn str(&mut self, k: &str, v: &str) -> &mut Self {
+        self.key(k);
+        write_str(&mut self.out, v);
+        self
+    }
+    /// A string member, left out when `None`.
+    pub fn opt_str(&mut self, k: &str, v: Option<&str>) -> &mut Self {
+        if let Some(v) = v {
+            self.str(k, v);
+        }
+        self
+    }
+    /// An integer member.
+    pub fn int(&mut self, k: &str, n: i64) -> &mut Self {
+        self.key(k);
+        push_int(&mut self.out, n);
+        self
+    }
+    /// An integer member, left out when `None`.
+    pub fn opt_int(&mut self, k: &str, n: Option<i64>) -> &mut Self {
+        if let Some(n) = n {
+            self.int(k, n);
+        }
+        self
+    }
+    /// A boolean member.
+    pub fn bool(&mut self, k: &str, b: bool) -> &mut Self {
+        self.key(k);
+        self.out.push_str(if b { "true" } else { "false" });
+        self
+    }
+    /// `k: true` when `on`, else nothing.
+    pub fn flag(&mut self, k: &str, on: bool) -> &mut Self {
+        if on {
+            self.bool(k, true);
+        }
+        self
+    }
+    /// A member holding `v`, left out when it is `null`.
+    #[inline(never)]
+    pub fn value(&mut self, k: &str, v: &Value) -> &mut Self {
+        if !v.is_null() {
+            self.key(k);
+            write_value(&mut self.out, v);
+        }
+        self
+    }
+    /// A string value (an array item after [`Writer::item`]).
+    pub fn raw_str(&mut self, v: &str) -> &mut Self {
+        write_str(&mut self.out, v);
+        self
+    }
+}
+
+/// Writes `v` as compact JSON.
+pub fn write_value(out: &mut String, v: &Value) {
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(true) => out.push_str("true"),

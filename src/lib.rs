@@ -37,7 +37,7 @@ mod wasm;
 
 use error::{Code, Error};
 use flow::{Action, Flow, Request};
-use json::{obj, parse, s, Value};
+use json::{parse, Value};
 use response::{classify, Response};
 
 /// Runs one step. Input: `{op, now, config?, state?, event?}` where `op` is
@@ -114,11 +114,16 @@ pub fn step(input: &str) -> String {
                 }
             });
             match identity {
-                Ok(data) => obj(alloc::vec![(
-                    "action",
-                    obj(alloc::vec![("type", s("done")), ("identity", data)])
-                )])
-                .to_json(),
+                Ok(data) => {
+                    let mut w = json::Writer::new();
+                    w.open()
+                        .obj("action")
+                        .str("type", "done")
+                        .value("identity", &data)
+                        .close()
+                        .close();
+                    w.out
+                }
                 Err(e) => failed(e, None),
             }
         }
@@ -164,11 +169,14 @@ fn whoami_request(config: &Value) -> Result<Request, Error> {
 use alloc::string::String;
 
 fn wrap(action: &Action, flow: Option<&Flow>) -> String {
-    obj(alloc::vec![
-        ("state", flow.map_or(Value::Null, Flow::save)),
-        ("action", action.to_value(flow)),
-    ])
-    .to_json()
+    let mut w = json::Writer::new();
+    w.open();
+    if let Some(f) = flow {
+        f.write_saved(w.key("state"));
+    }
+    action.write(w.key("action"), flow);
+    w.close();
+    w.out
 }
 
 fn out(flow: &Flow, action: &Action) -> String {

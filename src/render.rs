@@ -7,7 +7,7 @@ use crate::json::{int_str, Value};
 use alloc::string::String;
 
 fn verb(template: &str, purpose: &str) -> String {
-    template.replace("{purpose}", purpose)
+    crate::json::replace(template, "{purpose}", purpose)
 }
 
 /// Appends ` value`, single-quoted for a POSIX shell when it holds anything but

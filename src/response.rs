@@ -71,7 +71,7 @@ fn bad(message: &str, status: u16) -> Error {
 fn looks_json(r: &Response) -> bool {
     r.content_type
         .as_deref()
-        .is_none_or(|t| t.to_ascii_lowercase().contains("json"))
+        .is_none_or(|t| crate::json::contains_ci(t, "json"))
 }
 
 fn orgs(v: Option<&Value>) -> Vec<(String, String)> {

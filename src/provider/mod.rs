@@ -11,22 +11,77 @@ mod spec;
 pub use spec::{Mint, Spec, SpecError};
 
 use crate::json::Value;
+use alloc::rc::Rc;
 
-const SCRIPTO: &str = include_str!("scripto.json");
-const CODIKA: &str = include_str!("codika.json");
-const SESSIONS: &str = include_str!("sessions.json");
-const CODITECT: &str = include_str!("coditect.json");
-const BETTER_AUTH: &str = include_str!("better-auth.json");
+// The presets minified by build.rs (white space outside strings dropped).
+const NAMES: [&str; 5] = ["scripto", "codika", "sessions", "coditect", "better-auth"];
+const TEXTS: [&str; 5] = [
+    include_str!(concat!(env!("OUT_DIR"), "/scripto.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/codika.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/sessions.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/coditect.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/better-auth.json")),
+];
+
+fn index(name: &str) -> Option<usize> {
+    NAMES.iter().position(|n| *n == name)
+}
 
 /// The JSON text of a built-in preset.
 pub fn preset(name: &str) -> Option<&'static str> {
-    match name {
-        "scripto" => Some(SCRIPTO),
-        "codika" => Some(CODIKA),
-        "sessions" => Some(SESSIONS),
-        "coditect" => Some(CODITECT),
-        "better-auth" => Some(BETTER_AUTH),
-        _ => None,
+    TEXTS.get(index(name)?).copied()
+}
+
+/// A built-in preset, parsed and validated.
+pub struct Loaded {
+    /// The parsed document.
+    pub doc: Value,
+    /// Its validation as an email-code provider.
+    pub spec: Result<Rc<Spec>, SpecError>,
+}
+
+fn load(i: usize) -> Option<Rc<Loaded>> {
+    let doc = crate::json::parse(TEXTS.get(i)?)?;
+    let spec = Spec::from_value(&doc).map(Rc::new);
+    Some(Rc::new(Loaded { doc, spec }))
+}
+
+/// A built-in preset by name, parsed and validated once per instance under wasm.
+pub fn loaded(name: &str) -> Option<Rc<Loaded>> {
+    cache::get(index(name)?)
+}
+
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+mod cache {
+    use super::Loaded;
+    use alloc::rc::Rc;
+    use core::cell::UnsafeCell;
+
+    struct Slots(UnsafeCell<[Option<Rc<Loaded>>; 5]>);
+    // SAFETY: wasm32 without the atomics feature has exactly one thread, so the
+    // cache is never reached from two threads at once.
+    unsafe impl Sync for Slots {}
+
+    static SLOTS: Slots = Slots(UnsafeCell::new([None, None, None, None, None]));
+
+    /// Preset `i`, loaded on first use.
+    pub fn get(i: usize) -> Option<Rc<Loaded>> {
+        // SAFETY: single-threaded (see above), and `load` never re-enters the
+        // cache, so this is the only reference into it while it lives.
+        let slot = unsafe { (*SLOTS.0.get()).get_mut(i)? };
+        if slot.is_none() {
+            *slot = super::load(i);
+        }
+        slot.clone()
+    }
+}
+
+/// Natively (tests, fuzzing, threads) nothing is cached: every call loads.
+#[cfg(not(all(target_arch = "wasm32", not(target_feature = "atomics"))))]
+mod cache {
+    /// Preset `i`, loaded now.
+    pub fn get(i: usize) -> Option<alloc::rc::Rc<super::Loaded>> {
+        super::load(i)
     }
 }
 
@@ -38,15 +93,15 @@ pub const PRESETS: &[&str] = &["scripto", "codika", "sessions", "better-auth"];
 pub const SESSION_PRESETS: &[&str] = &["sessions", "coditect"];
 
 /// Resolves a provider: a preset name, or a custom spec document.
-pub fn resolve(name: Option<&str>, custom: Option<&Value>) -> Result<Spec, SpecError> {
+pub fn resolve(name: Option<&str>, custom: Option<&Value>) -> Result<Rc<Spec>, SpecError> {
     match (custom, name) {
-        (Some(doc), _) => Spec::from_value(doc),
+        (Some(doc), _) => Spec::from_value(doc).map(Rc::new),
         (None, Some("coditect")) => Err(SpecError::new(
             "provider",
             "has no email-code flow (CODITECT signs in with a password or OAuth2)",
         )),
-        (None, Some(n)) => match preset(n).and_then(crate::json::parse) {
-            Some(doc) => Spec::from_value(&doc),
+        (None, Some(n)) => match loaded(n) {
+            Some(p) => p.spec.clone(),
             None => Err(SpecError::new("provider", "is not a known provider")),
         },
         (None, None) => Err(SpecError::new("provider", "is required")),

@@ -213,7 +213,8 @@ fn opt_text(doc: &Value, field: &str) -> Result<Option<String>, SpecError> {
 
 fn route(doc: &Value, field: &str) -> Result<String, SpecError> {
     let p = text(doc, field)?;
-    if p.starts_with('/') && !p.contains("://") && !p.bytes().any(|b| b <= b' ') {
+    if p.starts_with('/') && crate::json::find(&p, "://").is_none() && !p.bytes().any(|b| b <= b' ')
+    {
         Ok(p)
     } else {
         Err(SpecError::new(field, "must be a path starting with '/'"))
