@@ -26,6 +26,14 @@ const CORPUS: &[&str] = &[
     "[]",
     r#"{"success":true}"#,
     r#"{"success":true,"data":[]}"#,
+    r#"{"ok":true,"email":"you@example.com","purpose":"signin","expiresAt":"2026-11-22T17:50:00Z","resendAvailableAt":"2026-11-22T17:40:30Z"}"#,
+    r#"{"accessToken":"at_x","refreshToken":"rt_y","tokenType":"Bearer","expiresIn":900,"expiresAt":"2026-11-22T17:55:00Z","user":{"id":"usr_1","email":"you@example.com","createdAt":"2026-11-22T17:40:00Z"}}"#,
+    r#"{"error":{"code":"otp_locked","message":"locked","retryAfterSeconds":900}}"#,
+    r#"{"error":{"code":"invalid_code","message":"wrong","attemptsRemaining":2}}"#,
+    r#"{"token":"sess_tok","user":{"id":"u1","email":"you@example.com","createdAt":"2026-11-22T17:40:00.000Z"}}"#,
+    r#"{"key":"ba_key_123","id":"k1","name":"cli","prefix":null,"expiresAt":null}"#,
+    r#"{"message":"Invalid OTP","code":"INVALID_OTP"}"#,
+    r#"{"message":"Too many attempts","code":"TOO_MANY_ATTEMPTS"}"#,
 ];
 
 struct Rng(u64);
@@ -242,6 +250,16 @@ fn scripto_never_panics() {
 #[test]
 fn codika_never_panics() {
     run_provider("codika", 0x5eed_0002, iters());
+}
+
+#[test]
+fn sessions_never_panics() {
+    run_provider("sessions", 0x5eed_0004, iters());
+}
+
+#[test]
+fn better_auth_never_panics() {
+    run_provider("better-auth", 0x5eed_0005, iters());
 }
 
 #[test]
