@@ -77,7 +77,7 @@ test('--help on every command of every surface; bare program and groups show hel
 test('parsing: --flag=value, a value that looks like a flag, duplicates, booleans with values', async () => {
   const cli = createCli({ program: 'scripto', provider: 'scripto' });
   const cases = [
-    [['auth', 'login-request', '--email=', '--json'], 'Missing --email'],
+    [['auth', 'login-request', '--json'], 'Missing --email'],
     [['auth', 'login-request', '--email', '--json'], '--email needs a value'],
     [['auth', 'login-request', '--email', 'a@b.co', '--email', 'c@d.co', '--json'], '--email was given more than once'],
     [['whoami', '--json=yes'], '--json takes no value'],

@@ -1,5 +1,6 @@
 // Public types of `keymint/node`: the default API, the profile stores, and createCli().
 import type { ProfileStoreBase } from './stores.js';
+import type { ProviderSpec } from './index.js';
 export * from './index.js';
 export type { Profile, StoreDocument, ProfileStoreBase } from './stores.js';
 export { MemoryProfileStore, profileNameFromEmail, profileNameFromOrganization, isValidProfileName } from './stores.js';
@@ -30,8 +31,14 @@ export declare function configPath(program: string, env?: Record<string, string 
 export interface CliConfig {
   /** The command's name, e.g. `codika`: its config directory and `<PROGRAM>_API_KEY` prefix. */
   program: string;
-  /** The backend this CLI talks to; omitted, every run takes `--provider codika|scripto`. */
-  provider?: 'codika' | 'scripto';
+  /**
+   * The backend this CLI talks to: a preset, or a provider spec object (docs/custom-provider.md,
+   * validated at once: a bad spec throws a TypeError naming the field). Omitted, every run
+   * takes `--provider <preset|file.json>`. The surface follows the backend: email code → API key
+   * (codika, scripto, better-auth, a spec with `credential.apiKey`), email code → session
+   * (sessions, a spec with `credential.accessToken`), password + TOTP → session (coditect).
+   */
+  provider?: CliProvider | ProviderSpec;
   /** The wrapper's own version, shown by `--version`. */
   version?: string;
   defaults?: {
@@ -44,6 +51,8 @@ export interface CliConfig {
   timeoutMs?: number;
 }
 
+export type CliProvider = 'codika' | 'scripto' | 'sessions' | 'coditect' | 'better-auth';
+
 export interface CliIo {
   env?: Record<string, string | undefined>;
   stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
@@ -53,10 +62,13 @@ export interface CliIo {
 
 export interface Cli {
   readonly program: string;
-  readonly provider?: 'codika' | 'scripto';
+  /** The preset name, or the spec's `name`; undefined for a CLI that takes `--provider`. */
+  readonly provider?: string;
   /**
    * Runs one command line. Resolves to the exit code: 0 ok; 2 usage or bad input; 3 code
-   * rejected; 4 throttled; 5 account state; 6 network or server; 1 anything else.
+   * rejected; 4 throttled; 5 account state; 6 network or server; 130 a password prompt
+   * cancelled with Ctrl-C; 1 anything else. `stdin` is read only for prompts at a terminal
+   * and for `--password-stdin`.
    */
   run(argv?: string[], io?: CliIo): Promise<number>;
 }

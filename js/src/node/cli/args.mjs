@@ -9,7 +9,7 @@ import { maskSecret } from '../../mask.mjs';
 
 /**
  * Every flag any command knows, with its type and how it is shown in help.
- * Which command accepts which is decided by the command table (commands.mjs).
+ * Which command accepts which is decided by each surface's command table.
  */
 export const FLAGS = {
   email: { type: 'string', arg: '<email>' },
@@ -25,7 +25,11 @@ export const FLAGS = {
   'api-url': { type: 'string', arg: '<url>' },
   'api-key': { type: 'string', arg: '<key>' },
   profile: { type: 'string', arg: '<name>' },
-  provider: { type: 'string', arg: '<codika|scripto>' },
+  provider: { type: 'string', arg: '<name|file.json>' },
+  purpose: { type: 'string', arg: '<signin|signup>' },
+  'password-stdin': { type: 'boolean' },
+  'totp-code': { type: 'string', arg: '<code>' },
+  'totp-secret-env': { type: 'string', arg: '<VAR>' },
   wait: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean' },
@@ -41,7 +45,7 @@ const SHORT = { h: 'help' };
  */
 export function shown(word) {
   const s = String(word);
-  return /^(cko_|scripto_|cdt_)/.test(s) || s.length > 64 ? maskSecret(s) : s;
+  return /^(cko_|scripto_|cdt_)/.test(s) || /^(c?at_|c?rt_|ch_)[A-Za-z0-9]{12,}$/.test(s) || s.length > 64 ? maskSecret(s) : s;
 }
 
 /**

@@ -51,7 +51,7 @@ function resumePending(ctx, saved, target, phases) {
  * @param {{email: string, purpose: string}} p
  */
 function freshFlow(ctx, target, { email, purpose }) {
-  return start(compact({ provider: ctx.provider, baseUrl: target.baseUrl, email, purpose, program: ctx.program }), target.runOpts);
+  return start(compact({ provider: ctx.providerValue, baseUrl: target.baseUrl, email, purpose, program: ctx.program }), target.runOpts);
 }
 
 /** Seconds a `wait` error asks for, or null. @param {unknown} e */
@@ -73,7 +73,7 @@ export async function requestCommand(ctx, surface, purpose) {
   const target = await resolveTarget(ctx, surface, purpose, 'request');
   const store = ctx.store();
   const doc = await store.read(); // a corrupt or unreadable profile file fails here, before any code is sent
-  const key = pendingKey(ctx.provider, purpose, email);
+  const key = pendingKey(/** @type {string} */ (ctx.providerName), purpose, email);
   // Resumed only for the same backend (its saved cooldown is that backend's): a request goes
   // where the flags, profile, environment or defaults say, whatever an older flow used.
   const sameTarget = { ...target, explicit: true, baseUrl: target.baseUrl ?? surface.defaultBaseUrl };
@@ -102,7 +102,7 @@ export async function requestCommand(ctx, surface, purpose) {
     warning = `The code was sent, but the pending flow could not be saved (${/** @type {any} */ (e)?.code ?? 'error'}); the next step works without it.`;
   }
   const shownEmail = sent.email ?? email;
-  const next = `${ctx.program} ${surface.completeCommand(purpose)} --email ${shownEmail} --code <6-digit-code>`;
+  const next = `${ctx.program} ${surface.completeCommand(purpose, ctx)} --email ${shownEmail} --code <6-digit-code>`;
   const lines = [
     `✓ ${purpose === 'signup' ? 'Sign-up' : 'Sign-in'} code sent to ${shownEmail}`,
     '',
@@ -178,7 +178,7 @@ export async function completeCommand(ctx, surface, purpose) {
   const target = await resolveTarget(ctx, surface, purpose, 'complete');
   const store = ctx.store();
   const doc = await store.read(); // fail on a broken profile file before the code is spent
-  const key = pendingKey(ctx.provider, purpose, email);
+  const key = pendingKey(/** @type {string} */ (ctx.providerName), purpose, email);
   const hadPending = doc.pending[key] !== undefined;
   const flow = resumePending(ctx, doc.pending[key], target, ['code_sent', 'choose_organization'])
     ?? freshFlow(ctx, target, { email, purpose });
@@ -231,12 +231,15 @@ export async function completeCommand(ctx, surface, purpose) {
     throw e;
   }
 
+  if (surface.saveCredential) {
+    return surface.saveCredential(ctx, cred, { explicitName, pendingKey: key, email, purpose });
+  }
   const profile = compact({
-    provider: cred.provider ?? ctx.provider,
+    provider: cred.provider ?? ctx.providerName,
     baseUrl: cred.baseUrl,
     apiKey: cred.apiKey.reveal(),
     keyId: cred.keyId,
-    keyName: cred.keyName ?? options.keyName ?? surface.defaultKeyName,
+    keyName: cred.keyName ?? options.keyName ?? (surface.defaultKeyName || undefined),
     keyPrefix: cred.keyPrefix,
     scopes: cred.scopes,
     expiresAt: cred.expiresAt,
@@ -323,11 +326,15 @@ export async function saveProfile(ctx, profile, { explicitName, baseName, pendin
     const cause = /** @type {any} */ (e);
     throw new KeymintError({
       code: 'KEY_NOT_SAVED',
-      message: `The key was minted but could not be saved: ${cause?.message ?? cause}`,
+      message: profile.apiKey === undefined
+        ? `Signed in, but the session could not be saved: ${cause?.message ?? cause}`
+        : `The key was minted but could not be saved: ${cause?.message ?? cause}`,
       exitCode: 1,
       nextAction: {
         kind: 'save_key',
-        text: `Fix the profile file (${ctx.configPath}), then sign in again to mint a new key. The unsaved key${profile.keyId ? ` (${profile.keyId})` : ''} stays valid until it is revoked.`,
+        text: profile.apiKey === undefined
+          ? `Fix the profile file (${ctx.configPath}), then sign in again. The unsaved session ends when it expires.`
+          : `Fix the profile file (${ctx.configPath}), then sign in again to mint a new key. The unsaved key${profile.keyId ? ` (${profile.keyId})` : ''} stays valid until it is revoked.`,
       },
       details: compact({ cause: cause?.code, keyId: profile.keyId, keyPrefix: profile.keyPrefix, path: ctx.configPath }),
       cause: e,

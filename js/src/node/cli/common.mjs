@@ -1,7 +1,37 @@
-// Commands every surface has: whoami, config set, profile list/use/remove, auth logout.
+// Commands every key surface has: whoami, config set, profile list/use/remove, auth logout.
+// For the generic bin without --provider (surface null), whoami and auth logout first find the
+// provider of the credential in use and hand a session profile to that surface's own command.
 
-import { whoamiCommand, configSet, profileList, profileUse, profileRemove } from './profiles.mjs';
+import { whoamiCommand, configSet, profileList, profileUse, profileRemove, providerInUse } from './profiles.mjs';
+import { checkFlags } from './args.mjs';
+import { PRESETS, kindOf } from './providers.mjs';
 import { JSON_FLAG, HELP_FLAG } from './surface.mjs';
+
+/**
+ * Without --provider: run `path` of the surface of the session profile in use, when it is
+ * one (sessions, coditect); null otherwise.
+ * @param {import('./context.mjs').Context} ctx
+ * @param {(ctx: import('./context.mjs').Context) => import('./surface.mjs').Surface} pick
+ * @param {string} path
+ */
+async function delegated(ctx, pick, path) {
+  const provider = await providerInUse(ctx);
+  if (provider && !PRESETS.includes(provider)) {
+    const doc = await ctx.store().read();
+    const name = /** @type {string} */ (ctx.str('profile') ?? doc.active);
+    // Forgetting a key needs no backend; revoking a session (or whoami) needs its spec.
+    if (path === 'auth logout' && typeof doc.profiles[name]?.accessToken !== 'string') return null;
+    const also = path === 'auth logout' ? ` (or forget it without revoking: ${ctx.cli.program} profile remove ${name})` : '';
+    throw ctx.usage(`The profile ${name} was saved with the provider spec "${provider}": pass the spec file again, e.g. ${ctx.cli.program} --provider ./${provider}.json ${path}${also}`, 'provider');
+  }
+  if (!provider || !['session', 'password'].includes(kindOf(provider))) return null;
+  ctx.provider = provider;
+  const surface = pick(ctx);
+  ctx.surface = surface;
+  const cmd = /** @type {import('./surface.mjs').Command} */ (surface.commands.find((c) => c.path === path));
+  checkFlags(ctx.flags, [...cmd.flags.map(([n]) => n), 'provider', 'version'], { program: ctx.cli.program, command: path });
+  return cmd.run(ctx, []);
+}
 
 const PROFILE_NAME_ARG = (ctx, args, what) => {
   if (args.length === 0) throw ctx.usage(`Missing the profile name: ${ctx.cli.program} ${ctx.command} <name>${what}.`, 'name');
@@ -30,7 +60,7 @@ export function commonCommands(surface, { urlFlag, keyExample }, pick) {
         ['profile', 'Use this saved profile instead of the active one'],
         ...url, JSON_FLAG, HELP_FLAG,
       ],
-      run: (ctx) => whoamiCommand(ctx, surfaceFor(ctx)),
+      run: async (ctx) => (surface ? null : await delegated(ctx, /** @type {Function} */ (pick), 'whoami')) ?? whoamiCommand(ctx, surfaceFor(ctx)),
     },
     {
       path: 'profile list',
@@ -58,11 +88,14 @@ export function commonCommands(surface, { urlFlag, keyExample }, pick) {
     },
     {
       path: 'auth logout',
-      summary: 'Forget the active (or named) profile on this machine',
+      summary: surface ? 'Forget the active (or named) profile on this machine' : 'Sign out of the active (or named) profile',
       usage: '[--profile <name>] [--json]',
-      description: 'Deletes the local profile; the key itself stays valid until it is revoked at the backend.',
+      description: surface
+        ? 'Deletes the local profile; the key itself stays valid until it is revoked at the backend.'
+        : 'A session profile (sessions, coditect) is revoked at the backend, then deleted. A key profile is\ndeleted; the key itself stays valid until it is revoked at the backend.',
       flags: [['profile', 'The profile to forget (default: the active one)'], JSON_FLAG, HELP_FLAG],
-      run: (ctx) => profileRemove(ctx, ctx.str('profile'), { logout: true }),
+      run: async (ctx) => (surface ? null : await delegated(ctx, /** @type {Function} */ (pick), 'auth logout'))
+        ?? profileRemove(ctx, ctx.str('profile'), { logout: true }),
     },
   ];
   if (surface) {

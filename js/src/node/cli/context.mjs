@@ -5,6 +5,7 @@ import { FileProfileStore, configPath } from '../profile-store.mjs';
 import { Output } from './output.mjs';
 import { Prompter } from './prompt.mjs';
 import { usageError } from './args.mjs';
+import { KeymintError } from '../../errors.mjs';
 
 /** How long a CLI waits for another process's lock on the profile file. */
 const LOCK_TIMEOUT_MS = 20_000;
@@ -14,14 +15,20 @@ export function envPrefix(program) {
   return String(program).toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_+|_+$/g, '');
 }
 
+/** A word as a shell would need it: quoted unless it is plainly safe. @param {string} w */
+export function shellWord(w) {
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`;
+}
+
 export class Context {
   /**
    * @param {{cli: {program: string, provider?: string, defaults: Record<string, any>,
    *     fetch?: Function, timeoutMs?: number, version: string},
    *   io: {env: Record<string, string|undefined>, stdin: any, stdout: any, stderr: any},
-   *   flags: Record<string, string|boolean>, command: string, provider?: string}} init
+   *   flags: Record<string, string|boolean>, command: string, provider?: string,
+   *   spec?: Record<string, any>}} init
    */
-  constructor({ cli, io, flags, command, provider }) {
+  constructor({ cli, io, flags, command, provider, spec }) {
     this.cli = cli;
     this.env = io.env;
     this.stdin = io.stdin;
@@ -30,13 +37,21 @@ export class Context {
     this.flags = flags;
     /** The command words, e.g. `auth login-request`. */
     this.command = command;
-    /** The provider this run talks to (fixed by the wrapper, or `--provider` for keymint). */
+    /**
+     * The provider this run talks to, as the user names it (fixed by the wrapper, or
+     * `--provider` for keymint): a preset name, or the path of a spec file.
+     * @type {string|undefined}
+     */
     this.provider = provider;
+    /** The parsed provider spec when the provider is a spec (a file, or a wrapper's object). */
+    this.spec = spec;
+    /** @type {import('./surface.mjs').Surface|null} the surface once known */
+    this.surface = null;
     this.json = flags.json === true;
     /** Prompts, countdowns: only with a person at a terminal, and never in --json mode. */
     this.interactive = !this.json && Boolean(io.stdin?.isTTY) && Boolean(io.stderr?.isTTY);
     this.out = new Output({ stdout: io.stdout, stderr: io.stderr, json: this.json });
-    this.prompter = new Prompter({ stdin: io.stdin, stderr: io.stderr, program: this.program });
+    this.prompter = new Prompter({ stdin: io.stdin, stderr: io.stderr, program: () => this.program });
     /** @type {FileProfileStore|null} */
     this._store = null;
   }
@@ -47,12 +62,22 @@ export class Context {
    */
   get program() {
     if (this.cli.provider || !this.provider) return this.cli.program;
-    return `${this.cli.program} --provider ${this.provider}`;
+    return `${this.cli.program} --provider ${shellWord(this.provider)}`;
+  }
+
+  /** What the library takes as `provider`: the preset name, or the spec object. */
+  get providerValue() {
+    return this.spec ?? this.provider;
+  }
+
+  /** The provider's name as profiles and pending flows record it (a spec's `name`). */
+  get providerName() {
+    return this.spec ? String(this.spec.name) : this.provider;
   }
 
   /** What a person runs to sign in, after the program name. */
   get signInHint() {
-    return 'auth login-request --email <your-email>';
+    return this.surface?.signInHint ?? 'auth login-request --email <your-email>';
   }
 
   get prefix() {
@@ -102,6 +127,17 @@ export class Context {
    */
   required(name, example, others = '') {
     const v = this.str(name);
+    if (name === 'email' && v !== undefined && v.trim() === '') {
+      // Given but blank is the backend's EMAIL_REQUIRED, answered here as the core would.
+      const run = `${this.program} ${this.command}${others} --email ${example}`;
+      throw new KeymintError({
+        code: 'EMAIL_REQUIRED',
+        message: 'An email address is required.',
+        nextAction: { kind: 'fix_input', field: 'email', text: `Pass a valid email: ${run}`, command: run },
+        details: { local: true },
+        exitCode: 2,
+      });
+    }
     if (v === undefined || v.trim() === '') {
       const run = `${this.program} ${this.command}${others} --${name} ${example}`;
       throw usageError(`Missing --${name}: ${this.program} ${this.command} needs it.`, {

@@ -1,6 +1,7 @@
 // Help texts, generated from the command tables.
 
 import { FLAGS } from './args.mjs';
+import { PROVIDER_ROWS } from './providers.mjs';
 
 /**
  * Fill {program}, {PREFIX} and {config} in a help text.
@@ -12,6 +13,12 @@ function fill(text, ctx) {
     .replaceAll('{PREFIX}', ctx.prefix)
     .replaceAll('{config}', ctx.configPath);
 }
+
+const TAGLINE = {
+  key: 'sign up and sign in by email code, and keep the API key',
+  session: 'sign in by email code, and keep the session',
+  password: 'sign in with a password (and a 2FA code), and keep the session',
+};
 
 /** @param {Array<[string, string]>} rows */
 function columns(rows) {
@@ -35,7 +42,10 @@ export function commandHelp(ctx, cmd, extraFlags) {
   const lines = [`Usage: ${ctx.program} ${cmd.path}${cmd.usage ? ` ${cmd.usage}` : ''}`, '', `${cmd.summary}.`];
   if (cmd.description) lines.push('', fill(cmd.description, ctx));
   const flags = [...cmd.flags.filter(([n]) => n !== 'json' && n !== 'help'), ...extraFlags, ...cmd.flags.filter(([n]) => n === 'json' || n === 'help')];
-  lines.push('', 'Options:', ...columns(flags.map(([n, text]) => [flagLabel(n), fill(text, ctx)])));
+  const rows = flags.flatMap(([n, text]) => (n === 'provider'
+    ? PROVIDER_ROWS
+    : /** @type {Array<[string, string]>} */ ([[flagLabel(n), fill(text, ctx)]])));
+  lines.push('', 'Options:', ...columns(rows));
   return `${lines.join('\n')}\n`;
 }
 
@@ -47,10 +57,10 @@ export function commandHelp(ctx, cmd, extraFlags) {
 export function topHelp(ctx, commands, { label, group, generic }) {
   const shown = group ? commands.filter((c) => c.path.startsWith(`${group} `)) : commands;
   const usage = generic && !ctx.provider
-    ? `Usage: ${ctx.cli.program} --provider <codika|scripto> ${group ? `${group} ` : ''}<command> [options]`
+    ? `Usage: ${ctx.cli.program} --provider <name|file.json> ${group ? `${group} ` : ''}<command> [options]`
     : `Usage: ${ctx.program} ${group ? `${group} ` : ''}<command> [options]`;
   const lines = [
-    `${ctx.cli.program} — sign up and sign in by email code, and keep the API key, from a terminal${label ? ` (${label})` : ''}.`,
+    `${ctx.cli.program} — ${TAGLINE[ctx.surface?.kind ?? 'key']}, from a terminal${label ? ` (${label})` : ''}.`,
     '',
     usage,
     '',
@@ -60,15 +70,19 @@ export function topHelp(ctx, commands, { label, group, generic }) {
       ? [
         '',
         'With --provider, the sign-in commands too (see `keymint --provider codika --help`):',
-        '  codika    auth signup-request, auth signup-complete, auth login-request, auth login-complete, config set',
-        '  scripto   auth login-request, auth login-complete, config set',
+        '  codika        auth signup-request, auth signup-complete, auth login-request, auth login-complete, config set',
+        '  scripto       auth login-request, auth login-complete, config set',
+        '  sessions      auth login-request, auth login-complete (--purpose signin|signup), auth refresh',
+        '  coditect      auth register, auth login (--password-stdin, --totp-code, --totp-secret-env), auth refresh',
+        '  better-auth   auth login-request, auth login-complete, config set',
+        '  <file.json>   the commands of the flows the spec describes',
       ].map((l) => l.replaceAll('keymint', ctx.cli.program))
       : []),
     '',
     'Options:',
     ...columns([
       ...(generic ? /** @type {Array<[string, string]>} */ ([
-        ['--provider <codika|scripto>', 'The backend to talk to'],
+        ...(ctx.provider ? [['--provider <name|file.json>', 'The backend to talk to (see --help without --provider)']] : PROVIDER_ROWS),
         ['--base-url <url>', 'The backend URL (default: the provider\'s, or {PREFIX}_BASE_URL)'],
       ]) : []),
       ['--json', 'Print one JSON envelope on stdout and nothing else'],
@@ -76,7 +90,9 @@ export function topHelp(ctx, commands, { label, group, generic }) {
       ['--version', 'Show the version'],
     ].map(([a, b]) => [a, fill(b, ctx)])),
     '',
-    `The API key a command uses, first found: --api-key, ${ctx.prefix}_API_KEY, --profile, the active profile.`,
+    ctx.surface?.kind === 'session' || ctx.surface?.kind === 'password'
+      ? `The session a command uses: --profile, else the active profile${ctx.surface.apiKeys ? ` (whoami also takes an API token: --api-key, ${ctx.prefix}_API_KEY)` : ''}.`
+      : `The API key a command uses, first found: --api-key, ${ctx.prefix}_API_KEY, --profile, the active profile.`,
     `Profiles are kept in ${ctx.configPath}.`,
     `Run \`${ctx.program} <command> --help\` for a command's options.`,
   ];

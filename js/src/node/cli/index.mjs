@@ -5,10 +5,14 @@
 //   const cli = createCli({ program: 'scripto', provider: 'scripto' });
 //   process.exitCode = await cli.run(process.argv.slice(2));
 //
-// `cli.run(argv, {env, stdin, stdout, stderr})` resolves to the exit code (0 ok; 2 usage or
-// bad input; 3 code rejected; 4 throttled; 5 account state; 6 network or server; 1 other),
-// so tests can run it in-process too. Each program has its own profile file
-// (~/.config/<program>/config.json, XDG_CONFIG_HOME respected) and env prefix (<PROGRAM>_API_KEY).
+// `provider` is a preset (codika, scripto, sessions, coditect, better-auth) or a provider spec
+// object; omitted, every run takes `--provider <preset|./spec.json>` (the generic `keymint` bin).
+// The commands follow what the backend hands out (see providers.mjs). `cli.run(argv, {env,
+// stdin, stdout, stderr})` resolves to the exit code (0 ok; 2 usage or bad input; 3 code
+// rejected; 4 throttled; 5 account state; 6 network or server; 130 a password prompt
+// cancelled; 1 other), so tests can run it in-process too. Each program has its own profile
+// file (~/.config/<program>/config.json, XDG_CONFIG_HOME respected) and env prefix
+// (<PROGRAM>_API_KEY, <PROGRAM>_BASE_URL). The full reference: docs/cli.md.
 
 import { readFileSync } from 'node:fs';
 import { tokenize, checkFlags, usageError, shown } from './args.mjs';
@@ -17,13 +21,38 @@ import { asKeymintError } from './output.mjs';
 import { commandHelp, topHelp } from './help.mjs';
 import { codikaSurface } from './codika.mjs';
 import { scriptoSurface } from './scripto.mjs';
+import { sessionsSurface } from './sessions.mjs';
+import { coditectSurface } from './coditect.mjs';
+import { otpSurface } from './otp.mjs';
 import { commonCommands } from './common.mjs';
+import { PRESETS, PROVIDER_CHOICES, kindOf, looksLikePath, loadSpecFile, validateSpec } from './providers.mjs';
 
-const PROVIDERS = ['codika', 'scripto'];
 const PROGRAM_NAME = /^[a-z0-9][a-z0-9._-]*$/;
+
+/** For "Which backend?": a provider that has the command typed. */
+const SUGGEST = /** @type {Record<string, string>} */ ({
+  'auth login': 'coditect',
+  'auth register': 'coditect',
+  'auth refresh': '<sessions|coditect>',
+});
 
 /** Streams that already have our EPIPE handler. */
 const ignoringEpipe = new WeakSet();
+
+/**
+ * The command surface for a provider (a preset name or a spec).
+ * @param {string|Record<string, any>} provider
+ * @returns {import('./surface.mjs').Surface}
+ */
+function buildSurface(provider) {
+  switch (kindOf(provider)) {
+    case 'codika': return codikaSurface();
+    case 'scripto': return scriptoSurface();
+    case 'session': return sessionsSurface(provider);
+    case 'password': return coditectSurface(provider);
+    default: return otpSurface(provider);
+  }
+}
 
 let keymintVersion;
 /** keymint's own version, from its package.json. */
@@ -39,7 +68,7 @@ export function version() {
 }
 
 /**
- * @param {{program: string, provider?: 'codika'|'scripto', version?: string,
+ * @param {{program: string, provider?: string|Record<string, any>, version?: string,
  *   defaults?: {baseUrl?: string}, fetch?: Function, timeoutMs?: number}} config
  */
 export function createCli(config) {
@@ -47,20 +76,38 @@ export function createCli(config) {
   if (typeof program !== 'string' || !PROGRAM_NAME.test(program) || program.length > 64) {
     throw new TypeError('createCli: program must be a lower-case name like "codika" (letters, digits, . _ -)');
   }
-  if (provider !== undefined && !PROVIDERS.includes(provider)) {
-    throw new TypeError(`createCli: provider must be one of ${PROVIDERS.join(', ')}`);
+  /** @type {Record<string, any>|undefined} */
+  let spec;
+  if (provider !== undefined && typeof provider === 'object' && provider !== null) {
+    try {
+      validateSpec(provider);
+    } catch (e) {
+      throw new TypeError(`createCli: ${/** @type {any} */ (e)?.message ?? e}`);
+    }
+    spec = JSON.parse(JSON.stringify(provider));
+  } else if (provider !== undefined && !PRESETS.includes(/** @type {string} */ (provider))) {
+    throw new TypeError(`createCli: provider must be one of ${PRESETS.join(', ')}, or a provider spec object`);
   }
+  const fixedName = spec ? String(spec.name) : /** @type {string|undefined} */ (provider);
   const cli = {
     program,
-    provider,
+    provider: fixedName,
     defaults: { ...defaults },
     fetch,
     timeoutMs,
     version: config.version,
   };
-  const surfaces = { codika: codikaSurface(), scripto: scriptoSurface() };
+  /** @type {Map<string, import('./surface.mjs').Surface>} */
+  const presetSurfaces = new Map();
+  /** @param {string|Record<string, any>} p */
+  const surfaceOf = (p) => {
+    if (typeof p !== 'string') return buildSurface(p);
+    if (!presetSurfaces.has(p)) presetSurfaces.set(p, buildSurface(p));
+    return /** @type {import('./surface.mjs').Surface} */ (presetSurfaces.get(p));
+  };
+  const fixed = spec ?? provider;
   /** The generic bin's commands before it knows the provider. */
-  const neutral = commonCommands(null, { keyExample: 'cko_… or scripto_…', urlFlag: ['base-url', 'The backend URL (default: the profile\'s, or {PREFIX}_BASE_URL)'] }, (ctx) => surfaces[/** @type {'codika'|'scripto'} */ (ctx.provider)]);
+  const neutral = commonCommands(null, { keyExample: 'cko_… or scripto_…', urlFlag: ['base-url', 'The backend URL (default: the profile\'s, or {PREFIX}_BASE_URL)'] }, (ctx) => surfaceOf(/** @type {any} */ (ctx.providerValue)));
 
   /**
    * @param {string[]} [argv]
@@ -83,20 +130,8 @@ export function createCli(config) {
     }
     const { flags, words, problem: tokenProblem } = tokenize(argv);
     let problem = tokenProblem;
-    /** @type {string|undefined} */
-    let prov = provider;
-    if (!provider && typeof flags.provider === 'string') {
-      if (PROVIDERS.includes(flags.provider)) prov = flags.provider;
-      else problem ??= { message: `--provider must be codika or scripto, not "${shown(flags.provider)}".`, field: 'provider' };
-    }
-    const generic = !provider;
-    const surface = prov ? surfaces[/** @type {'codika'|'scripto'} */ (prov)] : null;
-    const commands = surface ? surface.commands : neutral;
-    const cmd = commands.find((c) => {
-      const path = c.path.split(' ');
-      return path.every((w, i) => words[i] === w);
-    });
-    const ctx = new Context({ cli, io: streams, flags, command: cmd?.path ?? words.slice(0, 2).join(' '), provider: prov });
+    const generic = !fixed;
+    const ctx = new Context({ cli, io: streams, flags, command: words.slice(0, 2).join(' '), provider: fixedName, spec });
     try {
       if (flags.version === true) {
         const line = cli.version ? `${program} ${cli.version} (keymint ${version()})`
@@ -104,6 +139,22 @@ export function createCli(config) {
         streams.stdout.write(`${line}\n`);
         return 0;
       }
+      if (generic && typeof flags.provider === 'string') {
+        const named = flags.provider;
+        if (PRESETS.includes(named)) ctx.provider = named;
+        else if (looksLikePath(named)) {
+          ctx.spec = await loadSpecFile(named, { program });
+          ctx.provider = named;
+        } else problem ??= { message: `--provider must be codika, scripto, sessions, coditect, better-auth or the path of a spec file (./my-backend.json), not "${shown(named)}".`, field: 'provider' };
+      }
+      const surface = ctx.provider ? surfaceOf(/** @type {any} */ (ctx.providerValue)) : null;
+      ctx.surface = surface;
+      const commands = surface ? surface.commands : neutral;
+      const cmd = commands.find((c) => {
+        const path = c.path.split(' ');
+        return path.every((w, i) => words[i] === w);
+      });
+      if (cmd) ctx.command = cmd.path;
       if (!cmd) {
         const groups = [...new Set(commands.map((c) => c.path.split(' ')[0]))];
         if (words.length === 0 || (words.length === 1 && groups.includes(words[0]) && commands.some((c) => c.path.includes(' ') && c.path.startsWith(`${words[0]} `)))) {
@@ -111,19 +162,19 @@ export function createCli(config) {
           streams.stdout.write(topHelp(ctx, commands, { label: surface?.label, group: words[0], generic }));
           return 0;
         }
-        if (!prov && ['auth', 'config'].includes(words[0])) {
-          throw usageError(`Which backend? ${program} ${words.slice(0, 2).join(' ')} needs --provider codika|scripto.`, {
+        if (!ctx.provider && ['auth', 'config'].includes(words[0])) {
+          throw usageError(`Which backend? ${program} ${words.slice(0, 2).join(' ')} needs --provider ${PROVIDER_CHOICES}.`, {
             program,
             field: 'provider',
-            text: `Pass --provider: ${program} --provider codika ${words.map(shown).join(' ')} …`,
-            run: `${program} --provider <codika|scripto> ${words.slice(0, 2).join(' ')}`,
+            text: `Pass --provider: ${program} --provider ${SUGGEST[words.slice(0, 2).join(' ')] ?? 'codika'} ${words.map(shown).join(' ')} …`,
+            run: `${program} --provider <name|file.json> ${words.slice(0, 2).join(' ')}`,
           });
         }
         throw usageError(`Unknown command "${words.map(shown).join(' ')}".`, { program: ctx.program });
       }
       const extra = /** @type {Array<[string, string]>} */ ([]);
       if (generic) {
-        extra.push(['provider', 'The backend: codika or scripto']);
+        extra.push(['provider', 'The backend']);
         if (cmd.flags.some(([n]) => n === 'api-url' || n === 'base-url') && !cmd.flags.some(([n]) => n === 'base-url')) {
           extra.push(['base-url', 'The backend URL']);
         }
@@ -149,5 +200,5 @@ export function createCli(config) {
     }
   }
 
-  return Object.freeze({ program, provider, run });
+  return Object.freeze({ program, provider: fixedName, run });
 }

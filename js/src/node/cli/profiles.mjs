@@ -8,12 +8,29 @@ import { maskSecret } from '../../mask.mjs';
 import { fields, table } from './output.mjs';
 import { notFound, resolveTarget } from './target.mjs';
 import { compact, saveProfile } from './auth.mjs';
+import { PRESETS, PROVIDER_CHOICES } from './providers.mjs';
 
-const PROVIDER_BY_PREFIX = [['cko_', 'codika'], ['scripto_', 'scripto']];
+const PROVIDER_BY_PREFIX = [['cko_', 'codika'], ['scripto_', 'scripto'], ['cdt_', 'coditect']];
 
 /** The provider a raw key's prefix names, if any. @param {string} key */
 export function providerOfKey(key) {
   return PROVIDER_BY_PREFIX.find(([p]) => key.startsWith(p))?.[1];
+}
+
+/**
+ * The provider of the credential a command would use (same order as resolveCredential), or
+ * undefined when there is none (resolveCredential then says what is missing).
+ * @param {import('./context.mjs').Context} ctx
+ * @returns {Promise<string|undefined>}
+ */
+export async function providerInUse(ctx) {
+  const key = ctx.str('api-key')?.trim() || ctx.envValue('API_KEY');
+  if (key) return providerOfKey(key);
+  const doc = await ctx.store().read();
+  const name = ctx.str('profile') ?? doc.active;
+  if (name === null || name === undefined || !Object.prototype.hasOwnProperty.call(doc.profiles, name)) return undefined;
+  const p = doc.profiles[name].provider;
+  return typeof p === 'string' ? p : undefined;
 }
 
 /**
@@ -95,16 +112,22 @@ function withSignIn(ctx, e, email) {
 export async function whoamiCommand(ctx, surfaceFor) {
   const cred = await resolveCredential(ctx);
   const provider = ctx.provider ?? cred.profile?.provider ?? providerOfKey(cred.apiKey);
-  if (!provider) throw ctx.usage('Which provider? Pass --provider codika|scripto.', 'provider');
-  if (!ctx.provider) ctx.provider = provider;
+  if (!provider) throw ctx.usage(`Which provider? Pass --provider ${PROVIDER_CHOICES}.`, 'provider');
+  if (!ctx.provider) {
+    if (!PRESETS.includes(provider)) {
+      throw ctx.usage(`The profile ${cred.profileName} was saved with the provider spec "${provider}": pass the spec again, e.g. ${ctx.cli.program} --provider ./${provider}.json whoami`, 'provider');
+    }
+    ctx.provider = provider;
+  }
   const surface = surfaceFor();
+  ctx.surface = surface;
   const target = await resolveTarget(ctx, surface, null, 'whoami');
   const baseUrl = target.explicit
     ? target.baseUrl
     : cred.source === 'profile' ? cred.profile?.baseUrl : target.baseUrl;
   let me;
   try {
-    me = await whoami(compact({ provider, baseUrl, apiKey: cred.apiKey, program: ctx.program }), ctx.runOpts);
+    me = await whoami(compact({ provider: ctx.spec ?? provider, baseUrl, apiKey: cred.apiKey, program: ctx.program }), ctx.runOpts);
   } catch (e) {
     throw withSignIn(ctx, e, cred.profile?.email);
   }
@@ -121,12 +144,12 @@ export async function whoamiCommand(ctx, surfaceFor) {
       [cred.source === 'profile' ? 'Profile' : 'Key from', cred.source === 'profile' ? cred.profileName : sourceText(ctx, cred)],
     ]
     : [
-      ['User', me.userId ?? '—'],
+      ['User', me.userId ?? me.id ?? '—'],
       ['API key', `${masked}${me.keyName ? `  ${me.keyName}` : ''}${me.keyId ? ` (${me.keyId})` : ''}`],
       [cred.source === 'profile' ? 'Profile' : 'Key from', cred.source === 'profile' ? cred.profileName : sourceText(ctx, cred)],
     ];
   ctx.out.result(
-    { ...me, apiKey: masked, provider, baseUrl: baseUrl ?? null, credential: source },
+    { ...me, apiKey: masked, provider: ctx.providerName ?? provider, baseUrl: baseUrl ?? null, credential: source },
     [`✓ Signed in as ${email}`, '', ...fields(/** @type {any} */ (rows))],
   );
   return 0;
@@ -142,6 +165,9 @@ export function publicProfile(name, p, active) {
     email: p.email,
     organization: p.organization,
     apiKey: typeof p.apiKey === 'string' ? maskSecret(p.apiKey) : undefined,
+    accessToken: typeof p.accessToken === 'string' ? maskSecret(p.accessToken) : undefined,
+    refreshToken: typeof p.refreshToken === 'string' ? maskSecret(p.refreshToken) : undefined,
+    tokenExpiresAt: p.tokenExpiresAt,
     keyId: p.keyId,
     keyName: p.keyName,
     keyPrefix: p.keyPrefix,
@@ -166,7 +192,7 @@ export async function profileList(ctx) {
     String(p.provider ?? ''),
     String(p.email ?? '—'),
     String(/** @type {any} */ (p.organization)?.name ?? '—'),
-    String(p.apiKey ?? '—'),
+    String(p.apiKey ?? (p.accessToken ? `${p.accessToken} (session)` : '—')),
   ]);
   const marks = ['', ...profiles.map((p) => (p.active ? '*' : ''))];
   const lines = table(['NAME', 'PROVIDER', 'EMAIL', 'ORGANIZATION', 'API KEY'], rows).map((l, i) => `${marks[i].padEnd(1)} ${l}`);
@@ -221,7 +247,11 @@ export async function profileRemove(ctx, name, { logout = false } = {}) {
   if (after.active === null && remaining.length > 0) {
     lines.push('', `  No profile is active now. Pick one with: ${ctx.cli.program} profile use <name>`);
   }
-  lines.push('', `  The key ${maskSecret(removed.apiKey ?? '')} stays valid until it is revoked at the backend.`);
+  if (typeof removed.apiKey === 'string') {
+    lines.push('', `  The key ${maskSecret(removed.apiKey)} stays valid until it is revoked at the backend.`);
+  } else if (typeof removed.accessToken === 'string') {
+    lines.push('', `  The session ${maskSecret(removed.accessToken)} was not revoked: it ends when it expires (${ctx.program} auth logout revokes a session).`);
+  }
   ctx.out.result({ removed: target, active: after.active, profiles: remaining }, lines);
   return 0;
 }
@@ -249,14 +279,14 @@ export async function configSet(ctx, surface) {
   /** @type {string|undefined} */
   let warning;
   try {
-    me = await whoami(compact({ provider: ctx.provider, baseUrl: target.baseUrl, apiKey, program: ctx.program }), ctx.runOpts);
+    me = await whoami(compact({ provider: ctx.providerValue, baseUrl: target.baseUrl, apiKey, program: ctx.program }), ctx.runOpts);
   } catch (e) {
     const err = /** @type {any} */ (e);
     if (err?.exitCode !== 6) throw withSignIn(ctx, err, undefined);
     warning = `Could not check the key (${err.code}); saved it unverified.`;
   }
   const profile = compact({
-    provider: ctx.provider,
+    provider: ctx.providerName,
     baseUrl: target.baseUrl ?? surface.defaultBaseUrl,
     apiKey,
     keyId: me?.key?.id ?? me?.keyId,
@@ -275,7 +305,7 @@ export async function configSet(ctx, surface) {
   if (warning) ctx.out.note(`! ${warning}`);
   const masked = maskSecret(apiKey);
   ctx.out.result(
-    compact({ profile: name, active: true, provider: ctx.provider, baseUrl: profile.baseUrl, apiKey: masked, verified: me !== null, email: profile.email, organization: profile.organization, warning }),
+    compact({ profile: name, active: true, provider: ctx.providerName, baseUrl: profile.baseUrl, apiKey: masked, verified: me !== null, email: profile.email, organization: profile.organization, warning }),
     [
       '✓ API key saved',
       '',

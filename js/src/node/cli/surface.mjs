@@ -1,6 +1,7 @@
 // A surface is one provider's command line: its commands, flags, help texts and the few
 // facts the shared implementations need (endpoint paths, which flag names the profile, …).
-// codika.mjs and scripto.mjs each build one; the generic `keymint` bin picks one per run.
+// codika.mjs, scripto.mjs, sessions.mjs, coditect.mjs and otp.mjs build them; the generic
+// `keymint` bin picks one per run.
 
 /**
  * @typedef {{
@@ -14,7 +15,8 @@
  * }} Command
  *
  * @typedef {{
- *   provider: 'codika'|'scripto',
+ *   provider: string,
+ *   kind?: 'key'|'session'|'password',
  *   label: string,
  *   keyPrefix: string,
  *   defaultBaseUrl: string,
@@ -22,11 +24,17 @@
  *   endpointFlag: string|null,
  *   profileNameFlag: string,
  *   defaultKeyName: string,
+ *   signInHint?: string,
+ *   apiKeys?: boolean,
  *   baseUrlFlags: (ctx: import('./context.mjs').Context) => string[],
- *   completeCommand: (purpose: string) => string,
+ *   completeCommand: (purpose: string, ctx?: import('./context.mjs').Context) => string,
  *   completeOptions: (ctx: import('./context.mjs').Context, purpose: string) => Record<string, any>,
+ *   saveCredential?: (ctx: import('./context.mjs').Context, cred: any,
+ *     o: {explicitName?: string, pendingKey?: string, email: string, purpose: string}) => Promise<number>,
  *   baseProfileName: (profile: Record<string, any>) => string,
  *   identityName: (identity: Record<string, any>) => string|undefined,
+ *   identityEmail?: (identity: Record<string, any>) => string|undefined,
+ *   identityRows?: (identity: Record<string, any>) => Array<[string, string]|null>,
  *   commands: Command[],
  * }} Surface
  */

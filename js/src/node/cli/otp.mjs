@@ -1,0 +1,83 @@
+// The email-code → API key surface of any other backend: the better-auth preset, or a provider
+// spec file (`--provider ./my-backend.json`). The commands follow the spec's flows:
+//   auth login-request  --email E [--wait]                 (and auth signup-* when it has sign-up)
+//   auth login-complete --email E --code C [--key-name N] [--key-expires-in DAYS] [--profile-name NAME]
+//   whoami, config set --api-key KEY, profile *, auth logout (forgets locally)
+// each with --base-url / --json.
+
+import { profileNameFromEmail } from '../profile-store.mjs';
+import { requestCommand, completeCommand } from './auth.mjs';
+import { commonCommands } from './common.mjs';
+import { purposesOf } from './providers.mjs';
+import { JSON_FLAG, HELP_FLAG } from './surface.mjs';
+
+const BASE_URL = /** @type {[string, string]} */ (['base-url', 'The backend URL, base path included (default: the provider\'s, or {PREFIX}_BASE_URL)']);
+const WAIT = /** @type {[string, string]} */ (['wait', 'If the backend asks to wait before another code, wait (up to 10 minutes), then send']);
+
+/**
+ * @param {string|Record<string, any>} provider 'better-auth' or a spec
+ * @returns {import('./surface.mjs').Surface}
+ */
+export function otpSurface(provider) {
+  const preset = typeof provider === 'string';
+  const name = preset ? provider : String(provider.name);
+  const purposes = purposesOf(provider);
+  /** @type {import('./surface.mjs').Surface} */
+  const surface = {
+    provider: name,
+    kind: 'key',
+    label: name === 'better-auth' ? 'Better Auth' : name,
+    keyPrefix: '',
+    defaultBaseUrl: preset ? 'http://localhost:3000/api/auth' : provider.baseUrl,
+    endpoints: {},
+    endpointFlag: null,
+    profileNameFlag: 'profile-name',
+    defaultKeyName: '',
+    signInHint: `auth ${purposes[0]}-request --email <your-email>`,
+    baseUrlFlags: () => ['base-url'],
+    completeCommand: (purpose) => `auth ${purpose}-complete`,
+    completeOptions(ctx) {
+      const o = {};
+      const days = ctx.str('key-expires-in');
+      if (ctx.str('key-name') !== undefined) o.keyName = ctx.str('key-name');
+      if (days !== undefined) o.keyExpiresInDays = /^\s*\d+\s*$/.test(days) ? Number(days) : days;
+      return o;
+    },
+    baseProfileName: (p) => profileNameFromEmail(p.email ?? 'default'),
+    identityName: (me) => {
+      const email = me.email ?? me.user?.email;
+      return email ? profileNameFromEmail(email) : undefined;
+    },
+    commands: [],
+  };
+  const word = (/** @type {string} */ p) => (p === 'signup' ? 'sign-up' : 'sign-in');
+  surface.commands = [
+    ...purposes.flatMap((p) => [
+      {
+        path: `auth ${p}-request`,
+        summary: `Email a ${word(p)} code`,
+        usage: '--email <email> [options]',
+        description: `Asks the backend to email a 6-digit code. Then run \`{program} auth ${p}-complete\`.`,
+        flags: /** @type {Array<[string, string]>} */ ([['email', 'The email (required)'], BASE_URL, WAIT, JSON_FLAG, HELP_FLAG]),
+        run: (/** @type {any} */ ctx) => requestCommand(ctx, surface, p),
+      },
+      {
+        path: `auth ${p}-complete`,
+        summary: 'Verify the code, mint an API key and save it as the active profile',
+        usage: '--email <email> --code <code> [options]',
+        description: 'Verifies the code and mints an API key, saved as a profile that becomes active. The key is\nnever printed in full.',
+        flags: /** @type {Array<[string, string]>} */ ([
+          ['email', 'Same email as the request (required)'],
+          ['code', 'The 6-digit code from the email (asked for when run in a terminal)'],
+          ['key-name', 'Label for the minted key'],
+          ['key-expires-in', 'Key lifetime in days; omit for the backend\'s default'],
+          ['profile-name', 'Local profile name (default: derived from the email)'],
+          BASE_URL, JSON_FLAG, HELP_FLAG,
+        ]),
+        run: (/** @type {any} */ ctx) => completeCommand(ctx, surface, p),
+      },
+    ]),
+    ...commonCommands(surface, { urlFlag: BASE_URL, keyExample: 'the key' }),
+  ];
+  return surface;
+}

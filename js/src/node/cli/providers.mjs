@@ -1,0 +1,154 @@
+// Which backend a run talks to, and which command surface it gets.
+//
+// `--provider` (or createCli's `provider`) is a preset name or, for the generic bin, the path
+// of a provider spec file (`--provider ./my-backend.json`, see docs/custom-provider.md): read,
+// parsed and validated by the core before anything else runs. What the backend hands out
+// decides the surface:
+//   key       email code → API key            codika, scripto, better-auth, a spec with credential.apiKey
+//   session   email code → access + refresh   sessions, a spec with credential.accessToken
+//   password  password (+ TOTP) → tokens      coditect, a spec with session routes and no flows
+
+import { readFile } from 'node:fs/promises';
+import { resolve as resolvePath } from 'node:path';
+import { start } from '../../flow.mjs';
+import { passwordLogin } from '../../session.mjs';
+import { KeymintError, isKeymintError } from '../../errors.mjs';
+import { usageError, shown } from './args.mjs';
+
+/** The built-in presets, in the order help lists them. */
+export const PRESETS = ['codika', 'scripto', 'sessions', 'coditect', 'better-auth'];
+
+/** @typedef {'codika'|'scripto'|'key'|'session'|'password'} SurfaceKind */
+
+/** @type {Record<string, SurfaceKind>} */
+const PRESET_KIND = { codika: 'codika', scripto: 'scripto', sessions: 'session', coditect: 'password', 'better-auth': 'key' };
+
+/** The purposes each preset's email-code flow has. */
+const PRESET_PURPOSES = { sessions: ['login', 'signup'], 'better-auth': ['login'] };
+
+/** Help rows for `--provider`, one per family of backends. */
+export const PROVIDER_ROWS = /** @type {Array<[string, string]>} */ ([
+  ['--provider <codika|scripto>', 'Email code → API key (Codika: organizations; Scripto: open sign-up)'],
+  ['--provider sessions', 'Email code → access + refresh tokens (the OTP sessions API)'],
+  ['--provider coditect', 'Password, then a TOTP code if 2FA is on → access + refresh tokens'],
+  ['--provider better-auth', 'A Better Auth server (email-OTP + API-key plugins) → API key'],
+  ['--provider <file.json>', 'Your own backend described in JSON (see docs/custom-provider.md)'],
+]);
+
+/** For messages: every accepted value. */
+export const PROVIDER_CHOICES = 'codika|scripto|sessions|coditect|better-auth or a spec file (./my-backend.json)';
+
+/** A `--provider` value that names a file rather than a preset. @param {string} v */
+export function looksLikePath(v) {
+  return /[/\\]/.test(v) || /\.json$/i.test(v);
+}
+
+/**
+ * The surface a provider needs.
+ * @param {string|Record<string, any>} provider a preset name or a spec
+ * @returns {SurfaceKind}
+ */
+export function kindOf(provider) {
+  if (typeof provider === 'string') return PRESET_KIND[provider];
+  if (provider.flows !== undefined) {
+    const cred = provider.credential ?? {};
+    return cred.accessToken !== undefined && cred.apiKey === undefined ? 'session' : 'key';
+  }
+  return provider.session !== undefined ? 'password' : 'key';
+}
+
+/**
+ * The purposes (login, signup) the email-code flow of a provider has.
+ * @param {string|Record<string, any>} provider
+ * @returns {Array<'login'|'signup'>}
+ */
+export function purposesOf(provider) {
+  if (typeof provider === 'string') return /** @type {any} */ (PRESET_PURPOSES)[provider] ?? ['login'];
+  const flows = provider.flows && typeof provider.flows === 'object' ? provider.flows : {};
+  return /** @type {Array<'login'|'signup'>} */ (['login', 'signup'].filter((p) => flows[p] !== undefined));
+}
+
+/**
+ * Validate a spec the way the library will use it; throws INVALID_PROVIDER naming the field.
+ * @param {Record<string, any>} spec
+ */
+export function validateSpec(spec) {
+  const probe = 'probe@example.com';
+  if (spec && typeof spec === 'object' && !Array.isArray(spec) && kindOf(spec) === 'password') {
+    passwordLogin({ provider: spec, email: probe });
+    const routes = spec.session?.routes ?? {};
+    if (typeof routes.login !== 'string') {
+      throw new KeymintError({
+        code: 'INVALID_PROVIDER',
+        message: "provider spec field 'session.routes.login' is required (a spec without 'flows' signs in with a password)",
+        exitCode: 2,
+        nextAction: { kind: 'fix_input', field: 'provider', text: 'Check \'provider\' and try again.' },
+        details: { local: true },
+      });
+    }
+    return;
+  }
+  start({ provider: /** @type {any} */ (spec), email: probe });
+}
+
+/** Why a file could not be read, in words. @param {any} e */
+function readProblem(e) {
+  switch (e?.code) {
+    case 'ENOENT': return 'no such file';
+    case 'EACCES': case 'EPERM': return 'permission denied';
+    case 'EISDIR': return 'it is a directory';
+    default: return e?.code ?? 'unreadable';
+  }
+}
+
+/**
+ * Read, parse and validate `--provider FILE`.
+ * @param {string} path as typed
+ * @param {{program: string, command?: string}} where for the errors' hints
+ * @returns {Promise<Record<string, any>>}
+ */
+export async function loadSpecFile(path, where) {
+  const full = resolvePath(path);
+  let text;
+  try {
+    text = await readFile(full, 'utf8');
+  } catch (e) {
+    throw usageError(`Cannot read the provider spec ${shown(path)}: ${readProblem(e)}.`, {
+      program: where.program,
+      field: 'provider',
+      text: `--provider takes ${PROVIDER_CHOICES}; check the path ${shown(path)} (resolved to ${full}).`,
+    });
+  }
+  /** @type {any} */
+  let spec;
+  try {
+    spec = JSON.parse(text);
+  } catch (e) {
+    const m = /position (\d+)/.exec(String(/** @type {any} */ (e)?.message));
+    throw invalid(path, `The provider spec ${shown(path)} is not valid JSON${m ? ` (near character ${m[1]})` : ''}.`);
+  }
+  try {
+    validateSpec(spec);
+  } catch (e) {
+    if (isKeymintError(e) && /** @type {any} */ (e).code === 'INVALID_PROVIDER') {
+      throw invalid(path, `${/** @type {any} */ (e).message} (in ${shown(path)})`);
+    }
+    throw e;
+  }
+  return spec;
+}
+
+/** @param {string} path @param {string} message */
+function invalid(path, message) {
+  return new KeymintError({
+    code: 'INVALID_PROVIDER',
+    message,
+    exitCode: 2,
+    nextAction: {
+      kind: 'fix_input',
+      field: 'provider',
+      text: `Fix ${shown(path)}: every key of a provider spec is described in docs/custom-provider.md.`,
+    },
+    details: { local: true, path: shown(path) },
+  });
+}
