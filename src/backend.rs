@@ -252,9 +252,9 @@ impl Backend {
 
 /// The first `'quoted'` word of a message (CODITECT names the missing scope so).
 fn quoted(message: &str) -> Option<&str> {
-    let (_, rest) = message.split_once('\'')?;
-    let (word, _) = rest.split_once('\'')?;
-    (!word.is_empty() && !word.contains(' ')).then_some(word)
+    let (_, rest) = crate::json::cut(message, b'\'')?;
+    let (word, _) = crate::json::cut(rest, b'\'')?;
+    (!word.is_empty() && !word.bytes().any(|b| b == b' ')).then_some(word)
 }
 
 fn bad(message: &str, status: u16) -> Error {
@@ -319,7 +319,7 @@ pub fn next_text(e: &Error) -> String {
     if let Some(t) = &e.provider_next {
         return t.clone();
     }
-    let join = |parts: &[&str]| parts.concat();
+    let join = crate::render::join;
     match (&e.next, e.code) {
         (Next::FixInput(_), Code::INSUFFICIENT_SCOPE) => match &e.required_scope {
             Some(sc) => join(&[

@@ -36,14 +36,20 @@ fn padded(msg: &[u8]) -> Vec<u8> {
 /// The 16 big-endian words of a 64-byte block.
 fn words(block: &[u8]) -> [u32; 16] {
     let mut w = [0u32; 16];
-    for (slot, b) in w.iter_mut().zip(block.chunks_exact(4)) {
-        *slot = b.iter().fold(0, |acc, x| (acc << 8) | u32::from(*x));
+    for (i, b) in block.iter().take(64).enumerate() {
+        if let Some(slot) = w.get_mut(i / 4) {
+            *slot = (*slot << 8) | u32::from(*b);
+        }
     }
     w
 }
 
 fn to_bytes(state: &[u32]) -> Vec<u8> {
-    state.iter().flat_map(|w| w.to_be_bytes()).collect()
+    let mut out = Vec::with_capacity(state.len() * 4);
+    for w in state {
+        out.extend_from_slice(&w.to_be_bytes());
+    }
+    out
 }
 
 /// SHA-1 (20 bytes). Used only inside HMAC for TOTP, as RFC 6238 specifies.

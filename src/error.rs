@@ -5,7 +5,7 @@
 //! TypeScript union in `js/src/codes.d.ts` are generated from [`CODES`] and a
 //! test fails when they drift.
 
-use crate::json::{Value, Writer};
+use crate::json::Writer;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -233,21 +233,32 @@ impl Error {
         e.local = true;
         e
     }
+    /// A locally detected error whose message is `parts` one after another.
+    #[inline(never)]
+    pub fn local(code: Code, parts: &[&str]) -> Self {
+        let mut e = Error::new(code, &crate::render::join(parts));
+        e.local = true;
+        e
+    }
+    /// `INVALID_STEP`: the flow cannot take this step in `phase`.
+    pub fn wrong_step(phase: &str) -> Self {
+        Error::local(
+            Code::INVALID_STEP,
+            &["The flow cannot take this step while it is '", phase, "'."],
+        )
+    }
+    /// `INVALID_STATE`: a saved flow that a check refused, with why.
+    pub fn bad_saved(why: &str) -> Self {
+        Error::local(Code::INVALID_STATE, &["The saved flow is invalid: ", why])
+    }
     /// Replaces the next action.
     pub fn with_next(mut self, next: Next) -> Self {
         self.next = next;
         self
     }
 
-    /// The error as a JSON object; `text`/`command` of the next action are
-    /// rendered by [`crate::render`] with the caller's program name.
-    pub fn to_value(&self, text: &str, command: Option<&str>) -> Value {
-        let mut w = Writer::new();
-        self.write(&mut w, text, command);
-        crate::json::parse(&w.out).unwrap_or(Value::Null)
-    }
-
-    /// Writes the error object (see [`Error::to_value`]) as the next value of `w`.
+    /// Writes the error object as the next value of `w`; `text`/`command` of the
+    /// next action are rendered by [`crate::render`] with the caller's program name.
     #[inline(never)]
     pub fn write(&self, w: &mut Writer, text: &str, command: Option<&str>) {
         w.open()

@@ -202,7 +202,7 @@ fn origin_of(url: &str) -> &str {
     let after = crate::json::find(url, "://").map_or(0, |i| i + 3);
     let end = url
         .get(after..)
-        .and_then(|rest| rest.find(['/', '?', '#']))
+        .and_then(|rest| crate::json::find_any(rest, b"/?#"))
         .map_or(url.len(), |i| after + i);
     url.get(..end).unwrap_or(url)
 }
@@ -536,11 +536,7 @@ impl Flow {
     }
 
     fn wrong_step(&self) -> Error {
-        let mut m = String::from("The flow cannot take this step while it is '");
-        m.push_str(self.phase.as_str());
-        m.push_str("'.");
-        let mut e = Error::new(Code::INVALID_STEP, &m);
-        e.local = true;
+        let mut e = Error::wrong_step(self.phase.as_str());
         e.next = if self.phase == Phase::Done {
             Next::None
         } else {
@@ -560,11 +556,10 @@ impl Flow {
         let options = self.parse_options(event.get("options"))?;
         let url = self.event_url(event)?;
         if let Some(until) = self.locked_until.filter(|u| now < *u) {
-            let mut e = Error::new(
+            let mut e = Error::local(
                 Code::OTP_LOCKED_OUT,
-                "Too many wrong codes: this code is locked out.",
+                &["Too many wrong codes: this code is locked out."],
             );
-            e.local = true;
             // A backend with a per-code attempt limit needs a new code, not a wait.
             if self.spec.cooldown.is_none() && self.spec.code_attempts.is_none() {
                 e.retry_after = Some(until - now);
@@ -575,8 +570,7 @@ impl Flow {
         if self.expires_at.is_some_and(|at| now >= at) {
             self.phase = Phase::Ready;
             self.expires_at = None;
-            let mut e = Error::new(Code::OTP_EXPIRED, "The code has expired.");
-            e.local = true;
+            let e = Error::local(Code::OTP_EXPIRED, &["The code has expired."]);
             return Err(e);
         }
         let code = input::otp_code(event.get("code").and_then(Value::as_str).unwrap_or(""))?;
@@ -602,11 +596,10 @@ impl Flow {
         let url = self.event_url(event)?;
         let id = event.str_at("organizationId").unwrap_or("");
         if id.is_empty() || (!self.orgs.is_empty() && !self.orgs.iter().any(|(oid, _)| oid == id)) {
-            let mut e = Error::new(
+            let mut e = Error::local(
                 Code::ORGANIZATION_NOT_MEMBER,
-                "That organization is not one of yours.",
+                &["That organization is not one of yours."],
             );
-            e.local = true;
             e.next = Next::ChooseOrganization(self.orgs.clone());
             return Err(e);
         }
@@ -1058,21 +1051,10 @@ impl Flow {
         w.str("check", &check).close();
     }
 
-    /// The versioned document with its integrity check appended.
-    pub fn save(&self) -> Value {
-        let mut w = Writer::new();
-        self.write_saved(&mut w);
-        crate::json::parse(&w.out).unwrap_or(Value::Null)
-    }
-
     /// Resumes a saved document; `INVALID_STATE` for an unknown version, a bad
     /// field, or a document altered since it was saved.
     pub fn resume(doc: &Value) -> Result<Flow, Error> {
-        let invalid = |m: &str| {
-            let mut e = Error::new(Code::INVALID_STATE, m);
-            e.local = true;
-            e
-        };
+        let invalid = |m: &str| Error::local(Code::INVALID_STATE, &[m]);
         match doc.get("v") {
             Some(Value::Int(1)) => {}
             Some(_) => {
@@ -1107,20 +1089,16 @@ impl Flow {
             "purpose",
             doc.get("purpose").cloned().unwrap_or(Value::Null),
         ));
-        let mut flow = Flow::start(&obj(config)).map_err(|e| {
-            let mut m = String::from("The saved flow is invalid: ");
-            m.push_str(&e.message);
-            invalid(&m)
-        })?;
+        let mut flow = Flow::start(&obj(config)).map_err(|e| Error::bad_saved(&e.message))?;
         let time = |k: &str| match doc.get(k) {
             None | Some(Value::Null) => Ok(None),
             Some(v) => v.as_str().and_then(parse_rfc3339).map(Some).ok_or(()),
         };
         let bad = |k: &str| {
-            let mut m = String::from("The saved flow has a bad '");
-            m.push_str(k);
-            m.push_str("' field.");
-            invalid(&m)
+            Error::local(
+                Code::INVALID_STATE,
+                &["The saved flow has a bad '", k, "' field."],
+            )
         };
         flow.auto = doc
             .get("auto")
@@ -1202,14 +1180,7 @@ fn write_time(w: &mut Writer, k: &str, t: Option<i64>) {
 }
 
 impl Action {
-    /// The action as JSON for the JS layer.
-    pub fn to_value(&self, flow: Option<&Flow>) -> Value {
-        let mut w = Writer::new();
-        self.write(&mut w, flow);
-        crate::json::parse(&w.out).unwrap_or(Value::Null)
-    }
-
-    /// Writes the action (see [`Action::to_value`]) as the next value of `w`.
+    /// Writes the action, as JSON for the JS layer, as the next value of `w`.
     #[inline(never)]
     pub fn write(&self, w: &mut Writer, flow: Option<&Flow>) {
         w.open();

@@ -18,11 +18,11 @@ pub fn email(raw: &str) -> Result<String, Error> {
         ));
     }
     let ok = e.len() <= 254
-        && e.split('@').count() == 2
-        && e.split_once('@').is_some_and(|(local, domain)| {
+        && crate::json::cut(e, b'@').is_some_and(|(local, domain)| {
             !local.is_empty()
                 && local.len() <= 64
-                && domain.contains('.')
+                && !domain.bytes().any(|b| b == b'@')
+                && domain.bytes().any(|b| b == b'.')
                 && !domain.starts_with('.')
                 && !domain.ends_with('.')
                 && crate::json::find(domain, "..").is_none()
@@ -87,14 +87,14 @@ pub fn expires_in_days(v: &Value, lo: i64, hi: i64) -> Result<i64, Error> {
 /// `*.localhost`, `[::1]` or a dotted-quad `127.x.y.z`. Anything with user info
 /// (`@`) or a backslash is refused: parsers disagree on where its host is.
 fn is_loopback(rest: &str) -> bool {
-    let host_port = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = crate::json::before_any(rest, b"/?#");
     if host_port.bytes().any(|b| b == b'@' || b == b'\\') {
         return false;
     }
     let host = if let Some(v6) = host_port.strip_prefix('[') {
-        v6.split(']').next().unwrap_or("")
+        crate::json::before_any(v6, b"]")
     } else {
-        host_port.rsplit_once(':').map_or(host_port, |(h, _)| h)
+        crate::json::rcut(host_port, b':').map_or(host_port, |(h, _)| h)
     };
     // 127.x.y.z: digits and exactly three dots, none of the four parts empty.
     let mut dots = 0;

@@ -44,7 +44,12 @@ impl Value {
         if path.is_empty() {
             return Some(self);
         }
-        path.split('.').try_fold(self, |v, k| v.get(k))
+        let (mut v, mut rest) = (self, path);
+        while let Some((k, more)) = cut(rest, b'.') {
+            v = v.get(k)?;
+            rest = more;
+        }
+        v.get(rest)
     }
     /// The string, if this is one.
     pub fn as_str(&self) -> Option<&str> {
@@ -133,15 +138,43 @@ pub fn find(hay: &str, needle: &str) -> Option<usize> {
     if n.is_empty() {
         return Some(0);
     }
-    hay.as_bytes().windows(n.len()).position(|w| w == n)
+    let h = hay.as_bytes();
+    (0..h.len().saturating_sub(n.len()) + 1).find(|&i| h.get(i..i + n.len()) == Some(n))
+}
+
+/// Where the first byte of `text` in `set` is (a byte loop, like [`find`]).
+pub fn find_any(text: &str, set: &[u8]) -> Option<usize> {
+    text.bytes().position(|b| set.contains(&b))
+}
+
+/// Splits `text` around the first `sep` (an ASCII byte): `(before, after)`.
+#[inline(never)]
+pub fn cut(text: &str, sep: u8) -> Option<(&str, &str)> {
+    let i = text.bytes().position(|b| b == sep)?;
+    Some((text.get(..i)?, text.get(i + 1..)?))
+}
+
+/// Splits `text` around the last `sep` (an ASCII byte).
+pub fn rcut(text: &str, sep: u8) -> Option<(&str, &str)> {
+    let i = text.bytes().rposition(|b| b == sep)?;
+    Some((text.get(..i)?, text.get(i + 1..)?))
+}
+
+/// `text` up to the first byte in `set` (all of it when there is none).
+pub fn before_any<'a>(text: &'a str, set: &[u8]) -> &'a str {
+    find_any(text, set)
+        .and_then(|i| text.get(..i))
+        .unwrap_or(text)
 }
 
 /// True when `hay` contains `needle` ignoring ASCII case.
 pub fn contains_ci(hay: &str, needle: &str) -> bool {
     let n = needle.as_bytes();
-    hay.as_bytes()
-        .windows(n.len().max(1))
-        .any(|w| w.eq_ignore_ascii_case(n))
+    let h = hay.as_bytes();
+    (0..h.len().saturating_sub(n.len()) + 1).any(|i| {
+        h.get(i..i + n.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(n))
+    })
 }
 
 /// The number of characters of `text` (a byte loop: counts the bytes that start one).
@@ -260,6 +293,11 @@ impl Writer {
         self.first = false;
         self
     }
+    /// Closes the object and hands over the text.
+    pub fn end(&mut self) -> String {
+        self.close();
+        core::mem::take(&mut self.out)
+    }
     /// Closes an array.
     pub fn close_arr(&mut self) -> &mut Self {
         self.out.push(']');
@@ -363,22 +401,29 @@ pub fn write_value(out: &mut String, v: &Value) {
 fn write_str(out: &mut String, t: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
-    for c in t.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                out.push_str("\\u00");
-                let b = c as usize;
-                out.push(char::from(HEX.get(b >> 4).copied().unwrap_or(b'0')));
-                out.push(char::from(HEX.get(b & 15).copied().unwrap_or(b'0')));
+    // Runs of bytes that need no escape are copied whole; every escaped byte is
+    // ASCII, so each run ends on a character boundary.
+    let mut run = 0;
+    for (i, b) in t.bytes().enumerate() {
+        let esc = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..=0x1f => "\\u00",
+            _ => continue,
+        };
+        out.push_str(t.get(run..i).unwrap_or(""));
+        out.push_str(esc);
+        if esc.len() > 2 {
+            for n in [b >> 4, b & 15] {
+                out.push(char::from(HEX.get(usize::from(n)).copied().unwrap_or(b'0')));
             }
-            c => out.push(c),
         }
+        run = i + 1;
     }
+    out.push_str(t.get(run..).unwrap_or(""));
     out.push('"');
 }
 

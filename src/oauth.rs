@@ -16,9 +16,9 @@ use crate::backend::{self, Backend};
 use crate::crypto::{base64url, sha256, unhex};
 use crate::error::{Code, Error};
 use crate::input;
-use crate::json::{obj, opt_s, parse, s, Value};
+use crate::json::{cut, obj, opt_s, parse, s, Value};
 use crate::response::{transport_error, Response};
-use crate::session::{failed, out, seal, send, target, unseal};
+use crate::session::{act, failed, out, send, target, unseal};
 use crate::time::format_rfc3339;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -78,16 +78,20 @@ pub fn form(pairs: &[(&str, &str)]) -> String {
 /// The query parameters of a URL (or a bare query string), decoded; the
 /// fragment is ignored, and so is a pair that does not decode.
 pub fn query(url: &str) -> Vec<(String, String)> {
-    let q = url.split('#').next().unwrap_or("");
-    let q = q.split_once('?').map_or(q, |(_, q)| q);
+    let q = crate::json::before_any(url, b"#");
+    let mut rest = cut(q, b'?').map_or(q, |(_, q)| q);
     let mut out = Vec::new();
-    for p in q.split('&') {
-        let (k, v) = p.split_once('=').unwrap_or((p, ""));
+    loop {
+        let (p, more) = cut(rest, b'&').unwrap_or((rest, ""));
+        let (k, v) = cut(p, b'=').unwrap_or((p, ""));
         if let (false, Some(k), Some(v)) = (p.is_empty(), pct_decode(k), pct_decode(v)) {
             out.push((k, v));
         }
+        if more.is_empty() && cut(rest, b'&').is_none() {
+            return out;
+        }
+        rest = more;
     }
-    out
 }
 
 /// Equal, without an early exit on the first differing byte.
@@ -175,16 +179,13 @@ fn endpoint(b: &Backend, config: &Value, insecure: bool, endpoint: &str) -> Resu
     Ok(url)
 }
 
-fn form_request(url: String, body: String) -> Value {
+fn form_request(url: &str, body: &str) -> String {
     send(
         "POST",
         url,
-        alloc::vec![
-            (
-                "content-type",
-                String::from("application/x-www-form-urlencoded")
-            ),
-            ("accept", String::from("application/json")),
+        &[
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("accept", "application/json"),
         ],
         Some(body),
     )
@@ -197,7 +198,7 @@ pub fn refresh_request(
     insecure: bool,
     refresh_token: &str,
     client_id: &str,
-) -> Result<Value, Error> {
+) -> Result<String, Error> {
     let mut pairs = alloc::vec![
         ("grant_type", "refresh_token"),
         ("refresh_token", refresh_token),
@@ -207,8 +208,8 @@ pub fn refresh_request(
         pairs.push(("client_secret", secret));
     }
     Ok(form_request(
-        endpoint(b, config, insecure, "token")?,
-        form(&pairs),
+        &endpoint(b, config, insecure, "token")?,
+        &form(&pairs),
     ))
 }
 
@@ -223,18 +224,18 @@ fn text_of(config: &Value, key: &'static str, what: &str) -> Result<String, Erro
 /// `oauth_start`.
 pub fn start(config: &Value) -> String {
     match begin(config) {
-        Ok((doc, action)) => out(Some(doc), action),
-        Err(e) => out(None, failed(&e)),
+        Ok((doc, action)) => out(Some(&doc), &action),
+        Err(e) => out(None, &failed(&e)),
     }
 }
 
-fn begin(config: &Value) -> Result<(Value, Value), Error> {
+fn begin(config: &Value) -> Result<(Value, String), Error> {
     let (b, base_url, insecure) = target(config)?;
     let authorize = endpoint(&b, config, insecure, "authorize")?;
     let token_url = endpoint(&b, config, insecure, "token")?;
     let client_id = text_of(config, "clientId", "The OAuth client id")?;
     let redirect = text_of(config, "redirectUri", "The redirect URI")?;
-    if redirect.starts_with("http://") || !redirect.contains(':') {
+    if redirect.starts_with("http://") || !redirect.bytes().any(|b| b == b':') {
         input::base_url(&redirect, insecure).map_err(|mut e| {
             e.next = crate::error::Next::FixInput("redirectUri");
             e
@@ -284,7 +285,7 @@ fn begin(config: &Value) -> Result<(Value, Value), Error> {
         ("code_challenge_method", "S256"),
     ]);
     url.push_str(&form(&pairs));
-    let doc = seal(obj(alloc::vec![
+    let doc = obj(alloc::vec![
         ("v", Value::Int(1)),
         ("kind", s("oauth")),
         ("provider", s(b.name())),
@@ -315,12 +316,8 @@ fn begin(config: &Value) -> Result<(Value, Value), Error> {
                 Value::Null
             }
         ),
-    ]));
-    let action = obj(alloc::vec![
-        ("type", s("authorize")),
-        ("url", s(&url)),
-        ("state", s(&state)),
     ]);
+    let action = act("authorize").str("url", &url).str("state", &state).end();
     Ok((doc, action))
 }
 
@@ -328,10 +325,10 @@ fn begin(config: &Value) -> Result<(Value, Value), Error> {
 pub fn step(op: &str, state: &Value, event: &Value, now: i64) -> String {
     let doc = match unseal(state, "oauth") {
         Ok(d) => d,
-        Err(e) => return out(None, failed(&e)),
+        Err(e) => return out(None, &failed(&e)),
     };
     if op == "validate" {
-        return out(Some(seal(doc)), obj(alloc::vec![("type", s("ready"))]));
+        return out(Some(&doc), &act("ready").end());
     }
     let phase = doc.str_at("phase").unwrap_or("");
     let (next_phase, action) = match handle(&doc, phase, event, now) {
@@ -346,10 +343,10 @@ pub fn step(op: &str, state: &Value, event: &Value, now: i64) -> String {
             }
         }
     }
-    out(Some(seal(doc)), action)
+    out(Some(&doc), &action)
 }
 
-type Stepped = Result<(&'static str, Value), (&'static str, Error)>;
+type Stepped = Result<(&'static str, String), (&'static str, Error)>;
 
 fn handle(doc: &Value, phase: &str, event: &Value, now: i64) -> Stepped {
     let field = |k: &str| doc.str_at(k).unwrap_or("");
@@ -366,12 +363,13 @@ fn handle(doc: &Value, phase: &str, event: &Value, now: i64) -> Stepped {
             };
             // The state first: an answer that is not ours is not read any further.
             if !param("state").is_some_and(|st| same(st, field("state"))) {
-                let mut e = Error::new(
-                    Code::STATE_MISMATCH,
-                    "The state returned by the authorization server does not match the one sent; nothing was exchanged.",
-                );
-                e.local = true;
-                return Err(("authorizing", e));
+                return Err((
+                    "authorizing",
+                    Error::local(
+                        Code::STATE_MISMATCH,
+                        &["The state returned by the authorization server does not match the one sent; nothing was exchanged."],
+                    ),
+                ));
             }
             if let Some(name) = param("error") {
                 return Err((
@@ -402,7 +400,7 @@ fn handle(doc: &Value, phase: &str, event: &Value, now: i64) -> Stepped {
             let insecure = doc.get("allowInsecure") == Some(&Value::Bool(true));
             let url =
                 input::endpoint_url(field("tokenUrl"), insecure).map_err(|e| ("authorizing", e))?;
-            Ok(("exchanging", form_request(url, form(&pairs))))
+            Ok(("exchanging", form_request(&url, &form(&pairs))))
         }
         ("response", "exchanging") => {
             let r = Response::from_value(event);
@@ -413,21 +411,14 @@ fn handle(doc: &Value, phase: &str, event: &Value, now: i64) -> Stepped {
                 }
                 m.push((String::from("kind"), s("oauth")));
             }
-            Ok((
-                "done",
-                obj(alloc::vec![("type", s("done")), ("credential", tokens)]),
-            ))
+            Ok(("done", act("done").value("credential", &tokens).end()))
         }
         ("transport_error", "exchanging") => Err((
             "authorizing",
             transport_error(event.str_at("kind").unwrap_or("network")),
         )),
         _ => {
-            let mut m = String::from("The flow cannot take this step while it is '");
-            m.push_str(phase);
-            m.push_str("'.");
-            let mut e = Error::new(Code::INVALID_STEP, &m);
-            e.local = true;
+            let e = Error::wrong_step(phase);
             let p = PHASES
                 .iter()
                 .find(|p| **p == phase)

@@ -17,9 +17,9 @@
 
 use crate::backend::Backend;
 use crate::error::{Code, Error};
-use crate::json::{obj, opt_s, s, Value};
+use crate::json::{obj, opt_s, s, Value, Writer};
 use crate::response::{transport_error, Response};
-use crate::session::{failed, flag, json_request, out, seal, set, target, unseal};
+use crate::session::{act, failed, flag, json_request, out, set, target, unseal};
 use crate::time::{format_rfc3339, parse_rfc3339};
 use crate::{input, totp};
 use alloc::string::String;
@@ -27,8 +27,8 @@ use alloc::string::String;
 /// `password_start` `{config: {provider | spec, baseUrl?, email, allowInsecure?}}`.
 pub fn start(config: &Value) -> String {
     match begin(config) {
-        Ok(doc) => out(Some(seal(doc)), ready()),
-        Err(e) => out(None, failed(&e)),
+        Ok(doc) => out(Some(&doc), &ready()),
+        Err(e) => out(None, &failed(&e)),
     }
 }
 
@@ -57,29 +57,23 @@ fn begin(config: &Value) -> Result<Value, Error> {
 /// `event` / `validate` of a saved password flow.
 pub fn step(op: &str, state: &Value, event: &Value, now: i64) -> String {
     let resumed = unseal(state, "password").and_then(|doc| {
-        let (b, _, _) = target(&doc).map_err(|e| {
-            let mut m = String::from("The saved flow is invalid: ");
-            m.push_str(&e.message);
-            let mut e = Error::new(Code::INVALID_STATE, &m);
-            e.local = true;
-            e
-        })?;
+        let (b, _, _) = target(&doc).map_err(|e| Error::bad_saved(&e.message))?;
         Ok((doc, b))
     });
     let (mut doc, b) = match resumed {
         Ok(x) => x,
-        Err(e) => return out(None, failed(&e)),
+        Err(e) => return out(None, &failed(&e)),
     };
     let action = if op == "validate" {
         ready()
     } else {
         handle(&b, &mut doc, event, now).unwrap_or_else(|e| failed(&e))
     };
-    out(Some(seal(doc)), action)
+    out(Some(&doc), &action)
 }
 
-fn ready() -> Value {
-    obj(alloc::vec![("type", s("ready"))])
+fn ready() -> String {
+    act("ready").end()
 }
 
 fn url(b: &Backend, doc: &Value, route: &str) -> Result<String, Error> {
@@ -96,13 +90,13 @@ fn url(b: &Backend, doc: &Value, route: &str) -> Result<String, Error> {
 }
 
 /// A JSON body of `(canonical field, value)` pairs, named as the backend names them.
-fn body(b: &Backend, pairs: &[(&str, &str)]) -> Value {
-    Value::Obj(
-        pairs
-            .iter()
-            .map(|(k, v)| (String::from(b.field(k)), s(v)))
-            .collect(),
-    )
+fn body(b: &Backend, pairs: &[(&str, &str)]) -> String {
+    let mut w = Writer::new();
+    w.open();
+    for (k, v) in pairs {
+        w.str(b.field(k), v);
+    }
+    w.end()
 }
 
 fn drop_challenge(doc: &mut Value) {
@@ -116,7 +110,7 @@ fn drop_challenge(doc: &mut Value) {
     }
 }
 
-fn handle(b: &Backend, doc: &mut Value, event: &Value, now: i64) -> Result<Value, Error> {
+fn handle(b: &Backend, doc: &mut Value, event: &Value, now: i64) -> Result<String, Error> {
     let phase = String::from(doc.str_at("phase").unwrap_or(""));
     let email = String::from(doc.str_at("email").unwrap_or(""));
     let kind = event.str_at("type").unwrap_or("");
@@ -143,7 +137,7 @@ fn handle(b: &Backend, doc: &mut Value, event: &Value, now: i64) -> Result<Value
             } else {
                 "login"
             };
-            let req = json_request("POST", url(b, doc, route)?, None, Some(body(b, &fields)));
+            let req = json_request("POST", &url(b, doc, route)?, None, Some(&body(b, &fields)));
             drop_challenge(doc);
             (
                 req,
@@ -163,12 +157,10 @@ fn handle(b: &Backend, doc: &mut Value, event: &Value, now: i64) -> Result<Value
             if expired {
                 drop_challenge(doc);
                 set(doc, "phase", s("ready"));
-                let mut e = Error::new(
+                return Err(Error::local(
                     Code::CHALLENGE_EXPIRED,
-                    "The two-factor challenge has expired: log in again.",
-                );
-                e.local = true;
-                return Err(e);
+                    &["The two-factor challenge has expired: log in again."],
+                ));
             }
             let code = match event.str_at("totpSecret") {
                 Some(secret) => totp::totp(secret, now)?,
@@ -192,9 +184,9 @@ fn handle(b: &Backend, doc: &mut Value, event: &Value, now: i64) -> Result<Value
             let fields = [("challenge", challenge.as_str()), ("code", code.as_str())];
             let req = json_request(
                 "POST",
-                url(b, doc, "secondFactor")?,
+                &url(b, doc, "secondFactor")?,
                 None,
-                Some(body(b, &fields)),
+                Some(&body(b, &fields)),
             );
             (req, "verifying")
         }
@@ -218,12 +210,7 @@ fn handle(b: &Backend, doc: &mut Value, event: &Value, now: i64) -> Result<Value
             return Err(transport_error(event.str_at("kind").unwrap_or("network")));
         }
         _ => {
-            let mut m = String::from("The flow cannot take this step while it is '");
-            m.push_str(&phase);
-            m.push_str("'.");
-            let mut e = Error::new(Code::INVALID_STEP, &m);
-            e.local = true;
-            return Err(e);
+            return Err(Error::wrong_step(&phase));
         }
     };
     set(doc, "phase", s(next));
@@ -237,7 +224,7 @@ fn answered(
     phase: &str,
     email: &str,
     now: i64,
-) -> Result<Value, Error> {
+) -> Result<String, Error> {
     let data = b.classify(r)?;
     let at = |k: &str| b.second_factor(k).and_then(|p| data.path(p));
     if phase == "logging_in" && at("flag") == Some(&Value::Bool(true)) {
@@ -249,17 +236,17 @@ fn answered(
             ));
         };
         let method = at("method").and_then(Value::as_text).unwrap_or("totp");
-        let until = s(&format_rfc3339(now + b.challenge_lifetime()));
+        let until = format_rfc3339(now + b.challenge_lifetime());
+        let action = act("second_factor")
+            .str("method", method)
+            .str("email", email)
+            .str("expiresAt", &until)
+            .end();
         set(doc, "challengeToken", s(challenge));
-        set(doc, "challengeExpiresAt", until.clone());
+        set(doc, "challengeExpiresAt", s(&until));
         set(doc, "method", s(method));
         set(doc, "phase", s("second_factor"));
-        return Ok(obj(alloc::vec![
-            ("type", s("second_factor")),
-            ("method", s(method)),
-            ("email", s(email)),
-            ("expiresAt", until),
-        ]));
+        return Ok(action);
     }
     let mut tokens = b.tokens(&data, now, r.status)?;
     for (k, v) in [
@@ -272,10 +259,7 @@ fn answered(
     }
     drop_challenge(doc);
     set(doc, "phase", s("done"));
-    Ok(obj(alloc::vec![
-        ("type", s("done")),
-        ("credential", tokens)
-    ]))
+    Ok(act("done").value("credential", &tokens).end())
 }
 
 /// Where a refused step leaves the flow.

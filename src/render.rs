@@ -80,8 +80,14 @@ fn complete_cmd(f: &Flow, skip: &str) -> String {
     c
 }
 
-fn join(parts: &[&str]) -> String {
-    parts.concat()
+/// The parts one after another (`concat` links a generic join with a panic path).
+#[inline(never)]
+pub fn join(parts: &[&str]) -> String {
+    let mut out = String::new();
+    for p in parts {
+        out.push_str(p);
+    }
+    out
 }
 
 /// The `(text, command)` of an error's next action. A backend's own

@@ -31,7 +31,11 @@ pub fn mask(raw: &str) -> String {
         .iter()
         .find(|p| raw.starts_with(*p))
         .map(|p| p.len())
-        .or_else(|| raw.find('_').filter(|i| *i < 12).map(|i| i + 1))
+        .or_else(|| {
+            crate::json::find_any(raw, b"_")
+                .filter(|i| *i < 12)
+                .map(|i| i + 1)
+        })
         .unwrap_or(0);
     let mut out = String::new();
     out.push_str(raw.get(..prefix_len).unwrap_or(""));

@@ -15,7 +15,7 @@
 
 use crate::backend::{self, Backend};
 use crate::error::{Code, Error, Next};
-use crate::json::{obj, opt_s, s, Value};
+use crate::json::{s, Value, Writer};
 use crate::response::{transport_error, Response};
 use crate::time::format_rfc3339;
 use crate::{input, oauth, password, totp};
@@ -31,7 +31,7 @@ pub fn step(doc: &Value, now: i64) -> Option<String> {
     let event = doc.get("event").unwrap_or(&empty);
     let state = doc.get("state").unwrap_or(&Value::Null);
     let kind = state.str_at("kind");
-    let done = |a: Result<Value, Error>| out(None, a.unwrap_or_else(|e| failed(&e)));
+    let done = |a: Result<String, Error>| out(None, &a.unwrap_or_else(|e| failed(&e)));
     Some(match (op, kind) {
         ("session_request", _) => done(session_request(config)),
         ("session_response", _) => done(session_response(config, event, now)),
@@ -45,62 +45,73 @@ pub fn step(doc: &Value, now: i64) -> Option<String> {
     })
 }
 
-/// `{state?, action}` as JSON text.
-pub fn out(state: Option<Value>, action: Value) -> String {
-    obj(alloc::vec![
-        ("state", state.unwrap_or(Value::Null)),
-        ("action", action)
-    ])
-    .to_json()
+/// `{state?, action}` as JSON text: `state` is sealed (see [`seal_into`]),
+/// `action` is the JSON text of the action.
+pub fn out(state: Option<&Value>, action: &str) -> String {
+    let mut w = Writer::new();
+    w.open();
+    if let Some(doc) = state {
+        seal_into(w.key("state"), doc);
+    }
+    w.key("action").out.push_str(action);
+    w.end()
+}
+
+/// Starts an action object `{"type": kind, …`; finish it with [`Writer::end`].
+pub fn act(kind: &str) -> Writer {
+    let mut w = Writer::new();
+    w.open().str("type", kind);
+    w
 }
 
 /// An `error` action.
-pub fn failed(e: &Error) -> Value {
-    obj(alloc::vec![
-        ("type", s("error")),
-        ("error", e.to_value(&backend::next_text(e), None)),
-    ])
+#[inline(never)]
+pub fn failed(e: &Error) -> String {
+    let mut w = act("error");
+    e.write(w.key("error"), &backend::next_text(e), None);
+    w.end()
 }
 
 /// A `send` action.
-pub fn send(
-    method: &str,
-    url: String,
-    headers: Vec<(&str, String)>,
-    body: Option<String>,
-) -> Value {
-    let mut h = Vec::new();
+#[inline(never)]
+pub fn send(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&str>) -> String {
+    let mut w = act("send");
+    w.obj("request")
+        .str("method", method)
+        .str("url", url)
+        .obj("headers");
     for (k, v) in headers {
-        h.push((String::from(k), Value::Str(v)));
+        w.str(k, v);
     }
-    let headers = Value::Obj(h);
-    let request = obj(alloc::vec![
-        ("method", s(method)),
-        ("url", s(&url)),
-        ("headers", headers),
-        ("body", opt_s(body.as_deref())),
-    ]);
-    obj(alloc::vec![("type", s("send")), ("request", request)])
+    w.close().opt_str("body", body).close();
+    w.end()
 }
 
-/// A request with an optional bearer token and an optional JSON body.
-pub fn json_request(method: &str, url: String, bearer: Option<&str>, body: Option<Value>) -> Value {
-    let mut headers = alloc::vec![("accept", String::from("application/json"))];
+/// A request with an optional bearer token and an optional JSON body (its text).
+#[inline(never)]
+pub fn json_request(method: &str, url: &str, bearer: Option<&str>, body: Option<&str>) -> String {
+    const JSON: &str = "application/json";
+    let mut auth = String::from("Bearer ");
+    let mut headers = alloc::vec![("accept", JSON)];
     if body.is_some() {
-        headers.push(("content-type", String::from("application/json")));
+        headers.push(("content-type", JSON));
     }
     if let Some(t) = bearer {
-        let mut auth = String::from("Bearer ");
         auth.push_str(t);
-        headers.push(("authorization", auth));
+        headers.push(("authorization", auth.as_str()));
     }
-    send(method, url, headers, body.map(|b| b.to_json()))
+    send(method, url, &headers, body)
+}
+
+/// A one-member JSON object `{k: v}` as text.
+pub fn one(k: &str, v: &str) -> String {
+    let mut w = Writer::new();
+    w.open().str(k, v);
+    w.end()
 }
 
 fn no_session(message: &str) -> Error {
-    let mut e = Error::new(Code::UNAUTHENTICATED, message).with_next(Next::SignInAgain);
-    e.local = true;
-    e
+    Error::local(Code::UNAUTHENTICATED, &[message]).with_next(Next::SignInAgain)
 }
 
 fn missing_route(what: &str) -> Error {
@@ -127,7 +138,7 @@ fn url(base: &str, path: &str) -> String {
     u
 }
 
-fn session_request(config: &Value) -> Result<Value, Error> {
+fn session_request(config: &Value) -> Result<String, Error> {
     let (b, base, insecure) = target(config)?;
     let route = |k: &str| b.route(k).ok_or_else(|| missing_route(k));
     let bearer = config
@@ -140,26 +151,25 @@ fn session_request(config: &Value) -> Result<Value, Error> {
             if let Some(client) = config.str_at("clientId") {
                 return oauth::refresh_request(&b, config, insecure, rt, client);
             }
-            let field = b.field("refreshToken");
-            let body = Value::Obj(alloc::vec![(String::from(field), s(rt))]);
+            let body = one(b.field("refreshToken"), rt);
             Ok(json_request(
                 "POST",
-                url(&base, route("refresh")?),
+                &url(&base, route("refresh")?),
                 None,
-                Some(body),
+                Some(&body),
             ))
         }
         "revoke" => {
             let at = bearer.ok_or_else(|| no_session("No access token: nothing to revoke."))?;
             let body = match (b.text("session.fields", "revoke"), refresh) {
-                (Some(f), Some(rt)) => Some(Value::Obj(alloc::vec![(String::from(f), s(rt))])),
+                (Some(f), Some(rt)) => Some(one(f, rt)),
                 _ => None,
             };
             Ok(json_request(
                 "POST",
-                url(&base, route("revoke")?),
+                &url(&base, route("revoke")?),
                 Some(at),
-                body,
+                body.as_deref(),
             ))
         }
         "check" => {
@@ -167,7 +177,7 @@ fn session_request(config: &Value) -> Result<Value, Error> {
                 bearer.ok_or_else(|| no_session("No access token or API key: sign in first."))?;
             Ok(json_request(
                 "GET",
-                url(&base, route("check")?),
+                &url(&base, route("check")?),
                 Some(at),
                 None,
             ))
@@ -180,13 +190,13 @@ fn session_request(config: &Value) -> Result<Value, Error> {
     }
 }
 
-fn session_response(config: &Value, event: &Value, now: i64) -> Result<Value, Error> {
+fn session_response(config: &Value, event: &Value, now: i64) -> Result<String, Error> {
     if event.str_at("type") == Some("transport_error") {
         return Err(transport_error(event.str_at("kind").unwrap_or("network")));
     }
     let b = backend::resolve(config)?;
     let r = Response::from_value(event);
-    let done = |k: &str, v: Value| obj(alloc::vec![("type", s("done")), (k, v)]);
+    let done = |k: &str, v: &Value| act("done").value(k, v).end();
     match config.str_at("operation").unwrap_or("") {
         "refresh" => {
             let mut tokens = if config.str_at("clientId").is_some() {
@@ -200,20 +210,19 @@ fn session_response(config: &Value, event: &Value, now: i64) -> Result<Value, Er
                     m.push((String::from("refreshToken"), s(rt)));
                 }
             }
-            Ok(done("session", tokens))
+            Ok(done("session", &tokens))
         }
         "revoke" => match b.classify(&r) {
-            Ok(_) => Ok(done("revoked", Value::Bool(true))),
+            Ok(_) => Ok(act("done").bool("revoked", true).end()),
             // Already revoked (or never valid): the token is unusable either way.
-            Err(e) if e.code == Code::INVALID_TOKEN => Ok(obj(alloc::vec![
-                ("type", s("done")),
-                ("revoked", Value::Bool(true)),
-                ("alreadyRevoked", Value::Bool(true)),
-            ])),
+            Err(e) if e.code == Code::INVALID_TOKEN => Ok(act("done")
+                .bool("revoked", true)
+                .bool("alreadyRevoked", true)
+                .end()),
             Err(e) => Err(e),
         },
-        "check" => Ok(done("identity", b.classify(&r)?)),
-        "call" => Ok(done("data", b.classify(&r)?)),
+        "check" => Ok(done("identity", &b.classify(&r)?)),
+        "call" => Ok(done("data", &b.classify(&r)?)),
         _ => Err(Error::input(
             Code::INVALID_STEP,
             "operation",
@@ -222,23 +231,21 @@ fn session_response(config: &Value, event: &Value, now: i64) -> Result<Value, Er
     }
 }
 
-fn totp_code(doc: &Value, now: i64) -> Result<Value, Error> {
+fn totp_code(doc: &Value, now: i64) -> Result<String, Error> {
     let code = totp::totp(doc.str_at("secret").unwrap_or(""), now)?;
-    Ok(obj(alloc::vec![
-        ("type", s("done")),
-        ("code", s(&code)),
-        ("expiresAt", s(&format_rfc3339(totp::valid_until(now)))),
-    ]))
+    Ok(act("done")
+        .str("code", &code)
+        .str("expiresAt", &format_rfc3339(totp::valid_until(now)))
+        .end())
 }
 
-fn api_token(config: &Value) -> Result<Value, Error> {
+fn api_token(config: &Value) -> Result<String, Error> {
     let b = backend::resolve(config)?;
     let token = config.str_at("token").unwrap_or("");
-    Ok(obj(alloc::vec![
-        ("type", s("done")),
-        ("env", opt_s(b.api_token_env(token))),
-        ("masked", s(&crate::secret::mask(token))),
-    ]))
+    Ok(act("done")
+        .opt_str("env", b.api_token_env(token))
+        .str("masked", &crate::secret::mask(token))
+        .end())
 }
 
 /// Sets (or, with `null`, removes) the member `key` of an object.
@@ -260,22 +267,19 @@ pub fn flag(on: bool) -> Value {
     }
 }
 
-/// Appends an integrity check to a saved document (detects edits and damage).
-pub fn seal(mut doc: Value) -> Value {
-    let check = checksum(&doc);
-    if let Value::Obj(m) = &mut doc {
-        m.push((String::from("check"), s(&check)));
-    }
-    doc
+/// Writes a saved document with its integrity check appended (detects edits
+/// and damage) as the next value of `w`.
+fn seal_into(w: &mut Writer, doc: &Value) {
+    let start = w.out.len();
+    crate::json::write_value(&mut w.out, doc);
+    let check = checksum_of(w.out.get(start..).unwrap_or(""));
+    w.out.pop(); // the closing brace: the check goes inside
+    w.str("check", &check).close();
 }
 
 /// The saved document without its check, if the check matches; `INVALID_STATE` otherwise.
 pub fn unseal(doc: &Value, kind: &str) -> Result<Value, Error> {
-    let invalid = |m: &str| {
-        let mut e = Error::new(Code::INVALID_STATE, m);
-        e.local = true;
-        e
-    };
+    let invalid = |m: &str| Error::local(Code::INVALID_STATE, &[m]);
     let Value::Obj(m) = doc else {
         return Err(invalid("This is not a saved keymint flow."));
     };
@@ -294,6 +298,10 @@ pub fn unseal(doc: &Value, kind: &str) -> Result<Value, Error> {
 }
 
 fn checksum(doc: &Value) -> String {
-    let digest = crate::crypto::sha256(doc.to_json().as_bytes());
+    checksum_of(&doc.to_json())
+}
+
+fn checksum_of(text: &str) -> String {
+    let digest = crate::crypto::sha256(text.as_bytes());
     crate::crypto::hex(digest.get(..8).unwrap_or(&[]))
 }

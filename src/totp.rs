@@ -23,7 +23,7 @@ pub fn hotp(key: &[u8], counter: u64, digits: u32) -> String {
         .take(4)
         .fold(0u32, |acc, b| (acc << 8) | u32::from(*b))
         & 0x7fff_ffff;
-    let value = bin % 10u32.pow(digits);
+    let value = bin.checked_rem(10u32.pow(digits)).unwrap_or(0);
     let mut out = String::with_capacity(digits as usize);
     let mut div = 10u32.pow(digits - 1);
     while div > 0 {

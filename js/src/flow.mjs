@@ -1,6 +1,6 @@
 // The driver loop: feeds the core events, performs the requests it asks for,
 // and turns its actions into resolved values or thrown KeymintErrors.
-import { step } from './core.mjs';
+import { step, stepText } from './core.mjs';
 import { perform } from './transport.mjs';
 import { Secret } from './secret.mjs';
 import { nowSeconds, toError, loadSaved, randomHex } from './steps.mjs';
@@ -47,41 +47,61 @@ export async function drive(input, opts) {
   return out;
 }
 
+/** The JSON text of an `event` step: the saved state goes in as the text the core wrote. */
+function eventText(clock, state, event) {
+  return `{"op":"event","now":${JSON.stringify(nowSeconds(clock))},"state":${state ?? 'null'},"event":${JSON.stringify(event)}}`;
+}
+
+/** `drive` on JSON text, keeping the state as the core's text between steps. */
+async function driveText(text, opts) {
+  let out = stepText(text);
+  while (out.action.type === 'send') {
+    const event = await perform(out.action.request, opts);
+    out = stepText(eventText(opts.clock, out.state, event));
+  }
+  return out;
+}
+
 export class Flow {
-  #state;
+  #text; // the saved document as JSON text (what the core wrote), or undefined
+  #doc; // the same document parsed, made on first use
   #opts;
 
   /** @param {object} state a saved flow document @param {object} opts */
-  constructor(state, opts = {}) {
-    this.#state = state;
+  constructor(state, opts = {}, text = undefined) {
+    this.#doc = state;
+    this.#text = text;
     this.#opts = opts;
   }
 
   /** The saved document: store it, then `resume()` it in another process. */
   toJSON() {
-    return this.#state;
+    return this.state;
   }
   get state() {
-    return this.#state;
+    if (this.#doc === undefined && this.#text !== undefined) this.#doc = JSON.parse(this.#text);
+    return this.#doc;
   }
-  get phase() { return this.#state.phase; }
-  get email() { return this.#state.email; }
-  get purpose() { return this.#state.purpose; }
-  get provider() { return this.#state.provider; }
-  get baseUrl() { return this.#state.baseUrl; }
-  get expiresAt() { return this.#state.expiresAt ?? null; }
-  get resendAvailableAt() { return this.#state.resendAvailableAt ?? null; }
-  get attemptsRemaining() { return this.#state.attemptsRemaining ?? null; }
-  get organizations() { return this.#state.organizations ?? []; }
-  get lockedUntil() { return this.#state.lockedUntil ?? null; }
-  get switchedFrom() { return this.#state.switchedFrom ?? null; }
-  get keyMayHaveBeenMinted() { return this.#state.keyMayHaveBeenMinted === true; }
+  get phase() { return this.state.phase; }
+  get email() { return this.state.email; }
+  get purpose() { return this.state.purpose; }
+  get provider() { return this.state.provider; }
+  get baseUrl() { return this.state.baseUrl; }
+  get expiresAt() { return this.state.expiresAt ?? null; }
+  get resendAvailableAt() { return this.state.resendAvailableAt ?? null; }
+  get attemptsRemaining() { return this.state.attemptsRemaining ?? null; }
+  get organizations() { return this.state.organizations ?? []; }
+  get lockedUntil() { return this.state.lockedUntil ?? null; }
+  get switchedFrom() { return this.state.switchedFrom ?? null; }
+  get keyMayHaveBeenMinted() { return this.state.keyMayHaveBeenMinted === true; }
 
   async #run(event) {
-    const out = await drive({ op: 'event', now: nowSeconds(this.#opts.clock), state: this.#state, event }, this.#opts);
-    if (out.state) {
-      this.#state = out.state;
-      await this.#opts.onState?.(this.#state);
+    const opts = this.#opts;
+    const out = await driveText(eventText(opts.clock, (this.#text ??= JSON.stringify(this.#doc)), event), opts);
+    if (out.state !== null) {
+      this.#text = out.state;
+      this.#doc = undefined;
+      if (opts.onState) await opts.onState(this.state);
     }
     if (out.action.type === 'error') throw toError(out.action.error);
     return out.action;
@@ -120,9 +140,9 @@ export function start(config, opts = {}) {
     core.spec = core.provider;
     delete core.provider;
   }
-  const out = step({ op: 'start', now: nowSeconds(clock), config: { flowId: flowId(), ...core } });
+  const out = stepText(JSON.stringify({ op: 'start', now: nowSeconds(clock), config: { flowId: flowId(), ...core } }));
   if (out.action.type === 'error') throw toError(out.action.error);
-  return new Flow(out.state, runOpts);
+  return new Flow(undefined, runOpts, out.state);
 }
 
 /** Resumes a flow from its saved document (a string or the object `toJSON()` gave). */

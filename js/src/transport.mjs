@@ -29,7 +29,7 @@ export async function perform(req, opts = {}) {
     for (let hop = 0; ; hop++) {
       res = await doFetch(url, {
         method: req.method,
-        headers: { ...(opts.headers ?? {}), ...req.headers },
+        headers: opts.headers ? { ...opts.headers, ...req.headers } : req.headers,
         body: req.body ?? undefined,
         redirect: 'manual',
         signal: ctrl.signal,
@@ -78,6 +78,18 @@ function badRedirect() {
 /** Reads the body as text, or null once it passes MAX_BODY_BYTES. */
 async function readCapped(res) {
   if (!res.body) return '';
+  // A declared length within the cap, not content-encoded and with every header
+  // visible (not a CORS answer, whose encoding may be hidden): read it whole.
+  const length = res.headers.get('content-length');
+  if (
+    length !== null &&
+    /^\d{1,7}$/.test(length) &&
+    Number(length) <= MAX_BODY_BYTES &&
+    (res.type === 'basic' || res.type === 'default') &&
+    !res.headers.get('content-encoding')
+  ) {
+    return res.text();
+  }
   const reader = res.body.getReader();
   const decoder = new TextDecoder();
   let size = 0;

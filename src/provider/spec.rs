@@ -197,80 +197,232 @@ fn join(a: &str, b: &str) -> String {
     s
 }
 
-fn text(doc: &Value, field: &str) -> Result<String, SpecError> {
-    match doc.path(field) {
-        Some(Value::Str(s)) if !s.trim().is_empty() => Ok(s.clone()),
-        _ => Err(SpecError::new(field, "must be a non-empty string")),
-    }
+/// What a validation row checks at its path.
+#[derive(Clone, Copy)]
+enum K {
+    /// A non-empty string.
+    Text,
+    /// Absent, `null` or a non-empty string.
+    OptText,
+    /// A path starting with `/`.
+    Route,
+    /// Absent, `null` or a route.
+    OptRoute,
+    /// An `http(s)://` URL.
+    Http,
+    /// Absent, `null` or a whole number in a range, else the message.
+    Int(i64, i64, &'static str),
+    /// Absent, `null` or an object.
+    Obj,
+    /// The object (if any) has only these keys.
+    Keys(&'static [&'static str]),
+    /// Absent, `null` or an object of these keys to strings.
+    Map(&'static [&'static str]),
+    /// Present, unless the other path is.
+    Req(&'static str),
+    /// Absent, `null` or an HTTP header name.
+    Header,
+    /// Absent, `null` or an auth scheme (a token, or "").
+    Scheme,
+    /// The `flows` section.
+    Flows,
+    /// The `errors` section.
+    Codes,
+    /// `[min, max]`.
+    Range,
+    /// The `headers` section.
+    Headers,
+    /// The `mint.body` section.
+    Sources,
 }
 
-fn opt_text(doc: &Value, field: &str) -> Result<Option<String>, SpecError> {
-    match doc.path(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(_) => text(doc, field).map(Some),
-    }
+const SECS: &str = "must be a whole number of seconds from 1 to 31622400";
+const MAX_SECS: i64 = 86_400 * 366;
+
+/// Every check of a spec, in the order they run (the first failing one is reported).
+const ROWS: &[(&str, K)] = &[
+    ("", K::Keys(TOP_KEYS)),
+    ("name", K::Text),
+    ("baseUrl", K::Text),
+    ("baseUrl", K::Http),
+    ("flows", K::Flows),
+    ("fields", K::Map(FIELD_KEYS)),
+    ("fields.email", K::Req("")),
+    ("fields.code", K::Req("")),
+    ("credential", K::Map(CREDENTIAL_KEYS)),
+    // An API key, or a session's access token.
+    ("credential.apiKey", K::Req("credential.accessToken")),
+    ("envelope", K::Map(ENVELOPE_KEYS)),
+    ("envelope.code", K::Req("")),
+    ("errors", K::Codes),
+    ("limits.companyNameChars", K::Int(1, MAX_SECS, SECS)),
+    ("limits.keyExpiresInDays", K::Range),
+    ("commands", K::Keys(&["request", "complete", "whoami"])),
+    ("purposeValues", K::Keys(&["login", "signup"])),
+    ("flows.login", K::Keys(&["request", "complete"])),
+    ("flows.signup", K::Keys(&["request", "complete"])),
+    (
+        "limits",
+        K::Keys(&["companyNameChars", "keyExpiresInDays", "passwordMinChars"]),
+    ),
+    ("whoami", K::Keys(&["path", "header", "scheme", "data"])),
+    (
+        "codeAttempts",
+        K::Int(1, 100, "must be a whole number from 1 to 100"),
+    ),
+    ("commands.request", K::OptText),
+    ("commands.complete", K::OptText),
+    ("purposeField", K::OptText),
+    ("purposeValues.login", K::OptText),
+    ("purposeValues.signup", K::OptText),
+    ("sent", K::Map(SENT_KEYS)),
+    ("whoami.path", K::OptRoute),
+    ("codeLifetimeSeconds", K::Int(1, MAX_SECS, SECS)),
+    ("resendCooldownSeconds", K::Int(1, MAX_SECS, SECS)),
+    ("headers", K::Headers),
+    ("whoami.header", K::Header),
+    ("whoami.scheme", K::Scheme),
+    ("whoami.data", K::OptText),
+    ("mint", K::Obj),
+    // The rest apply only when there is a mint section.
+    (
+        "mint",
+        K::Keys(&["path", "token", "header", "scheme", "body"]),
+    ),
+    ("mint.body", K::Sources),
+    ("mint.path", K::Route),
+    ("mint.token", K::Text),
+    ("mint.header", K::Header),
+    ("mint.scheme", K::Scheme),
+];
+
+fn is_text(v: Option<&Value>) -> bool {
+    matches!(v, Some(Value::Str(s)) if !s.trim().is_empty())
 }
 
-fn route(doc: &Value, field: &str) -> Result<String, SpecError> {
-    let p = text(doc, field)?;
-    if p.starts_with('/') && crate::json::find(&p, "://").is_none() && !p.bytes().any(|b| b <= b' ')
-    {
-        Ok(p)
-    } else {
-        Err(SpecError::new(field, "must be a path starting with '/'"))
-    }
+fn is_route(v: Option<&Value>) -> bool {
+    is_text(v)
+        && v.and_then(Value::as_str).is_some_and(|p| {
+            p.starts_with('/')
+                && crate::json::find(p, "://").is_none()
+                && !p.bytes().any(|b| b <= b' ')
+        })
 }
 
-fn seconds(doc: &Value, field: &str, default: Option<i64>) -> Result<Option<i64>, SpecError> {
-    match doc.path(field) {
-        None | Some(Value::Null) => Ok(default),
-        Some(v) => match v {
-            Value::Int(n) if (1..=86_400 * 366).contains(n) => Ok(Some(*n)),
-            _ => Err(SpecError::new(
-                field,
-                "must be a whole number of seconds from 1 to 31622400",
-            )),
-        },
-    }
-}
-
-/// Reads a `{key: "path"}` map restricted to `allowed` keys.
-fn path_map(
-    doc: &Value,
-    field: &str,
-    allowed: &[&str],
-) -> Result<Vec<(String, String)>, SpecError> {
-    match doc.path(field) {
-        None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::Obj(members)) => {
-            let mut out = Vec::new();
-            for (k, _) in members {
-                let f = join(field, k);
-                if !allowed.contains(&k.as_str()) {
-                    return Err(SpecError::new(&f, "is not a known key"));
-                }
-                let v = match doc.path(field).and_then(|m| m.get(k)) {
-                    Some(Value::Str(s)) => s.clone(),
-                    _ => return Err(SpecError::new(&f, "must be a string")),
-                };
-                out.push((k.clone(), v));
-            }
-            Ok(out)
+/// Runs one check; `Err` names the bad field.
+#[inline(never)]
+fn check(doc: &Value, field: &'static str, kind: K) -> Result<(), SpecError> {
+    let v = doc.path(field);
+    let absent = matches!(v, None | Some(Value::Null));
+    let fail = |problem| Err(SpecError::new(field, problem));
+    let members: &[(String, Value)] = match v {
+        Some(Value::Obj(m)) => m,
+        _ => &[],
+    };
+    match kind {
+        K::OptText | K::OptRoute | K::Header | K::Scheme | K::Int(..) | K::Range if absent => {}
+        K::Obj | K::Map(_) | K::Codes | K::Headers | K::Sources
+            if !absent && !matches!(v, Some(Value::Obj(_))) =>
+        {
+            return fail("must be an object")
         }
-        Some(_) => Err(SpecError::new(field, "must be an object")),
-    }
-}
-
-/// Refuses keys of the object at `field` ("" for the root) not in `allowed`.
-fn known_keys(doc: &Value, field: &str, allowed: &[&str]) -> Result<(), SpecError> {
-    if let Some(Value::Obj(members)) = doc.path(field) {
-        if let Some((k, _)) = members.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {
-            let f = if field.is_empty() {
-                k.clone()
-            } else {
-                join(field, k)
-            };
-            return Err(SpecError::new(&f, "is not a known key"));
+        K::Text | K::OptText | K::Route | K::OptRoute | K::Header if !is_text(v) => {
+            return fail("must be a non-empty string")
+        }
+        K::Route | K::OptRoute if !is_route(v) => return fail("must be a path starting with '/'"),
+        K::Http => {
+            let u = v.and_then(Value::as_str).unwrap_or("");
+            if !(u.starts_with("https://") || u.starts_with("http://")) {
+                return fail("must be an http(s) URL");
+            }
+        }
+        K::Header => {
+            if !is_token(&v.and_then(Value::as_str).unwrap_or("").to_ascii_lowercase()) {
+                return fail("must be an HTTP header name");
+            }
+        }
+        K::Scheme => {
+            if !matches!(v, Some(Value::Str(t)) if t.is_empty() || is_token(t)) {
+                return fail("must be an auth scheme such as \"Bearer\", or \"\"");
+            }
+        }
+        K::Int(lo, hi, problem) => {
+            if !matches!(v, Some(Value::Int(n)) if (lo..=hi).contains(n)) {
+                return fail(problem);
+            }
+        }
+        K::Range => {
+            if !matches!(v.and_then(Value::as_arr), Some([Value::Int(lo), Value::Int(hi)]) if lo <= hi)
+            {
+                return fail("must be [min, max]");
+            }
+        }
+        K::Req(other) => {
+            if v.is_none() && (other.is_empty() || doc.path(other).is_none()) {
+                return fail("is required");
+            }
+        }
+        K::Flows => {
+            let mut any = false;
+            for purpose in ["login", "signup"] {
+                if v.and_then(|f| f.get(purpose)).is_some() {
+                    any = true;
+                    for route in ["request", "complete"] {
+                        let f = join(&join(field, purpose), route);
+                        if !is_route(doc.path(&f)) {
+                            let problem = if is_text(doc.path(&f)) {
+                                "must be a path starting with '/'"
+                            } else {
+                                "must be a non-empty string"
+                            };
+                            return Err(SpecError::new(&f, problem));
+                        }
+                    }
+                }
+            }
+            if !any {
+                return fail("must describe 'login' and/or 'signup' routes");
+            }
+            if let Some((k, _)) = members.iter().find(|(k, _)| k != "login" && k != "signup") {
+                return Err(SpecError::new(
+                    &join(field, k),
+                    "is not a known purpose (login, signup)",
+                ));
+            }
+        }
+        _ => {
+            for (k, m) in members {
+                let problem = match kind {
+                    K::Keys(allowed) | K::Map(allowed) if !allowed.contains(&k.as_str()) => {
+                        "is not a known key"
+                    }
+                    K::Map(_) if !matches!(m, Value::Str(_)) => "must be a string",
+                    K::Codes if m.as_str().and_then(Code::parse).is_none() => {
+                        "must name a canonical error code"
+                    }
+                    K::Headers if !is_token(&k.to_ascii_lowercase()) => {
+                        "must be an HTTP header name"
+                    }
+                    K::Headers if RESERVED_HEADERS.contains(&k.to_ascii_lowercase().as_str()) => {
+                        "is set by keymint and cannot be replaced"
+                    }
+                    K::Headers
+                        if !matches!(m, Value::Str(t) if !t.bytes().any(|b| b < b' ' || b == 127)) =>
+                    {
+                        "must be a string without control characters"
+                    }
+                    K::Sources if !m.as_str().is_some_and(|s| MINT_SOURCES.contains(&s)) => {
+                        "must name keyName, keyExpiresInDays, keyExpiresInSeconds, description, organizationId or email"
+                    }
+                    _ => continue,
+                };
+                let f = if field.is_empty() {
+                    k.clone()
+                } else {
+                    join(field, k)
+                };
+                return Err(SpecError::new(&f, problem));
+            }
         }
     }
     Ok(())
@@ -283,110 +435,45 @@ fn is_token(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
-/// A header name: an HTTP token, lower-cased.
-fn header_name(doc: &Value, field: &str) -> Result<String, SpecError> {
-    let name = text(doc, field)?.to_ascii_lowercase();
-    if is_token(&name) {
-        Ok(name)
-    } else {
-        Err(SpecError::new(field, "must be an HTTP header name"))
-    }
+/// The string at `field` (validated), if any.
+fn opt(doc: &Value, field: &str) -> Option<String> {
+    doc.path(field).and_then(Value::as_str).map(String::from)
 }
 
-/// `{header?, scheme?}` of a credential-carrying request: the header (default
-/// `authorization`) and its scheme (default `Bearer` for `authorization`, else none).
-fn auth_of(doc: &Value, field: &str) -> Result<(String, String), SpecError> {
-    let h = join(field, "header");
-    let header = match doc.path(&h) {
-        None | Some(Value::Null) => String::from("authorization"),
-        Some(_) => header_name(doc, &h)?,
-    };
-    let sc = join(field, "scheme");
-    let scheme = match doc.path(&sc) {
-        None | Some(Value::Null) if header == "authorization" => String::from("Bearer"),
-        None | Some(Value::Null) => String::new(),
-        Some(Value::Str(t)) if t.is_empty() || is_token(t) => t.clone(),
-        Some(_) => {
-            return Err(SpecError::new(
-                &sc,
-                "must be an auth scheme such as \"Bearer\", or \"\"",
-            ))
-        }
-    };
-    Ok((header, scheme))
+/// The string at `field`, or `default`.
+fn text_or(doc: &Value, field: &str, default: &str) -> String {
+    opt(doc, field).unwrap_or_else(|| String::from(default))
 }
 
-/// The `headers` section: `{name: "value"}`, names other than the ones keymint sets.
-fn extra_headers(doc: &Value) -> Result<Vec<(String, String)>, SpecError> {
+/// The string members of the object at `field` (validated); `lower` lower-cases the keys.
+#[inline(never)]
+fn pairs(doc: &Value, field: &str, lower: bool) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    match doc.path("headers") {
-        None | Some(Value::Null) => {}
-        Some(Value::Obj(members)) => {
-            for (k, v) in members {
-                let f = join("headers", k);
-                let name = k.to_ascii_lowercase();
-                if !is_token(&name) {
-                    return Err(SpecError::new(&f, "must be an HTTP header name"));
-                }
-                if RESERVED_HEADERS.contains(&name.as_str()) {
-                    return Err(SpecError::new(
-                        &f,
-                        "is set by keymint and cannot be replaced",
-                    ));
-                }
-                match v {
-                    Value::Str(t) if !t.bytes().any(|b| b < b' ' || b == 127) => {
-                        out.push((name, t.clone()));
-                    }
-                    _ => {
-                        return Err(SpecError::new(
-                            &f,
-                            "must be a string without control characters",
-                        ))
-                    }
-                }
-            }
+    if let Some(Value::Obj(members)) = doc.path(field) {
+        for (k, v) in members {
+            let k = if lower {
+                k.to_ascii_lowercase()
+            } else {
+                k.clone()
+            };
+            out.push((k, String::from(v.as_str().unwrap_or(""))));
         }
-        Some(_) => return Err(SpecError::new("headers", "must be an object")),
     }
-    Ok(out)
+    out
 }
 
-/// The optional `mint` section.
-fn mint_of(doc: &Value) -> Result<Option<Mint>, SpecError> {
-    match doc.path("mint") {
-        None | Some(Value::Null) => return Ok(None),
-        Some(Value::Obj(_)) => {}
-        Some(_) => return Err(SpecError::new("mint", "must be an object")),
-    }
-    known_keys(doc, "mint", &["path", "token", "header", "scheme", "body"])?;
-    let mut body = Vec::new();
-    match doc.path("mint.body") {
-        None | Some(Value::Null) => {}
-        Some(Value::Obj(members)) => {
-            // Keys are the backend's field names; values name where the value comes from.
-            for (k, v) in members {
-                match v.as_str() {
-                    Some(src) if MINT_SOURCES.contains(&src) => {
-                        body.push((k.clone(), String::from(src)));
-                    }
-                    _ => {
-                        return Err(SpecError::new(
-                            &join("mint.body", k),
-                            "must name keyName, keyExpiresInDays, keyExpiresInSeconds, description, organizationId or email",
-                        ))
-                    }
-                }
-            }
-        }
-        Some(_) => return Err(SpecError::new("mint.body", "must be an object")),
-    }
-    Ok(Some(Mint {
-        path: route(doc, "mint.path")?,
-        token: text(doc, "mint.token")?,
-        auth: auth_of(doc, "mint")?,
-        body,
-    }))
+/// `{header?, scheme?}` of a credential-carrying request (validated): the header
+/// (default `authorization`) and its scheme (default `Bearer` for
+/// `authorization`, else none).
+fn auth_of(doc: &Value, field: &str) -> (String, String) {
+    let header = text_or(doc, &join(field, "header"), "authorization").to_ascii_lowercase();
+    let default = if header == "authorization" {
+        "Bearer"
+    } else {
+        ""
+    };
+    let scheme = text_or(doc, &join(field, "scheme"), default);
+    (header, scheme)
 }
 
 impl Spec {
@@ -395,138 +482,72 @@ impl Spec {
         if !matches!(doc, Value::Obj(_)) {
             return Err(SpecError::new("(root)", "must be an object"));
         }
-        known_keys(doc, "", TOP_KEYS)?;
-        let name = text(doc, "name")?;
-        let base_url = text(doc, "baseUrl")?;
-        if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
-            return Err(SpecError::new("baseUrl", "must be an http(s) URL"));
-        }
-        let mut flows = Vec::new();
-        for purpose in ["login", "signup"] {
-            if doc.path("flows").and_then(|f| f.get(purpose)).is_some() {
-                let base = join("flows", purpose);
-                flows.push(Routes {
-                    purpose: String::from(purpose),
-                    request: route(doc, &join(&base, "request"))?,
-                    complete: route(doc, &join(&base, "complete"))?,
-                });
+        let has_mint = matches!(doc.get("mint"), Some(Value::Obj(_)));
+        for (field, kind) in ROWS {
+            let skip = !has_mint && field.starts_with("mint") && !matches!(kind, K::Obj);
+            if !skip {
+                check(doc, field, *kind)?;
             }
         }
-        if flows.is_empty() {
-            return Err(SpecError::new(
-                "flows",
-                "must describe 'login' and/or 'signup' routes",
-            ));
-        }
-        if let Some(Value::Obj(m)) = doc.path("flows") {
-            if let Some((k, _)) = m.iter().find(|(k, _)| k != "login" && k != "signup") {
-                return Err(SpecError::new(
-                    &join("flows", k),
-                    "is not a known purpose (login, signup)",
-                ));
-            }
-        }
-        let fields = path_map(doc, "fields", FIELD_KEYS)?;
-        for required in ["email", "code"] {
-            if !fields.iter().any(|(k, _)| k == required) {
-                return Err(SpecError::new(&join("fields", required), "is required"));
-            }
-        }
-        let credential = path_map(doc, "credential", CREDENTIAL_KEYS)?;
-        // An API key, or a session's access token.
-        if !credential
-            .iter()
-            .any(|(k, _)| k == "apiKey" || k == "accessToken")
-        {
-            return Err(SpecError::new("credential.apiKey", "is required"));
-        }
-        let envelope = path_map(doc, "envelope", ENVELOPE_KEYS)?;
-        if !envelope.iter().any(|(k, _)| k == "code") {
-            return Err(SpecError::new("envelope.code", "is required"));
-        }
-        let mut errors = Vec::new();
-        match doc.path("errors") {
-            None | Some(Value::Null) => {}
-            Some(Value::Obj(m)) => {
-                for (k, v) in m {
-                    let code = v.as_str().and_then(Code::parse);
-                    match code {
-                        Some(c) => errors.push((k.clone(), c)),
-                        None => {
-                            return Err(SpecError::new(
-                                &join("errors", k),
-                                "must name a canonical error code",
-                            ))
-                        }
-                    }
+        let flows = ["login", "signup"]
+            .into_iter()
+            .filter(|p| doc.path("flows").and_then(|f| f.get(p)).is_some())
+            .map(|p| {
+                let base = join("flows", p);
+                Routes {
+                    purpose: String::from(p),
+                    request: text_or(doc, &join(&base, "request"), ""),
+                    complete: text_or(doc, &join(&base, "complete"), ""),
                 }
-            }
-            Some(_) => return Err(SpecError::new("errors", "must be an object")),
-        }
-        let company_max = seconds(doc, "limits.companyNameChars", None)?;
-        let expires_days = match doc.path("limits.keyExpiresInDays") {
-            None | Some(Value::Null) => None,
-            Some(v) => match v.as_arr() {
-                Some([Value::Int(lo), Value::Int(hi)]) if lo <= hi => Some((*lo, *hi)),
-                _ => {
-                    return Err(SpecError::new(
-                        "limits.keyExpiresInDays",
-                        "must be [min, max]",
-                    ))
-                }
-            },
+            })
+            .collect();
+        let errors = match doc.get("errors") {
+            Some(Value::Obj(m)) => m
+                .iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str().and_then(Code::parse)?)))
+                .collect(),
+            _ => Vec::new(),
         };
-        known_keys(doc, "commands", &["request", "complete", "whoami"])?;
-        known_keys(doc, "purposeValues", &["login", "signup"])?;
-        known_keys(doc, "flows.login", &["request", "complete"])?;
-        known_keys(doc, "flows.signup", &["request", "complete"])?;
-        known_keys(
-            doc,
-            "limits",
-            &["companyNameChars", "keyExpiresInDays", "passwordMinChars"],
-        )?;
-        known_keys(doc, "whoami", &["path", "header", "scheme", "data"])?;
-        let code_attempts = match doc.path("codeAttempts") {
-            None | Some(Value::Null) => None,
-            Some(Value::Int(n)) if (1..=100).contains(n) => Some(*n),
-            Some(_) => {
-                return Err(SpecError::new(
-                    "codeAttempts",
-                    "must be a whole number from 1 to 100",
-                ))
-            }
+        let expires_days = match doc.path("limits.keyExpiresInDays").and_then(Value::as_arr) {
+            Some([Value::Int(lo), Value::Int(hi)]) => Some((*lo, *hi)),
+            _ => None,
         };
+        let int = |f: &str| doc.path(f).and_then(Value::as_i64);
         Ok(Spec {
-            name,
-            base_url,
-            cmd_request: opt_text(doc, "commands.request")?
-                .unwrap_or_else(|| String::from("auth {purpose}-request")),
-            cmd_complete: opt_text(doc, "commands.complete")?
-                .unwrap_or_else(|| String::from("auth {purpose}-complete")),
+            name: text_or(doc, "name", ""),
+            base_url: text_or(doc, "baseUrl", ""),
+            cmd_request: text_or(doc, "commands.request", "auth {purpose}-request"),
+            cmd_complete: text_or(doc, "commands.complete", "auth {purpose}-complete"),
             flows,
-            purpose_field: opt_text(doc, "purposeField")?,
+            purpose_field: opt(doc, "purposeField"),
             purpose_values: (
-                opt_text(doc, "purposeValues.login")?.unwrap_or_else(|| String::from("login")),
-                opt_text(doc, "purposeValues.signup")?.unwrap_or_else(|| String::from("signup")),
+                text_or(doc, "purposeValues.login", "login"),
+                text_or(doc, "purposeValues.signup", "signup"),
             ),
-            fields,
-            envelope,
-            sent: path_map(doc, "sent", SENT_KEYS)?,
-            credential,
-            whoami: match doc.path("whoami.path") {
-                None | Some(Value::Null) => None,
-                Some(_) => Some(route(doc, "whoami.path")?),
-            },
-            lifetime: seconds(doc, "codeLifetimeSeconds", Some(600))?.unwrap_or(600),
-            cooldown: seconds(doc, "resendCooldownSeconds", None)?,
-            company_max,
+            fields: pairs(doc, "fields", false),
+            envelope: pairs(doc, "envelope", false),
+            sent: pairs(doc, "sent", false),
+            credential: pairs(doc, "credential", false),
+            whoami: opt(doc, "whoami.path"),
+            lifetime: int("codeLifetimeSeconds").unwrap_or(600),
+            cooldown: int("resendCooldownSeconds"),
+            company_max: int("limits.companyNameChars"),
             expires_days,
             errors,
-            headers: extra_headers(doc)?,
-            whoami_auth: auth_of(doc, "whoami")?,
-            whoami_data: opt_text(doc, "whoami.data")?,
-            mint: mint_of(doc)?,
-            code_attempts,
+            headers: pairs(doc, "headers", true),
+            whoami_auth: auth_of(doc, "whoami"),
+            whoami_data: opt(doc, "whoami.data"),
+            mint: if has_mint {
+                Some(Mint {
+                    path: text_or(doc, "mint.path", ""),
+                    token: text_or(doc, "mint.token", ""),
+                    auth: auth_of(doc, "mint"),
+                    body: pairs(doc, "mint.body", false),
+                })
+            } else {
+                None
+            },
+            code_attempts: int("codeAttempts"),
         })
     }
 
