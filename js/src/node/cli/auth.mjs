@@ -295,7 +295,10 @@ function sameIdentity(a, b) {
   return a.provider === b.provider
     && sameBase(a.baseUrl, b.baseUrl)
     && String(a.email ?? '').toLowerCase() === String(b.email ?? '').toLowerCase()
-    && (a.organization?.id ?? null) === (b.organization?.id ?? null);
+    && (a.organization?.id ?? null) === (b.organization?.id ?? null)
+    // a saved API token (CODITECT) never replaces a session, nor a token of the other env
+    && (a.kind === 'api_token') === (b.kind === 'api_token')
+    && (a.env ?? null) === (b.env ?? null);
 }
 
 /**

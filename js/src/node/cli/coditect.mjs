@@ -3,10 +3,12 @@
 //   auth register --email E [--name N] [--password-stdin] [--profile-name NAME]
 //   auth login    --email E [--password-stdin] [--totp-code C | --totp-secret-env VAR] [--profile-name NAME]
 //   auth refresh, auth logout (logs out at the backend, then forgets), whoami (me), profile *
+//   config set --api-key cdt_live_…|cdt_test_… [--name NAME]   (an API token saved as a profile)
 // each with --base-url / --json. whoami also takes a cdt_ API token (--api-key or {PREFIX}_API_KEY).
 
 import { loginCommand, registerCommand } from './password.mjs';
 import { sessionCommands } from './sessions.mjs';
+import { tokenConfigSet } from './coditect-token.mjs';
 import { JSON_FLAG, HELP_FLAG } from './surface.mjs';
 
 const BASE_URL = /** @type {[string, string]} */ (['base-url', 'The API URL (default: https://api.coditect.ai, or {PREFIX}_BASE_URL)']);
@@ -76,6 +78,25 @@ export function coditectSurface(provider) {
       ],
       run: (ctx) => loginCommand(ctx, surface),
     },
+    ...(surface.apiKeys
+      ? [{
+        path: 'config set',
+        summary: 'Save an API token (cdt_live_… / cdt_test_…) as a profile',
+        usage: '--api-key <token> [options]',
+        description: [
+          'Checks the API token with the backend (me), then saves it as a profile named from the',
+          "account's email, which becomes active. The token's environment (live, or test: the sandbox)",
+          'is recorded. A token the backend refuses is not saved; if the backend cannot be reached, it',
+          'is saved unverified. The token is never printed in full.',
+        ].join('\n'),
+        flags: [
+          ['api-key', 'The API token to save (cdt_live_… or cdt_test_…) (required)'],
+          ['name', 'Local profile name (default: derived from the email)'],
+          ['profile-name', 'Same as --name'], BASE_URL, JSON_FLAG, HELP_FLAG,
+        ],
+        run: (/** @type {any} */ ctx) => tokenConfigSet(ctx, surface),
+      }]
+      : []),
     ...sessionCommands(surface, {
       whoamiFlags: surface.apiKeys
         ? [['api-key', 'Check this API token (cdt_live_… / cdt_test_…) instead of a session'], ['base-url', 'The API URL for --api-key (a profile only accepts its own)']]

@@ -73,7 +73,7 @@ export function topHelp(ctx, commands, { label, group, generic }) {
         '  codika        auth signup-request, auth signup-complete, auth login-request, auth login-complete, config set',
         '  scripto       auth login-request, auth login-complete, config set',
         '  sessions      auth login-request, auth login-complete (--purpose signin|signup), auth refresh',
-        '  coditect      auth register, auth login (--password-stdin, --totp-code, --totp-secret-env), auth refresh',
+        '  coditect      auth register, auth login (--password-stdin, --totp-code, --totp-secret-env), auth refresh, config set',
         '  better-auth   auth login-request, auth login-complete, config set',
         '  <file.json>   the commands of the flows the spec describes',
       ].map((l) => l.replaceAll('keymint', ctx.cli.program))

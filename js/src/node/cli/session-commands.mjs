@@ -5,7 +5,7 @@
 // lease and rotates the tokens in the profile file: two processes never present the same
 // refresh token. Tokens are shown masked only; the raw ones live in the 0600 profile file.
 
-import { createClient, sessionProfile } from '../../session.mjs';
+import { createClient, sessionProfile, apiTokenEnv } from '../../session.mjs';
 import { KeymintError } from '../../errors.mjs';
 import { maskSecret } from '../../mask.mjs';
 import { profileNameFromEmail } from '../profile-store.mjs';
@@ -174,7 +174,7 @@ export async function sessionWhoami(ctx, surface) {
     const client = createClient(compact({ provider: ctx.providerValue, baseUrl: target.baseUrl, apiKey, ...ctx.runOpts }));
     me = await client.me().catch((e) => { throw withSignInAgain(ctx, e, undefined); });
     const source = flag !== undefined ? 'flag' : 'env';
-    data = compact({ apiKey: maskSecret(apiKey), baseUrl: target.baseUrl ?? null, credential: compact({ source, env: source === 'env' ? ctx.envName('API_KEY') : undefined }) });
+    data = compact({ apiKey: maskSecret(apiKey), env: apiTokenEnv(apiKey, /** @type {any} */ (ctx.providerValue)) ?? undefined, baseUrl: target.baseUrl ?? null, credential: compact({ source, env: source === 'env' ? ctx.envName('API_KEY') : undefined }) });
     whose = ['Key from', source === 'flag' ? '--api-key' : `${ctx.envName('API_KEY')} (environment)`];
   } else {
     const { name, profile } = await sessionInUse(ctx, { allowApiKey: Boolean(surface.apiKeys) });
@@ -186,7 +186,7 @@ export async function sessionWhoami(ctx, surface) {
         tokenExpiresAt: after.tokenExpiresAt ?? null,
         refreshed: after.accessToken !== profile.accessToken,
       }
-      : { apiKey: maskSecret(profile.apiKey) };
+      : compact({ apiKey: maskSecret(profile.apiKey), env: apiTokenEnv(profile.apiKey, /** @type {any} */ (ctx.providerValue)) ?? undefined });
     data = { ...data, baseUrl: profile.baseUrl, credential: { source: 'profile', profile: name } };
     whose = ['Profile', name];
     if (data.refreshed) ctx.out.note('(The session was refreshed; the new tokens are saved in the profile.)');
