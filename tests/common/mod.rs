@@ -23,6 +23,18 @@ pub fn call(input: Value) -> Value {
     parse(&out).expect("step output is JSON")
 }
 
+/// A JSON answer event.
+pub fn answer(status: i64, body: &str, headers: Vec<(&str, &str)>) -> Value {
+    let mut h = vec![("content-type", s("application/json"))];
+    h.extend(headers.into_iter().map(|(k, v)| (k, s(v))));
+    obj(vec![
+        ("type", s("response")),
+        ("status", Value::Int(status)),
+        ("body", s(body)),
+        ("headers", obj(h)),
+    ])
+}
+
 impl Driver {
     pub fn start(config: Value) -> Driver {
         let out = call(obj(vec![
@@ -99,14 +111,7 @@ impl Driver {
         self.respond_h(status, body, vec![])
     }
     pub fn respond_h(&mut self, status: i64, body: &str, headers: Vec<(&str, &str)>) -> Value {
-        let mut h = vec![("content-type", s("application/json"))];
-        h.extend(headers.into_iter().map(|(k, v)| (k, s(v))));
-        self.event(obj(vec![
-            ("type", s("response")),
-            ("status", Value::Int(status)),
-            ("body", s(body)),
-            ("headers", obj(h)),
-        ]))
+        self.event(answer(status, body, headers))
     }
     pub fn fail(&mut self, kind: &str) -> Value {
         self.event(obj(vec![("type", s("transport_error")), ("kind", s(kind))]))

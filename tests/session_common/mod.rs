@@ -8,26 +8,12 @@
     clippy::panic
 )]
 
-use keymint::json::{obj, parse, s, Value};
+use keymint::json::{obj, s, Value};
 
-/// 2026-11-22T17:40:00Z
-pub const T0: i64 = 1_795_369_200;
-
-pub fn call(input: Value) -> Value {
-    parse(&keymint::step(&input.to_json())).expect("step output is JSON")
-}
-
-/// A JSON answer event.
-pub fn answer(status: i64, body: &str, headers: Vec<(&str, &str)>) -> Value {
-    let mut h = vec![("content-type", s("application/json"))];
-    h.extend(headers.into_iter().map(|(k, v)| (k, s(v))));
-    obj(vec![
-        ("type", s("response")),
-        ("status", Value::Int(status)),
-        ("body", s(body)),
-        ("headers", obj(h)),
-    ])
-}
+// The step driver basics are shared with the OTP transcripts.
+#[path = "../common/mod.rs"]
+mod base;
+pub use base::{answer, call, T0};
 
 /// A saved password or OAuth flow, driven through `event`.
 pub struct Run {
