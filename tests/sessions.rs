@@ -2,8 +2,8 @@
 //! ../shared/protocols/sessions.md — the email-code flow (the `sessions` preset)
 //! into an access + refresh token pair, then refresh, revoke and check.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
-mod common;
 mod session_common;
+use session_common::base as common;
 use common::{Driver, T0};
 use keymint::json::{obj, s, Value};
 use session_common::{

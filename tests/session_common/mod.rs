@@ -12,7 +12,7 @@ use keymint::json::{obj, s, Value};
 
 // The step driver basics are shared with the OTP transcripts.
 #[path = "../common/mod.rs"]
-mod base;
+pub mod base;
 pub use base::{answer, call, T0};
 
 /// A saved password or OAuth flow, driven through `event`.
