@@ -193,8 +193,10 @@ fn with_flow(e: &Error, f: &Flow) -> (String, Option<String>) {
         Next::SwitchFlow(to) => {
             let why = if *to == "login" {
                 "This email already has an account. Run: "
+            } else if e.code == Code::USER_HAS_NO_ORGANIZATION {
+                "This account has no organization yet. Run: "
             } else {
-                "This email has no account with an organization yet. Run: "
+                "This email has no account yet. Run: "
             };
             run(why, request_cmd(f, to))
         }
