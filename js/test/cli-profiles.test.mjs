@@ -2,8 +2,8 @@
 // 0700/0600, a corrupt file left untouched, 50 processes saving at once, the generic bin.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { stat, readFile, writeFile, mkdir, chmod } from 'node:fs/promises';
-import { join } from 'node:path';
+import { stat, readFile, writeFile, mkdir, chmod, readdir } from 'node:fs/promises';
+import { join, dirname } from 'node:path';
 import { startEmulator } from '../src/emulator/index.mjs';
 import * as keymint from '../src/index.mjs';
 import { BIN, tempHome, run, envelope } from './fixtures/cli-helpers.mjs';
@@ -224,4 +224,6 @@ test('50 processes each saving a profile into one file: none lost', async () => 
   }
   assert.ok(Object.prototype.hasOwnProperty.call(doc.profiles, doc.active));
   assert.equal((await stat(h.config('scripto'))).mode & 0o777, 0o600);
+  // No lock file or temp file left behind: only the config itself.
+  assert.deepEqual(await readdir(dirname(h.config('scripto'))), ['config.json']);
 });
