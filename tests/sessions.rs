@@ -3,9 +3,9 @@
 //! into an access + refresh token pair, then refresh, revoke and check.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod session_common;
-use session_common::base as common;
 use common::{Driver, T0};
 use keymint::json::{obj, s, Value};
+use session_common::base as common;
 use session_common::{
     action, answer, code, local, next_kind, request, session_request, session_response, text,
 };
