@@ -3,16 +3,32 @@
 import { step, stepText } from './core.mjs';
 import { perform } from './transport.mjs';
 import { Secret } from './secret.mjs';
-import { nowSeconds, toError, loadSaved, randomHex } from './steps.mjs';
+import { nowSeconds, toError, loadSaved, bytesToHex } from './steps.mjs';
 
 export { toError };
 
 /**
  * The flow id the idempotency key derives from: random so flows never share
  * keys. Node 18 has no global crypto; there, uniqueness is all it needs.
+ * Random bytes are drawn from crypto.getRandomValues a pool at a time (each byte
+ * used once), as Node's own randomUUID does: one call per flow costs more than
+ * the rest of `start()` in JS.
  */
+const POOL_FLOWS = 128;
+let pool = /** @type {Uint8Array|null} */ (null);
+let poolAt = 0;
 function flowId() {
-  if (globalThis.crypto?.getRandomValues) return randomHex(16);
+  const c = globalThis.crypto;
+  if (c?.getRandomValues) {
+    if (pool === null || poolAt === pool.length) {
+      pool = c.getRandomValues(new Uint8Array(16 * POOL_FLOWS));
+      poolAt = 0;
+    }
+    const id = bytesToHex(pool.subarray(poolAt, poolAt + 16));
+    pool.fill(0, poolAt, poolAt + 16);
+    poolAt += 16;
+    return id;
+  }
   return Array.from({ length: 4 }, () => Math.floor(Math.random() * 2 ** 32).toString(16).padStart(8, '0')).join('');
 }
 

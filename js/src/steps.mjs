@@ -53,18 +53,25 @@ export function loadSaved(saved) {
   return state;
 }
 
+/** The two hex digits of every byte value. */
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
+/** Bytes 0–255 (a Uint8Array) as lowercase hex. */
+export function bytesToHex(bytes) {
+  let out = '';
+  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i]];
+  return out;
+}
+
 /**
  * `n` random bytes as hex from crypto.getRandomValues; `given` (hex string or
  * bytes) is used as is, so tests and callers with their own source can pass it.
  */
 export function randomHex(n, given) {
   if (typeof given === 'string') return given;
-  let bytes = given;
-  if (!bytes) {
-    if (!globalThis.crypto?.getRandomValues) {
-      throw new TypeError('No secure random source (crypto.getRandomValues): pass `random` bytes yourself.');
-    }
-    bytes = globalThis.crypto.getRandomValues(new Uint8Array(n));
+  if (given) return Array.from(given, (b) => b.toString(16).padStart(2, '0')).join('');
+  if (!globalThis.crypto?.getRandomValues) {
+    throw new TypeError('No secure random source (crypto.getRandomValues): pass `random` bytes yourself.');
   }
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return bytesToHex(globalThis.crypto.getRandomValues(new Uint8Array(n)));
 }
