@@ -1,14 +1,16 @@
 #!/usr/bin/env node
-// An AI agent provisioning its own API key by email one-time code, the way it
-// would against a real backend: request a code, read it from its mailbox,
-// complete, and keep the key. Here the "mailbox" is the emulator's outbox.
+// An AI agent provisioning its own API key by email one-time code — the seed's
+// agent recipe through the library: try sign-up, fall back to login when the
+// account exists (keymint switches by itself with purpose 'auto'), choose the
+// first organization when several, and store the key as a profile. The
+// "mailbox" here is the emulator's outbox; a real agent reads its email.
 //
-//   KEYMINT_BASE_URL=http://127.0.0.1:8787 KEYMINT_EMAIL=agent@example.com node examples/agent.mjs
-import * as keymint from '../js/dist/keymint.mjs';
+//   KEYMINT_PROVIDER=codika KEYMINT_BASE_URL=http://127.0.0.1:8787 KEYMINT_EMAIL=agent@example.com node examples/agent.mjs
+import * as keymint from '../js/src/node/index.mjs';
 
+const provider = process.env.KEYMINT_PROVIDER ?? 'scripto';
 const baseUrl = process.env.KEYMINT_BASE_URL ?? 'http://127.0.0.1:8787';
 const email = process.env.KEYMINT_EMAIL ?? 'agent@example.com';
-const provider = process.env.KEYMINT_PROVIDER ?? 'scripto';
 
 /** Reads the newest code from the inbox; a real agent would poll its email here. */
 async function readCodeFromMailbox(address) {
@@ -18,29 +20,49 @@ async function readCodeFromMailbox(address) {
 }
 
 try {
-  const flow = keymint.start({ provider, baseUrl, email, program: provider });
+  const flow = keymint.start({ provider, baseUrl, email, purpose: 'auto', program: provider });
   const sent = await flow.requestCode();
-  console.error(`✓ Code sent to ${sent.email} (expires ${sent.expiresAt})`);
+  if (sent.switchedFrom) console.error(`↪ ${email} already has an account: switched from ${sent.switchedFrom} to ${sent.purpose}`);
+  console.error(`✓ Code sent to ${sent.email} for ${sent.purpose} (expires ${sent.expiresAt})`);
 
   // Between the two steps an agent's turn may end: the flow is plain data.
   const saved = JSON.stringify(flow);
   const code = await readCodeFromMailbox(email);
-  const credential = await keymint.resume(saved).submitCode(code);
+  const resumed = keymint.resume(saved);
+  let credential;
+  try {
+    credential = await resumed.submitCode(code);
+  } catch (e) {
+    if (!keymint.isKeymintError(e) || e.code !== 'ORGANIZATION_SELECTION_REQUIRED') throw e;
+    const [first] = e.nextAction.organizations;
+    console.error(`↪ ${e.nextAction.organizations.length} organizations: choosing the first, ${first.name}`);
+    credential = await resumed.chooseOrganization(first.id);
+  }
 
-  const profile = {
-    name: email.split('@')[0],
-    provider: credential.provider,
-    baseUrl: credential.baseUrl,
-    apiKey: credential.apiKey, // a Secret: serialises masked
+  const store = new keymint.FileProfileStore({ program: provider });
+  const base = credential.organization
+    ? keymint.profileNameFromOrganization(credential.organization.name)
+    : keymint.profileNameFromEmail(email);
+  const name = await store.add(base, {
+    provider,
+    baseUrl,
+    apiKey: credential.apiKey.reveal(), // raw only inside the 0600 profile file
     keyId: credential.keyId,
-    email: credential.user?.email ?? email,
+    keyName: credential.keyName,
+    keyPrefix: credential.keyPrefix,
+    scopes: credential.scopes,
+    expiresAt: credential.expiresAt,
+    organization: credential.organization,
+    email,
     createdAt: new Date().toISOString(),
-  };
-  console.log(`✓ Provisioned ${provider} key ${credential.apiKey.masked}`);
-  console.log('Profile it would store:');
-  console.log(JSON.stringify(profile, null, 2));
+  });
+  const how = credential.accountCreated === true ? 'new account' : credential.accountCreated === false ? 'existing account' : 'signed in';
+  console.log(`✓ Provisioned ${provider} key ${credential.apiKey.masked} (${how})`);
+  const stored = await store.get(name);
+  console.log(`Profile "${name}" stored in ${store.path} (now active):`);
+  console.log(JSON.stringify({ ...stored, apiKey: keymint.maskSecret(stored.apiKey), scopes: stored.scopes?.join(' ') }, null, 2));
   const me = await keymint.whoami({ provider, baseUrl, apiKey: credential.apiKey });
-  console.log(`✓ whoami: ${me.email} (key ${me.keyId})`);
+  console.log(`✓ whoami: ${me.email ?? me.user?.email} (key ${me.keyId ?? me.key?.id})`);
 } catch (e) {
   if (!keymint.isKeymintError(e)) throw e;
   console.error(`✗ ${e.code}: ${e.message}\n  next: ${e.nextAction.text}`);
