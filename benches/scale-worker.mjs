@@ -36,6 +36,7 @@ WebAssembly.Instance = function Instance(module, imports) {
 };
 WebAssembly.Instance.prototype = NativeInstance.prototype;
 const km = await import(pathToFileURL(distEntry).href);
+km.codeTable(); // the entry instantiates the wasm on its first call
 WebAssembly.Instance = NativeInstance;
 const wasmMemory = () => instances.find((i) => i.exports.memory instanceof WebAssembly.Memory)?.exports.memory.buffer.byteLength ?? null;
 

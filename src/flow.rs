@@ -626,9 +626,13 @@ impl Flow {
             Phase::Completing => {
                 // The backend may have minted a key whose answer we never read. Send the
                 // same request once more: its idempotency key makes the backend replay it.
-                if let (false, false, Some(code)) =
-                    (self.retried, kind == "too_large", self.code.clone())
-                {
+                // An answer that arrived but cannot be used (too large, redirected away)
+                // would only come back the same: no retry then.
+                if let (false, false, Some(code)) = (
+                    self.retried,
+                    e.code == Code::BAD_RESPONSE,
+                    self.code.clone(),
+                ) {
                     self.retried = true;
                     return Ok(Action::Send(self.complete_request(&code)?));
                 }

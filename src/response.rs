@@ -58,6 +58,10 @@ pub fn transport_error(kind: &str) -> Error {
             Code::BAD_RESPONSE,
             "The answer was larger than 1 MiB; reading stopped.",
         ),
+        "redirect" => Error::new(
+            Code::BAD_RESPONSE,
+            "The backend redirected to another origin; nothing was sent there.",
+        ),
         _ => Error::new(Code::NETWORK_ERROR, "Could not reach the backend."),
     }
 }

@@ -31,38 +31,6 @@ export function step(input) {
   return JSON.parse(wasmStep(JSON.stringify(input)));
 }
 
-/**
- * Runs one core step on JSON text and splits the answer `{"state":S,"action":A}`
- * without parsing S: `{state: S as JSON text (or null), action: A parsed}`. A
- * driver that only hands the state back to the core never parses it.
- */
-export function stepText(text) {
-  if (!ready) init();
-  const out = wasmStep(text);
-  if (out.startsWith('{"state":{')) {
-    const end = endOfObject(out, 9);
-    if (end > 0 && out.startsWith(',"action":', end)) {
-      return { state: out.slice(9, end), action: JSON.parse(out.slice(end + 10, -1)) };
-    }
-  }
-  const parsed = JSON.parse(out);
-  return { state: parsed.state === undefined ? null : JSON.stringify(parsed.state), action: parsed.action };
-}
-
-/** The index just past the object opening at `i` of valid JSON text `s`; 0 if none. */
-function endOfObject(s, i) {
-  let depth = 0;
-  while (i < s.length) {
-    let c = s.charCodeAt(i++);
-    if (c === 34) {
-      // A string: skip to its closing quote, stepping over escapes.
-      while (i < s.length && (c = s.charCodeAt(i++)) !== 34) if (c === 92) i++;
-    } else if (c === 123 || c === 91) depth++;
-    else if ((c === 125 || c === 93) && --depth === 0) return i;
-  }
-  return 0;
-}
-
 /** The canonical codes table: [{code, exitCode, kind}]. */
 export function codeTable() {
   if (!ready) init();

@@ -1,9 +1,9 @@
 // The driver loop: feeds the core events, performs the requests it asks for,
 // and turns its actions into resolved values or thrown KeymintErrors.
-import { step, stepText } from './core.mjs';
+import { step } from './core.mjs';
 import { perform } from './transport.mjs';
 import { Secret } from './secret.mjs';
-import { nowSeconds, toError, loadSaved, bytesToHex } from './steps.mjs';
+import { nowSeconds, toError, loadSaved, bytesToHex, run, providerConfig, toSession } from './steps.mjs';
 
 export { toError };
 
@@ -42,11 +42,7 @@ function withUrl(event, step) {
 function toCredential(c) {
   // `expiresAt: null` is a key that never expires (the core drops null members).
   // A session (the sessions preset) carries accessToken/refreshToken instead of apiKey.
-  if (c.apiKey === undefined && c.accessToken !== undefined) {
-    const out = { ...c, expiresAt: c.expiresAt ?? null, accessToken: new Secret(c.accessToken) };
-    if (c.refreshToken !== undefined) out.refreshToken = new Secret(c.refreshToken);
-    return Object.freeze(out);
-  }
+  if (c.apiKey === undefined && c.accessToken !== undefined) return toSession({ ...c, expiresAt: c.expiresAt ?? null });
   return Object.freeze({ ...c, expiresAt: c.expiresAt ?? null, apiKey: new Secret(c.apiKey) });
 }
 
@@ -63,61 +59,42 @@ export async function drive(input, opts) {
   return out;
 }
 
-/** The JSON text of an `event` step: the saved state goes in as the text the core wrote. */
-function eventText(clock, state, event) {
-  return `{"op":"event","now":${JSON.stringify(nowSeconds(clock))},"state":${state ?? 'null'},"event":${JSON.stringify(event)}}`;
-}
-
-/** `drive` on JSON text, keeping the state as the core's text between steps. */
-async function driveText(text, opts) {
-  let out = stepText(text);
-  while (out.action.type === 'send') {
-    const event = await perform(out.action.request, opts);
-    out = stepText(eventText(opts.clock, out.state, event));
-  }
-  return out;
-}
-
 export class Flow {
-  #text; // the saved document as JSON text (what the core wrote), or undefined
-  #doc; // the same document parsed, made on first use
+  #state;
   #opts;
 
   /** @param {object} state a saved flow document @param {object} opts */
-  constructor(state, opts = {}, text = undefined) {
-    this.#doc = state;
-    this.#text = text;
+  constructor(state, opts = {}) {
+    this.#state = state;
     this.#opts = opts;
   }
 
   /** The saved document: store it, then `resume()` it in another process. */
   toJSON() {
-    return this.state;
+    return this.#state;
   }
   get state() {
-    if (this.#doc === undefined && this.#text !== undefined) this.#doc = JSON.parse(this.#text);
-    return this.#doc;
+    return this.#state;
   }
-  get phase() { return this.state.phase; }
-  get email() { return this.state.email; }
-  get purpose() { return this.state.purpose; }
-  get provider() { return this.state.provider; }
-  get baseUrl() { return this.state.baseUrl; }
-  get expiresAt() { return this.state.expiresAt ?? null; }
-  get resendAvailableAt() { return this.state.resendAvailableAt ?? null; }
-  get attemptsRemaining() { return this.state.attemptsRemaining ?? null; }
-  get organizations() { return this.state.organizations ?? []; }
-  get lockedUntil() { return this.state.lockedUntil ?? null; }
-  get switchedFrom() { return this.state.switchedFrom ?? null; }
-  get keyMayHaveBeenMinted() { return this.state.keyMayHaveBeenMinted === true; }
+  get phase() { return this.#state.phase; }
+  get email() { return this.#state.email; }
+  get purpose() { return this.#state.purpose; }
+  get provider() { return this.#state.provider; }
+  get baseUrl() { return this.#state.baseUrl; }
+  get expiresAt() { return this.#state.expiresAt ?? null; }
+  get resendAvailableAt() { return this.#state.resendAvailableAt ?? null; }
+  get attemptsRemaining() { return this.#state.attemptsRemaining ?? null; }
+  get organizations() { return this.#state.organizations ?? []; }
+  get lockedUntil() { return this.#state.lockedUntil ?? null; }
+  get switchedFrom() { return this.#state.switchedFrom ?? null; }
+  get keyMayHaveBeenMinted() { return this.#state.keyMayHaveBeenMinted === true; }
 
   async #run(event) {
     const opts = this.#opts;
-    const out = await driveText(eventText(opts.clock, (this.#text ??= JSON.stringify(this.#doc)), event), opts);
-    if (out.state !== null) {
-      this.#text = out.state;
-      this.#doc = undefined;
-      if (opts.onState) await opts.onState(this.state);
+    const out = await drive({ op: 'event', now: nowSeconds(opts.clock), state: this.#state, event }, opts);
+    if (out.state) {
+      this.#state = out.state;
+      if (opts.onState) await opts.onState(this.#state);
     }
     if (out.action.type === 'error') throw toError(out.action.error);
     return out.action;
@@ -150,15 +127,10 @@ export class Flow {
 
 /** Starts a flow (no request is sent until `requestCode()`). */
 export function start(config, opts = {}) {
-  const { fetch, timeoutMs, signal, clock, onState, headers, ...core } = config;
+  const { fetch, timeoutMs, signal, clock, onState, headers, provider, ...core } = config;
   const runOpts = { fetch, timeoutMs, signal, clock, onState, headers, ...opts };
-  if (core.provider && typeof core.provider === 'object') {
-    core.spec = core.provider;
-    delete core.provider;
-  }
-  const out = stepText(JSON.stringify({ op: 'start', now: nowSeconds(clock), config: { flowId: flowId(), ...core } }));
-  if (out.action.type === 'error') throw toError(out.action.error);
-  return new Flow(undefined, runOpts, out.state);
+  const out = run({ op: 'start', now: nowSeconds(clock), config: { flowId: flowId(), ...core, ...providerConfig(provider) } });
+  return new Flow(out.state, runOpts);
 }
 
 /** Resumes a flow from its saved document (a string or the object `toJSON()` gave). */
@@ -168,17 +140,11 @@ export function resume(saved, opts = {}) {
 
 /** Asks the backend who a key belongs to. */
 export async function whoami(config, opts = {}) {
-  const { fetch, timeoutMs, signal, clock, headers, ...core } = config;
+  const { fetch, timeoutMs, signal, clock, headers, provider, ...rest } = config;
   const runOpts = { fetch, timeoutMs, signal, clock, headers, ...opts };
-  if (core.provider && typeof core.provider === 'object') {
-    core.spec = core.provider;
-    delete core.provider;
-  }
+  const core = { ...rest, ...providerConfig(provider) };
   if (core.apiKey instanceof Secret) core.apiKey = core.apiKey.reveal();
-  const req = step({ op: 'whoami', config: core });
-  if (req.action.type === 'error') throw toError(req.action.error);
+  const req = run({ op: 'whoami', config: core });
   const event = await perform(req.action.request, runOpts);
-  const out = step({ op: 'whoami_response', config: core, event });
-  if (out.action.type === 'error') throw toError(out.action.error);
-  return out.action.identity;
+  return run({ op: 'whoami_response', config: core, event }).action.identity;
 }

@@ -17,16 +17,11 @@ import { perform } from './transport.mjs';
 import { KeymintError } from './errors.mjs';
 import { Secret } from './secret.mjs';
 import { drive } from './flow.mjs';
-import { nowSeconds, toError, run, providerConfig, loadSaved } from './steps.mjs';
+import { nowSeconds, toError, run, providerConfig, loadSaved, toSession } from './steps.mjs';
+
+export { toSession };
 
 const reveal = (v) => (v instanceof Secret ? v.reveal() : v ?? undefined);
-
-/** Wraps the tokens of a credential in Secrets; everything else stays plain data. */
-export function toSession(c) {
-  const out = { ...c, accessToken: new Secret(c.accessToken) };
-  if (c.refreshToken !== undefined && c.refreshToken !== null) out.refreshToken = new Secret(c.refreshToken);
-  return Object.freeze(out);
-}
 
 /**
  * The RFC 6238 code (6 digits, 30 s, SHA-1) of a base32 TOTP secret, computed by the core.

@@ -3,6 +3,7 @@
 // documents validated on load, and random bytes drawn here (the core never does).
 import { step } from './core.mjs';
 import { KeymintError } from './errors.mjs';
+import { Secret } from './secret.mjs';
 
 /** Unix seconds from the caller's clock (milliseconds), or Date.now. */
 export const nowSeconds = (clock) => Math.floor((clock ? clock() : Date.now()) / 1000);
@@ -74,4 +75,11 @@ export function randomHex(n, given) {
     throw new TypeError('No secure random source (crypto.getRandomValues): pass `random` bytes yourself.');
   }
   return bytesToHex(globalThis.crypto.getRandomValues(new Uint8Array(n)));
+}
+
+/** Wraps the tokens of a session credential in Secrets; everything else stays plain data. */
+export function toSession(c) {
+  const out = { ...c, accessToken: new Secret(c.accessToken) };
+  if (c.refreshToken !== undefined && c.refreshToken !== null) out.refreshToken = new Secret(c.refreshToken);
+  return Object.freeze(out);
 }

@@ -96,7 +96,7 @@ function isoDate(text) {
 }
 
 function badRedirect() {
-  return { type: 'response', status: 502, body: '', headers: { 'content-type': 'text/plain' } };
+  return { type: 'transport_error', kind: 'redirect' };
 }
 
 /** Reads the body as text, or null once it passes MAX_BODY_BYTES. */

@@ -137,7 +137,8 @@ test('credentials never follow a redirect to another origin', async () => {
   try {
     const base = `http://127.0.0.1:${redirector.address().port}`;
     const e = await failure(keymint.whoami({ provider: 'scripto', baseUrl: base, apiKey: 'scripto_secretsecretsecret1234' }));
-    assert.notEqual(e.code, undefined);
+    assert.equal(e.code, 'BAD_RESPONSE');
+    assert.match(e.message, /redirected to another origin/);
     assert.equal(otherHits, 0, 'the other origin saw no request');
     assert.ok(!JSON.stringify(e).includes('secretsecret'));
   } finally {

@@ -48,6 +48,12 @@ export function retrySeconds(waitMs) {
   return Math.max(1, Math.ceil(waitMs / 1000));
 }
 
+/** The request body as an object ({} when absent or not a JSON object). */
+export function body(req) {
+  const j = req.json;
+  return j !== null && typeof j === 'object' && !Array.isArray(j) ? j : {};
+}
+
 /** `len` characters of crypto-random base62 (randomInt is unbiased). */
 export function randomBase62(len) {
   let out = '';

@@ -4,19 +4,12 @@
 // Every rule reads the emulator clock (ctx.now()), including TOTP.
 
 import { createHash, scryptSync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { normalizeEmail, isValidEmail, isBlank, sha256Hex, bearerToken, randomBase62 } from '../util.mjs';
+import { normalizeEmail, isValidEmail, isBlank, sha256Hex, bearerToken, randomBase62, rfc3339, retrySeconds, body } from '../util.mjs';
 import { verifyTotp, randomTotpSecret, totp, timeStep } from '../totp.mjs';
 
 /** RFC 3339 UTC, whole seconds; `ceil` for "available at" times so a client never comes early. */
-function rfc3339(ms, round = 'floor') {
-  const seconds = round === 'ceil' ? Math.ceil(ms / 1000) : Math.floor(ms / 1000);
-  return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 /** Whole seconds from `nowMs` until `untilMs`, rounded up and never 0. */
-function secondsUntil(untilMs, nowMs) {
-  return Math.max(1, Math.ceil((untilMs - nowMs) / 1000));
-}
+const secondsUntil = (untilMs, nowMs) => retrySeconds(untilMs - nowMs);
 
 export const SCOPES = [
   'read:profile', 'write:profile', 'read:projects', 'write:projects',
@@ -51,10 +44,6 @@ function oauthFail(status, error, description, headers = {}) {
   };
 }
 
-function body(req) {
-  const j = req.json;
-  return j !== null && typeof j === 'object' && !Array.isArray(j) ? j : {};
-}
 
 const str = (v) => (typeof v === 'string' ? v : undefined);
 

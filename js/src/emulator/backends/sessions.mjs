@@ -2,18 +2,11 @@
 // Email OTP sign-in/sign-up, access + refresh token pairs, rotation with reuse
 // detection, revoke, session check. Every rule reads the emulator clock (ctx.now()).
 
-import { normalizeEmail, isValidEmail, isBlank, sha256Hex, bearerToken, randomBase62 } from '../util.mjs';
+import { normalizeEmail, isValidEmail, isBlank, sha256Hex, bearerToken, randomBase62, rfc3339, retrySeconds, body } from '../util.mjs';
 
 /** RFC 3339 UTC, whole seconds; `ceil` for "available at" times so a client never comes early. */
-function rfc3339(ms, round = 'floor') {
-  const seconds = round === 'ceil' ? Math.ceil(ms / 1000) : Math.floor(ms / 1000);
-  return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 /** Whole seconds from `nowMs` until `untilMs`, rounded up and never 0. */
-function secondsUntil(untilMs, nowMs) {
-  return Math.max(1, Math.ceil((untilMs - nowMs) / 1000));
-}
+const secondsUntil = (untilMs, nowMs) => retrySeconds(untilMs - nowMs);
 
 export const COOLDOWN_S = 30;
 export const CODE_TTL_S = 600;
@@ -34,11 +27,6 @@ function fail(status, code, message, extra = {}) {
 
 const ok = (json, status = 200) => ({ status, json });
 
-/** The request body as an object ({} when absent or not a JSON object). */
-function body(req) {
-  const j = req.json;
-  return j !== null && typeof j === 'object' && !Array.isArray(j) ? j : {};
-}
 
 export default function createSessions(ctx) {
   const now = () => ctx.now();
