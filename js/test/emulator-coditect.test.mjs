@@ -1,12 +1,13 @@
 // The CODITECT emulator backend (shared/protocols/coditect.md) and the emulator's TOTP
 // helpers, tested directly through a tiny in-process harness with a controllable clock,
-// and end to end over HTTP through the emulator framework when it can serve this backend.
+// and end to end over HTTP through the emulator framework.
 
 import { test, describe, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import createCoditect, { pkceChallenge, SCOPES } from '../src/emulator/backends/coditect.mjs';
 import { base32Decode, base32Encode, hotp, totp, verifyTotp, randomTotpSecret } from '../src/emulator/totp.mjs';
+import { startEmulator } from '../src/emulator/index.mjs';
 
 const T0 = Date.UTC(2026, 10, 22, 17, 40, 0); // 2026-11-22T17:40:00Z, on a 30 s step boundary
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
@@ -709,26 +710,9 @@ describe('coditect backend (in-process harness)', () => {
 
 // ---- end to end over HTTP, through the emulator framework ---------------------------
 
-let framework;
-let skipReason = false;
-try {
-  framework = await import('../src/emulator/index.mjs');
-  if (typeof framework.registerBackend !== 'function' || typeof framework.startEmulator !== 'function') {
-    skipReason = 'index.mjs has no registerBackend/startEmulator';
-  } else {
-    try {
-      framework.registerBackend('coditect', createCoditect);
-    } catch (err) {
-      if (!/already registered/.test(err.message)) throw err;
-    }
-  }
-} catch (err) {
-  skipReason = `emulator framework not loadable yet: ${err.message}`;
-}
-
-describe('coditect backend over HTTP', { skip: skipReason }, () => {
+describe('coditect backend over HTTP', () => {
   test('2FA login, rate limit header, OAuth code flow with PKCE and redirect', async () => {
-    const emu = await framework.startEmulator({ port: 0, backends: ['coditect'] });
+    const emu = await startEmulator({ port: 0, backends: ['coditect'] });
     try {
       assert.match(emu.url, /^http:\/\/127\.0\.0\.1:\d+$/);
       const post = (path, json, headers = {}) => fetch(emu.url + path, {

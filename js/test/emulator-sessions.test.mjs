@@ -1,11 +1,12 @@
 // The OTP sessions API emulator backend (shared/protocols/sessions.md), tested two ways:
 // directly through a tiny in-process harness with a controllable clock, and end to end
-// over HTTP through the emulator framework when it can serve this backend.
+// over HTTP through the emulator framework.
 
 import { test, describe, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import createSessions from '../src/emulator/backends/sessions.mjs';
+import { startEmulator } from '../src/emulator/index.mjs';
 
 const T0 = Date.UTC(2026, 10, 22, 17, 40, 0); // 2026-11-22T17:40:00Z
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
@@ -396,26 +397,9 @@ describe('sessions backend (in-process harness)', () => {
 
 // ---- end to end over HTTP, through the emulator framework ---------------------------
 
-let framework;
-let skipReason = false;
-try {
-  framework = await import('../src/emulator/index.mjs');
-  if (typeof framework.registerBackend !== 'function' || typeof framework.startEmulator !== 'function') {
-    skipReason = 'index.mjs has no registerBackend/startEmulator';
-  } else {
-    try {
-      framework.registerBackend('sessions', createSessions);
-    } catch (err) {
-      if (!/already registered/.test(err.message)) throw err;
-    }
-  }
-} catch (err) {
-  skipReason = `emulator framework not loadable yet: ${err.message}`;
-}
-
-describe('sessions backend over HTTP', { skip: skipReason }, () => {
+describe('sessions backend over HTTP', () => {
   test('sign in, refresh, reuse detection, Retry-After, dev routes', async () => {
-    const emu = await framework.startEmulator({ port: 0, backends: ['sessions'] });
+    const emu = await startEmulator({ port: 0, backends: ['sessions'] });
     try {
       assert.match(emu.url, /^http:\/\/127\.0\.0\.1:\d+$/);
       const post = (path, json, headers = {}) => fetch(emu.url + path, {
