@@ -1,6 +1,7 @@
 // Section 3 — overhead: one complete Scripto flow (request a code, read it from
 // the outbox, complete) through keymint versus the same two requests written by
 // hand with fetch, against the emulator on loopback, in this process, alternating.
+import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { root, distEntry } from './lib/paths.mjs';
@@ -24,6 +25,23 @@ export async function rawFlow(baseUrl, email, readCode, doFetch = fetch) {
   const data = await post('/api/cli/login-complete', { email, otp: readCode(email) }, { 'idempotency-key': `raw-${crypto.randomUUID()}` });
   if (typeof data?.apiKey !== 'string') throw new Error('no apiKey in the answer');
   return data.apiKey;
+}
+
+/**
+ * `fetch` with what keymint's transport adds to every request: an AbortController
+ * and a 30 s timer that aborts it. On Node 20, handing undici any signal costs tens
+ * of µs per request, so this second baseline shows how much of the gap is that.
+ */
+export function fetchWithTimeout(doFetch = fetch, timeoutMs = 30_000) {
+  return async (url, init) => {
+    const ctrl = new AbortController();
+    const timer = setTimeout(() => ctrl.abort(), timeoutMs);
+    try {
+      return await doFetch(url, { ...init, signal: ctrl.signal });
+    } finally {
+      clearTimeout(timer);
+    }
+  };
 }
 
 /** The same flow through keymint's public API. */
@@ -50,17 +68,22 @@ function stubFetch() {
   return { fetch: f, readCode: (email) => codes.get(email) };
 }
 
-/** Alternating timed pairs; returns per-flow ms for both and per-block ratios of medians. */
-async function pairs({ iterations, warmup, blocks, a, b, between }) {
-  for (let i = 0; i < warmup; i++) { await a(`warm-a-${i}`); await b(`warm-b-${i}`); }
+/**
+ * Alternating timed pairs; returns per-flow ms for both and per-block ratios of medians.
+ * With `c`, a third client runs in every round too (rotating order) and is reported as `c`.
+ */
+async function pairs({ iterations, warmup, blocks, a, b, c, between }) {
+  for (let i = 0; i < warmup; i++) { await a(`warm-a-${i}`); await b(`warm-b-${i}`); await c?.(`warm-c-${i}`); }
   const ta = [];
   const tb = [];
+  const tc = [];
   const blockRatios = [];
   const per = Math.ceil(iterations / blocks);
   for (let blk = 0; blk < blocks; blk++) {
     await between?.();
     const ba = [];
     const bb = [];
+    const bc = [];
     for (let j = 0; j < per; j++) {
       const i = blk * per + j;
       const timeOne = async (fn, tag, out) => {
@@ -68,15 +91,18 @@ async function pairs({ iterations, warmup, blocks, a, b, between }) {
         await fn(`${tag}-${i}`);
         out.push(performance.now() - t0);
       };
-      // Alternate the order inside each pair so neither side always runs on a warmer loop.
-      if (i % 2) { await timeOne(a, 'a', ba); await timeOne(b, 'b', bb); }
-      else { await timeOne(b, 'b', bb); await timeOne(a, 'a', ba); }
+      // Rotate the order inside each round so no client always runs on a warmer loop.
+      const round = [[a, 'a', ba], [b, 'b', bb], ...(c ? [[c, 'c', bc]] : [])];
+      for (let k = 0; k < round.length; k++) await timeOne(...round[(i + k) % round.length]);
     }
     ta.push(...ba);
     tb.push(...bb);
+    tc.push(...bc);
     blockRatios.push(summarize(ba).median / summarize(bb).median);
   }
-  return { a: summarize(ta), b: summarize(tb), ratio: summarize(ta).median / summarize(tb).median, blockRatios: summarize(blockRatios) };
+  const out = { a: summarize(ta), b: summarize(tb), ratio: summarize(ta).median / summarize(tb).median, blockRatios: summarize(blockRatios) };
+  if (c) Object.assign(out, { c: summarize(tc), ratioC: summarize(ta).median / summarize(tc).median });
+  return out;
 }
 
 export async function overheadSection({ iterations = 400, warmup = 50, blocks = 5, targetRatio = 1.1 } = {}) {
@@ -86,6 +112,7 @@ export async function overheadSection({ iterations = 400, warmup = 50, blocks = 
   let net;
   let stub;
   let steps;
+  const timedFetch = fetchWithTimeout();
   try {
     const mail = (email) => emu.outbox(email);
     const domain = (tag) => `${tag}@overhead.bench.example`;
@@ -95,6 +122,7 @@ export async function overheadSection({ iterations = 400, warmup = 50, blocks = 
       blocks,
       a: (tag) => keymintFlow(km, emu.url, domain(tag), mail),
       b: (tag) => rawFlow(emu.url, domain(tag), mail),
+      c: (tag) => rawFlow(emu.url, domain(tag), mail, timedFetch),
       between: () => emu.reset(), // keeps the emulator's logs and maps small; outside the timed region
     });
     const s = stubFetch();
@@ -120,6 +148,8 @@ export async function overheadSection({ iterations = 400, warmup = 50, blocks = 
       ['raw fetch, hand-written (the same two requests)', mmm(net.b, 3, ' ms'), `${num(net.b.p90, 3)} ms`],
       ['ratio keymint / raw, medians of all pairs', num(net.ratio, 3), ''],
       [`ratio keymint / raw, per block of ${Math.ceil(iterations / blocks)} pairs`, mmm(net.blockRatios, 3), ''],
+      ['raw fetch + the timeout keymint sets (AbortController + 30 s timer per request)', mmm(net.c, 3, ' ms'), `${num(net.c.p90, 3)} ms`],
+      ['ratio keymint / raw with that timeout, medians', num(net.ratioC, 3), ''],
     ]),
   );
   L.push('');
@@ -134,14 +164,31 @@ export async function overheadSection({ iterations = 400, warmup = 50, blocks = 
       ['the 5 core steps of one flow (wasm + JSON, js/src/core.mjs step())', mmmUs(steps)],
     ]),
   );
+  const native = nativeCoreSteps();
+  L.push(
+    native.steps
+      ? `   The same 5 steps natively (cargo run --release --example core_steps, medians): ${native.steps.map((x) => num(x, 1)).join(' + ')} = ${num(native.steps.reduce((a, b) => a + b, 0), 1)} µs (of which parsing the input ${num(native.parse.reduce((a, b) => a + b, 0), 1)} µs)`
+      : `   The same 5 steps natively: not measured (${native.why})`,
+  );
   L.push('');
   const met = net.ratio <= targetRatio;
   L.push(`  TARGET keymint / raw ≤ ${targetRatio.toFixed(2)}: ${met ? 'met' : 'NOT met'} — ${num(net.ratio, 3)} (medians; +${num((net.a.median - net.b.median) * 1000, 0)} µs per flow)`);
   return {
     lines: L,
-    data: { network: net, stub, coreStepsUs: steps },
+    data: { network: net, stub, coreStepsUs: steps, nativeCoreStepsUs: native },
     targets: [{ what: 'keymint / raw fetch per flow (overhead)', value: num(net.ratio, 3), target: `≤ ${targetRatio.toFixed(2)}`, met }],
   };
+}
+
+/** The native build of the same five steps (examples/core_steps.rs), for the wasm-vs-native factor. */
+function nativeCoreSteps() {
+  const r = spawnSync('cargo', ['run', '-q', '--release', '--example', 'core_steps'], { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) return { why: (r.error?.message ?? r.stderr ?? '').trim().split('\n').pop() || `exit ${r.status}` };
+  try {
+    return JSON.parse(r.stdout.trim().split('\n').pop());
+  } catch (e) {
+    return { why: `unreadable output: ${e.message}` };
+  }
 }
 
 function mmmUs(s) {

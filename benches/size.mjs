@@ -163,7 +163,7 @@ export async function sizeSection(budget) {
       ['', 'raw', 'gz'],
       ['default entry  js/dist/keymint.mjs (minified bundle)', int(s.entry.raw), int(s.entry.gz)],
       ['  wasm  pkg/keymint_bg.wasm (wasm-opt -Oz)', int(s.wasm.raw), int(s.wasm.gz)],
-      ['  wasm as the inlined string  js/build/wasm-inline.mjs', int(s.inline.raw), int(s.inline.gz)],
+      ['  wasm as the inlined string (+ its decoder)  js/build/wasm-inline.mjs', int(s.inline.raw), int(s.inline.gz)],
       ['  glue  pkg/keymint.js as bundled (initSync, step, codes; min)', int(s.glue.raw), int(s.glue.gz)],
       ['    (glue file as wasm-bindgen writes it, unminified)', int(s.glueRaw.raw), int(s.glueRaw.gz)],
       ['  wrapper  js/src/*.mjs without glue and wasm (min)', int(s.wrapper.raw), int(s.wrapper.gz)],
@@ -204,7 +204,7 @@ export async function sizeSection(budget) {
   L.push(table(rows));
   for (const p of peers) if (p.what) L.push(`    ${p.name}: ${p.what}`);
   const [ascii, utf8] = peers.slice(2);
-  L.push(`  note: esbuild's default charset (ascii) re-escapes the inlined wasm string (U+0100..U+01FF -> \\uXXXX), so an app`);
+  L.push(`  note: esbuild's default charset (ascii) re-escapes the inlined wasm string (U+0000..U+00FF outside printable ASCII -> \\xXX), so an app`);
   L.push(`  that bundles keymint with esbuild defaults ships ${int(ascii.gz)} B gz (${int(ascii.raw)} raw), +${int(ascii.gz - utf8.gz)} B gz over charset utf8.`);
 
   return {

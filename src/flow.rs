@@ -1068,32 +1068,10 @@ impl Flow {
             }
             None => return Err(invalid("This is not a saved keymint flow.")),
         }
-        let mut config = alloc::vec![
-            (
-                "provider",
-                doc.get("provider").cloned().unwrap_or(Value::Null)
-            ),
-            ("spec", doc.get("spec").cloned().unwrap_or(Value::Null)),
-            (
-                "baseUrl",
-                doc.get("baseUrl").cloned().unwrap_or(Value::Null)
-            ),
-            ("email", doc.get("email").cloned().unwrap_or(Value::Null)),
-            (
-                "program",
-                doc.get("program").cloned().unwrap_or(Value::Null)
-            ),
-            ("flowId", doc.get("flowId").cloned().unwrap_or(Value::Null)),
-            (
-                "allowInsecure",
-                doc.get("allowInsecure").cloned().unwrap_or(Value::Null)
-            ),
-        ];
-        config.push((
-            "purpose",
-            doc.get("purpose").cloned().unwrap_or(Value::Null),
-        ));
-        let mut flow = Flow::start(&obj(config)).map_err(|e| Error::bad_saved(&e.message))?;
+        // The saved document names its start config the same way (provider, spec,
+        // baseUrl, email, program, flowId, allowInsecure, purpose), so it is
+        // validated as one, without copying; its options are taken as saved below.
+        let mut flow = Flow::start(doc).map_err(|e| Error::bad_saved(&e.message))?;
         let time = |k: &str| match doc.get(k) {
             None | Some(Value::Null) => Ok(None),
             Some(v) => v.as_str().and_then(parse_rfc3339).map(Some).ok_or(()),

@@ -251,9 +251,13 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// An empty writer.
+    /// An empty writer, with room for a typical step's output (growing a
+    /// string byte by byte was a tenth of a step's time).
     pub fn new() -> Self {
-        Writer::default()
+        Writer {
+            out: String::with_capacity(512),
+            first: false,
+        }
     }
     /// Starts a member: a comma unless it is the first, then `"key":`.
     #[inline(never)]
@@ -400,17 +404,28 @@ pub fn write_value(out: &mut String, v: &Value) {
 
 fn write_str(out: &mut String, t: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
+    let needs_escape = |b: u8| b < 0x20 || b == b'"' || b == b'\\';
+    // Most strings (keys, ids, URLs, codes) need no escape: one copy.
+    let Some(first) = t.bytes().position(needs_escape) else {
+        out.reserve(t.len() + 2);
+        out.push('"');
+        out.push_str(t);
+        out.push('"');
+        return;
+    };
     out.push('"');
     // Runs of bytes that need no escape are copied whole; every escaped byte is
     // ASCII, so each run ends on a character boundary.
     let mut run = 0;
-    for (i, b) in t.bytes().enumerate() {
+    for (i, b) in t.bytes().enumerate().skip(first) {
         let esc = match b {
             b'"' => "\\\"",
             b'\\' => "\\\\",
             b'\n' => "\\n",
             b'\r' => "\\r",
             b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
             0..=0x1f => "\\u00",
             _ => continue,
         };
@@ -431,6 +446,7 @@ fn write_str(out: &mut String, t: &str) {
 /// nested deeper than 64 levels, or followed by trailing garbage.
 pub fn parse(text: &str) -> Option<Value> {
     let mut p = Parser {
+        t: text,
         b: text.as_bytes(),
         i: 0,
     };
@@ -444,19 +460,25 @@ pub fn parse(text: &str) -> Option<Value> {
 }
 
 struct Parser<'a> {
+    t: &'a str,
     b: &'a [u8],
     i: usize,
 }
 
+// The per-byte helpers are forced inline: at opt-level "z" they stay calls, and
+// parsing is most of a step's time. They cost a few hundred bytes of wasm.
 impl Parser<'_> {
+    #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
     }
+    #[inline(always)]
     fn bump(&mut self) -> Option<u8> {
         let c = self.peek()?;
         self.i += 1;
         Some(c)
     }
+    #[inline(always)]
     fn ws(&mut self) {
         while matches!(self.peek(), Some(b' ' | b'\n' | b'\r' | b'\t')) {
             self.i += 1;
@@ -569,7 +591,7 @@ impl Parser<'_> {
                 return None;
             }
         }
-        let text = core::str::from_utf8(self.b.get(start..self.i)?).ok()?;
+        let text = self.t.get(start..self.i)?;
         if whole {
             if let Some(n) = parse_int(text) {
                 return Some(Value::Int(n));
@@ -598,7 +620,13 @@ impl Parser<'_> {
             while matches!(self.peek(), Some(c) if c != b'"' && c != b'\\' && c >= 0x20) {
                 self.i += 1;
             }
-            out.push_str(core::str::from_utf8(self.b.get(run..self.i)?).ok()?);
+            // The run starts and ends next to ASCII bytes, so it is whole characters.
+            let chunk = self.t.get(run..self.i)?;
+            if out.is_empty() && self.peek() == Some(b'"') {
+                self.i += 1;
+                return Some(String::from(chunk));
+            }
+            out.push_str(chunk);
             match self.bump()? {
                 b'"' => return Some(out),
                 b'\\' => {

@@ -76,12 +76,27 @@ mod cache {
     }
 }
 
-/// Natively (tests, fuzzing, threads) nothing is cached: every call loads.
+/// Natively each thread keeps its own loaded presets (`Rc` is not `Send`).
 #[cfg(not(all(target_arch = "wasm32", not(target_feature = "atomics"))))]
 mod cache {
-    /// Preset `i`, loaded now.
-    pub fn get(i: usize) -> Option<alloc::rc::Rc<super::Loaded>> {
-        super::load(i)
+    use super::Loaded;
+    use alloc::rc::Rc;
+    use core::cell::RefCell;
+
+    std::thread_local! {
+        static SLOTS: RefCell<[Option<Rc<Loaded>>; 5]> = const { RefCell::new([None, None, None, None, None]) };
+    }
+
+    /// Preset `i`, loaded on first use in this thread.
+    pub fn get(i: usize) -> Option<Rc<Loaded>> {
+        SLOTS.with(|slots| {
+            let mut slots = slots.borrow_mut();
+            let slot = slots.get_mut(i)?;
+            if slot.is_none() {
+                *slot = super::load(i);
+            }
+            slot.clone()
+        })
     }
 }
 
