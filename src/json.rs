@@ -404,9 +404,15 @@ pub fn write_value(out: &mut String, v: &Value) {
 
 fn write_str(out: &mut String, t: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let needs_escape = |b: u8| b < 0x20 || b == b'"' || b == b'\\';
+    let mut first = None;
+    for (i, &b) in t.as_bytes().iter().enumerate() {
+        if b < 0x20 || b == b'"' || b == b'\\' {
+            first = Some(i);
+            break;
+        }
+    }
     // Most strings (keys, ids, URLs, codes) need no escape: one copy.
-    let Some(first) = t.bytes().position(needs_escape) else {
+    let Some(first) = first else {
         out.reserve(t.len() + 2);
         out.push('"');
         out.push_str(t);
