@@ -9,6 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import { root, rel } from './lib/paths.mjs';
 import { int, num, table } from './lib/stats.mjs';
+import { BUNDLE_OPTIONS } from '../js/scripts/bundle-options.mjs';
 
 const require = createRequire(join(root, 'js/package.json'));
 const esbuild = require('esbuild');
@@ -16,19 +17,8 @@ const esbuild = require('esbuild');
 export const gz = (buf) => gzipSync(buf, { level: 9 }).length;
 const measure = (buf) => ({ raw: buf.length, gz: gz(buf) });
 
-// The same options js/scripts/build.mjs bundles the default entry with.
-const KEYMINT_BUILD = {
-  bundle: true,
-  minify: true,
-  platform: 'neutral',
-  target: 'es2020',
-  legalComments: 'none',
-  charset: 'utf8',
-  logLevel: 'silent',
-  format: 'esm',
-  write: false,
-  define: { 'import.meta.url': '"file:///keymint.js"' },
-};
+// The options js/scripts/build.mjs bundles the default entry with.
+const KEYMINT_BUILD = { ...BUNDLE_OPTIONS, logLevel: 'silent', format: 'esm', write: false };
 
 /** Sizes of the default entry and its parts. */
 export async function entrySizes() {

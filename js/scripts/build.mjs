@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
+import { BUNDLE_OPTIONS } from './bundle-options.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const wasm = readFileSync(join(root, '../pkg/keymint_bg.wasm'));
@@ -65,18 +66,10 @@ function withWasm(text, file) {
 }
 
 const common = {
+  ...BUNDLE_OPTIONS,
   entryPoints: [join(root, 'src/index.mjs')],
-  bundle: true,
-  minify: true,
-  platform: 'neutral',
-  target: 'es2020',
-  legalComments: 'none',
-  charset: 'utf8',
   logLevel: 'warning',
   plugins: [inlinePlaceholder],
-  // The glue's async loader resolves the .wasm next to itself; keymint only uses
-  // initSync with the inlined bytes, so that URL is never read.
-  define: { 'import.meta.url': '"file:///keymint.js"' },
 };
 for (const [format, file] of [['esm', 'dist/keymint.mjs'], ['cjs', 'dist/keymint.cjs']]) {
   const out = await build({ ...common, format, write: false, outfile: join(root, file) });
