@@ -10,29 +10,23 @@ import { PassThrough } from 'node:stream';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startEmulator } from '../src/emulator/index.mjs';
 import { createCli } from '../src/node/index.mjs';
 import { startBetterAuthServer } from './fixtures/better-auth-server.mjs';
-import { BIN, tempHome, run, envelope, dev, secretsIn, assertNoSecrets } from './fixtures/cli-helpers.mjs';
+import { BIN, cliSuite, run, envelope, dev, secretsIn, assertNoSecrets } from './fixtures/cli-helpers.mjs';
 
 const SCRIPTO_SPEC = fileURLToPath(new URL('./fixtures/scripto-spec.json', import.meta.url));
 const SESSIONS_PRESET = fileURLToPath(new URL('../../src/provider/sessions.json', import.meta.url));
 
-let emu;
+const suite = cliSuite();
 let ba;
-const homes = [];
 before(async () => {
-  [emu, ba] = await Promise.all([startEmulator({ port: 0 }), startBetterAuthServer()]);
+  ba = await startBetterAuthServer();
 });
-after(async () => {
-  await Promise.all([emu.close(), ba.close()]);
-  await Promise.all(homes.map((h) => h.cleanup()));
-});
+after(() => ba.close());
 
 /** A HOME with `km(args, opts)` running `keymint` (cwd: the HOME), remembering every output. */
 async function home() {
-  const h = await tempHome();
-  homes.push(h);
+  const h = await suite.home();
   h.results = [];
   h.secrets = new Set();
   h.km = async (args, { env = {}, ...opts } = {}) => {
@@ -109,7 +103,7 @@ describe('any backend', { concurrency: true }, () => {
   test('--provider ./my-backend.json (an API-key spec): the flows it describes, against the emulator', async () => {
     const h = await home();
     const spec = await specFile(h, 'my-backend.json', await scriptoSpec());
-    const km = (args) => h.km(['--provider', spec, ...args], { env: { KEYMINT_BASE_URL: emu.url } });
+    const km = (args) => h.km(['--provider', spec, ...args], { env: { KEYMINT_BASE_URL: suite.emu.url } });
     const help = await km(['--help']);
     assert.match(help.stdout, /\n {2}auth login-request +Email a sign-in code\n {2}auth login-complete +Verify the code, mint an API key/);
     assert.doesNotMatch(help.stdout, /signup/);
@@ -117,7 +111,7 @@ describe('any backend', { concurrency: true }, () => {
     const req = await km(['auth', 'login-request', '--email', email]);
     assert.equal(req.code, 0, req.stderr);
     assert.match(req.stdout, /\n {4}keymint --provider \.\/my-backend\.json auth login-complete --email spec@example\.com --code <6-digit-code>\n$/);
-    const done = await km(['auth', 'login-complete', '--email', email, '--code', emu.outbox(email), '--json']);
+    const done = await km(['auth', 'login-complete', '--email', email, '--code', suite.emu.outbox(email), '--json']);
     assert.equal(done.code, 0, done.stdout);
     const d = envelope(done).data;
     assert.equal(d.provider, 'scripto', 'the spec\'s name');
@@ -132,11 +126,11 @@ describe('any backend', { concurrency: true }, () => {
     const h = await home();
     const preset = JSON.parse(await readFile(SESSIONS_PRESET, 'utf8'));
     const spec = await specFile(h, 'my-sessions.json', { ...preset, name: 'my-sessions' });
-    const km = (args, opts) => h.km(['--provider', spec, '--base-url', emu.url, ...args], opts);
+    const km = (args, opts) => h.km(['--provider', spec, '--base-url', suite.emu.url, ...args], opts);
     const email = 'tokens@example.com';
-    await dev(emu, '/__keymint/sessions/seed-user', { email });
+    await dev(suite.emu, '/__keymint/sessions/seed-user', { email });
     assert.equal((await km(['auth', 'login-request', '--email', email])).code, 0);
-    const done = await km(['auth', 'login-complete', '--email', email, '--code', emu.outbox(email)]);
+    const done = await km(['auth', 'login-complete', '--email', email, '--code', suite.emu.outbox(email)]);
     assert.equal(done.code, 0, done.stderr);
     const p = (await h.readConfig('keymint')).profiles.tokens;
     assert.equal(p.provider, 'my-sessions');
@@ -208,7 +202,7 @@ describe('any backend', { concurrency: true }, () => {
       return { io: { env: { HOME: h.home }, stdin: new PassThrough(), stdout, stderr }, out: () => out };
     };
     const spec = await scriptoSpec();
-    const pins = createCli({ program: 'pins', provider: { ...spec, name: 'pins' }, defaults: { baseUrl: emu.url } });
+    const pins = createCli({ program: 'pins', provider: { ...spec, name: 'pins' }, defaults: { baseUrl: suite.emu.url } });
     assert.equal(pins.provider, 'pins');
     const a = io();
     assert.equal(await pins.run(['--help'], a.io), 0);
@@ -218,7 +212,7 @@ describe('any backend', { concurrency: true }, () => {
     assert.equal(await pins.run(['auth', 'login-request', '--email', email], b.io), 0);
     assert.match(b.out(), /\n {4}pins auth login-complete --email wrapped@example\.com --code <6-digit-code>\n$/);
     const c = io();
-    assert.equal(await pins.run(['auth', 'login-complete', '--email', email, '--code', emu.outbox(email), '--json'], c.io), 0, c.out());
+    assert.equal(await pins.run(['auth', 'login-complete', '--email', email, '--code', suite.emu.outbox(email), '--json'], c.io), 0, c.out());
     assert.equal(JSON.parse(c.out()).data.provider, 'pins');
 
     assert.throws(() => createCli({ program: 'x', provider: { ...spec, fields: {} } }), (e) => e instanceof TypeError && /fields\.email' is required/.test(e.message));

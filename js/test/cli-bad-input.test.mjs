@@ -1,34 +1,28 @@
 // The bad-input matrix at the CLI: every input gets its documented code and exit
 // code, in both output modes, no request reaches the backend and nothing is written.
-import { describe, test, before, after } from 'node:test';
+import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { startEmulator } from '../src/emulator/index.mjs';
-import { BIN, tempHome, run, envelope } from './fixtures/cli-helpers.mjs';
+import { BIN, cliSuite, run, envelope } from './fixtures/cli-helpers.mjs';
 
-let emu;
+const suite = cliSuite();
 let h;
 before(async () => {
-  emu = await startEmulator({ port: 0 });
-  h = await tempHome();
-});
-after(async () => {
-  await emu.close();
-  await h.cleanup();
+  h = await suite.home();
 });
 
-const codika = (args) => run(BIN.codika, args, { env: h.env({ CODIKA_BASE_URL: emu.url }) });
+const codika = (args) => run(BIN.codika, args, { env: h.env({ CODIKA_BASE_URL: suite.emu.url }) });
 
 /** Runs `args` in both modes and checks code, exit code, no request, no file. */
 async function refused(args, code, exit) {
-  const before = emu.requests.length;
+  const before = suite.emu.requests.length;
   const [human, json] = await Promise.all([codika(args), codika([...args, '--json'])]);
   assert.equal(json.code, exit, `${args.join(' ')}: ${json.stdout}${json.stderr}`);
   assert.equal(human.code, exit, human.stderr);
   assert.equal(envelope(json).success, false);
   assert.equal(envelope(json).error.code, code, json.stdout);
   assert.match(human.stderr, new RegExp(`\\(${code}\\)`));
-  assert.equal(emu.requests.length, before, 'no request reached the backend');
+  assert.equal(suite.emu.requests.length, before, 'no request reached the backend');
   assert.equal(existsSync(h.config('codika')), false, 'nothing was written');
 }
 
@@ -63,7 +57,7 @@ test('the boundaries pass: a 100-character multi-byte company, lifetimes 1 and 3
     ['ünï@exämple.com', []],
   ]) {
     assert.equal((await codika(['auth', 'signup-request', '--email', email])).code, 0);
-    const code = emu.outbox(email);
+    const code = suite.emu.outbox(email);
     const spaced = `${code.slice(0, 3)} ${code.slice(3)}`;
     const r = await codika(['auth', 'signup-complete', '--email', email, '--code', spaced, ...extra, '--json']);
     assert.equal(r.code, 0, r.stdout + r.stderr);

@@ -1,24 +1,14 @@
 // The Codika wrapper (examples/codika-cli) as a child process against the emulator: the
 // signup transcript, login with several organizations, --api-url, every exit code.
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startEmulator } from '../src/emulator/index.mjs';
-import { BIN, tempHome, run, envelope, dev } from './fixtures/cli-helpers.mjs';
+import { BIN, cliSuite, run, envelope, dev } from './fixtures/cli-helpers.mjs';
 
-let emu;
-const homes = [];
-before(async () => { emu = await startEmulator({ port: 0 }); });
-after(async () => {
-  await emu.close();
-  await Promise.all(homes.map((h) => h.cleanup()));
-});
+const suite = cliSuite();
 
-async function home() {
-  const h = await tempHome();
-  homes.push(h);
-  return h;
-}
-const codika = (h, args, extra = {}) => run(BIN.codika, args, { env: h.env({ CODIKA_BASE_URL: emu.url, ...extra }) });
+const home = () => suite.home();
+const codika = (h, args, extra = {}) => run(BIN.codika, args, { env: h.env({ CODIKA_BASE_URL: suite.emu.url, ...extra }) });
 /** Replace the ids and the key's last four characters, which differ on every run. */
 const ids = (s) => s
   .replace(/org_[A-Za-z0-9]+/g, 'org_…')
@@ -40,7 +30,7 @@ describe('codika CLI', { concurrency: true }, () => {
     codika auth signup-complete --email you@example.com --code <6-digit-code>
 `);
 
-    const done = await codika(h, ['auth', 'signup-complete', '--email', email, '--code', emu.outbox(email), '--company', 'Acme Inc']);
+    const done = await codika(h, ['auth', 'signup-complete', '--email', email, '--code', suite.emu.outbox(email), '--company', 'Acme Inc']);
     assert.equal(done.code, 0, done.stderr);
     assert.equal(done.stderr, '');
     assert.equal(ids(done.stdout), `✓ Signed up
@@ -94,7 +84,7 @@ describe('codika CLI', { concurrency: true }, () => {
     assert.equal(sreq.data.purpose, 'signup');
     assert.ok(Date.parse(sreq.data.resendAvailableAt) > Date.now());
     assert.equal(sreq.data.nextAction.command, `codika auth signup-complete --email ${email} --code <6-digit-code>`);
-    const sdone = await codika(h, ['auth', 'signup-complete', '--email', email, '--code', emu.outbox(email), '--key-name', 'ci', '--key-expires-in', '30', '--name', 'ci-profile', '--description', 'd', '--json']);
+    const sdone = await codika(h, ['auth', 'signup-complete', '--email', email, '--code', suite.emu.outbox(email), '--key-name', 'ci', '--key-expires-in', '30', '--name', 'ci-profile', '--description', 'd', '--json']);
     assert.equal(sdone.stderr, '');
     const s = envelope(sdone).data;
     assert.equal(s.profile, 'ci-profile');
@@ -105,11 +95,11 @@ describe('codika CLI', { concurrency: true }, () => {
     assert.match(s.apiKey, /^cko_••••••••[A-Za-z0-9]{4}$/);
 
     // login on the now-existing account (after the 30 s resend interval)
-    emu.advance(31);
+    suite.emu.advance(31);
     const lreq = await codika(h, ['auth', 'login-request', '--email', email, '--json']);
     assert.equal(lreq.code, 0, lreq.stdout);
     assert.equal(envelope(lreq).data.purpose, 'login');
-    const ldone = envelope(await codika(h, ['auth', 'login-complete', '--email', email, '--code', emu.outbox(email), '--json'])).data;
+    const ldone = envelope(await codika(h, ['auth', 'login-complete', '--email', email, '--code', suite.emu.outbox(email), '--json'])).data;
     assert.equal(ldone.accountCreated, false);
     assert.equal(ldone.profile, 'my-organization');
     assert.equal(ldone.organization.id, s.organization.id);
@@ -127,9 +117,9 @@ describe('codika CLI', { concurrency: true }, () => {
   test('several organizations: exit 5 without a terminal, then --organization-id reuses the kept code', async () => {
     const h = await home();
     const email = 'multi@acme.test';
-    const seeded = await dev(emu, '/__keymint/codika/seed-user', { email, organizations: [{ name: 'Acme' }, { name: 'Beta Corp' }] });
+    const seeded = await dev(suite.emu, '/__keymint/codika/seed-user', { email, organizations: [{ name: 'Acme' }, { name: 'Beta Corp' }] });
     assert.equal((await codika(h, ['auth', 'login-request', '--email', email])).code, 0);
-    const code = emu.outbox(email);
+    const code = suite.emu.outbox(email);
     const r = await codika(h, ['auth', 'login-complete', '--email', email, '--code', code, '--json']);
     assert.equal(r.code, 5);
     const e = envelope(r).error;
@@ -147,9 +137,9 @@ describe('codika CLI', { concurrency: true }, () => {
     assert.match(done.stdout, /Organization: {2}Beta Corp\n {2}Profile: {7}beta-corp \(now active\)/);
 
     // A wrong organization: exit 5 with the valid list.
-    emu.advance(31);
+    suite.emu.advance(31);
     assert.equal((await codika(h, ['auth', 'login-request', '--email', email])).code, 0);
-    const notMember = await codika(h, ['auth', 'login-complete', '--email', email, '--code', emu.outbox(email), '--organization-id', 'org_nope', '--json']);
+    const notMember = await codika(h, ['auth', 'login-complete', '--email', email, '--code', suite.emu.outbox(email), '--organization-id', 'org_nope', '--json']);
     assert.equal(notMember.code, 5);
     assert.equal(envelope(notMember).error.code, 'ORGANIZATION_NOT_MEMBER');
     assert.equal(envelope(notMember).error.nextAction.organizations.length, 2);
@@ -172,14 +162,14 @@ describe('codika CLI', { concurrency: true }, () => {
     assert.equal((await codika(h, ['auth', 'signup-request', '--email', email])).code, 0);
 
     // 4: asked again within 30 s (answered locally from the saved flow, no request sent).
-    const sent = () => emu.requests.filter((r) => r.body.includes(email)).length;
+    const sent = () => suite.emu.requests.filter((r) => r.body.includes(email)).length;
     const before = sent();
     const cool = await both(['auth', 'signup-request', '--email', email]);
     assert.equal(cool.code, 4);
     assert.equal(cool.e.code, 'OTP_RESEND_COOLDOWN');
     assert.equal(cool.e.nextAction.kind, 'wait');
     // (Other tests move the emulator's clock ahead of ours; the saved resendAvailableAt is its time.)
-    const skew = Math.max(0, Math.ceil((emu.now() - Date.now()) / 1000));
+    const skew = Math.max(0, Math.ceil((suite.emu.now() - Date.now()) / 1000));
     assert.ok(cool.e.nextAction.retryAfterSeconds > 0 && cool.e.nextAction.retryAfterSeconds <= 31 + skew, String(cool.e.nextAction.retryAfterSeconds));
     assert.equal(cool.e.nextAction.command, `codika auth signup-request --email ${email}`);
     assert.equal(sent(), before);
@@ -206,7 +196,7 @@ describe('codika CLI', { concurrency: true }, () => {
     assert.equal(insecure.e.code, 'INSECURE_URL');
 
     // 5: sign-up for an email that already owns an organization → switch to login.
-    await dev(emu, '/__keymint/codika/seed-user', { email: 'owner@acme.test', organizations: [{ name: 'Owned' }] });
+    await dev(suite.emu, '/__keymint/codika/seed-user', { email: 'owner@acme.test', organizations: [{ name: 'Owned' }] });
     const exists = await both(['auth', 'signup-request', '--email', 'owner@acme.test']);
     assert.equal(exists.code, 5);
     assert.equal(exists.e.code, 'USER_ALREADY_HAS_ORGANIZATION');
@@ -235,15 +225,15 @@ describe('codika CLI', { concurrency: true }, () => {
     const h = await home();
     const email = 'apiurl@acme.test';
     // An endpoint URL ending with the endpoint's path gives the base URL too.
-    const mine = () => emu.requests.filter((r) => r.body.includes(email)).map((r) => r.path);
-    const req = await run(BIN.codika, ['auth', 'signup-request', '--email', email, '--api-url', `${emu.url}/cliRequestSignupOtp`], { env: h.env() });
+    const mine = () => suite.emu.requests.filter((r) => r.body.includes(email)).map((r) => r.path);
+    const req = await run(BIN.codika, ['auth', 'signup-request', '--email', email, '--api-url', `${suite.emu.url}/cliRequestSignupOtp`], { env: h.env() });
     assert.equal(req.code, 0, req.stderr);
     assert.deepEqual(mine(), ['/cliRequestSignupOtp']);
     // Any other URL is used for the one request (here with a query string the emulator ignores).
-    const done = await run(BIN.codika, ['auth', 'signup-complete', '--email', email, '--code', emu.outbox(email), '--api-url', `${emu.url}/cliCompleteSignupOtp?via=proxy`, '--json'], { env: h.env() });
+    const done = await run(BIN.codika, ['auth', 'signup-complete', '--email', email, '--code', suite.emu.outbox(email), '--api-url', `${suite.emu.url}/cliCompleteSignupOtp?via=proxy`, '--json'], { env: h.env() });
     assert.equal(done.code, 0, done.stdout);
     assert.deepEqual(mine(), ['/cliRequestSignupOtp', '/cliCompleteSignupOtp']);
-    assert.equal(envelope(done).data.baseUrl, emu.url);
+    assert.equal(envelope(done).data.baseUrl, suite.emu.url);
   });
 
   test('profile names: organization name, numeric suffix for another account, same account reuses its name', async () => {
@@ -251,14 +241,14 @@ describe('codika CLI', { concurrency: true }, () => {
     const names = [];
     for (const email of ['one@acme.test', 'two@acme.test']) {
       await codika(h, ['auth', 'signup-request', '--email', email]);
-      const r = await codika(h, ['auth', 'signup-complete', '--email', email, '--code', emu.outbox(email), '--company', 'Acme', '--json']);
+      const r = await codika(h, ['auth', 'signup-complete', '--email', email, '--code', suite.emu.outbox(email), '--company', 'Acme', '--json']);
       assert.equal(r.code, 0, r.stdout);
       names.push(envelope(r).data.profile);
     }
     assert.deepEqual(names, ['acme', 'acme-2']);
-    emu.advance(31);
+    suite.emu.advance(31);
     await codika(h, ['auth', 'login-request', '--email', 'one@acme.test']);
-    const again = envelope(await codika(h, ['auth', 'login-complete', '--email', 'one@acme.test', '--code', emu.outbox('one@acme.test'), '--json']));
+    const again = envelope(await codika(h, ['auth', 'login-complete', '--email', 'one@acme.test', '--code', suite.emu.outbox('one@acme.test'), '--json']));
     assert.equal(again.data.profile, 'acme');
     const doc = await h.readConfig('codika');
     assert.deepEqual(Object.keys(doc.profiles).sort(), ['acme', 'acme-2']);

@@ -5,31 +5,24 @@
 // key that is not a cdt_ token is refused locally (exit 2, nothing written); a revoked or
 // unknown token is refused by the backend (nothing written); --api-key > CODITECT_API_KEY >
 // --profile > the active profile, through a createCli wrapper. No raw token is ever printed.
-import { describe, test, before, after } from 'node:test';
+import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { access, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { startEmulator } from '../src/emulator/index.mjs';
-import { BIN, tempHome, run, envelope, dev, assertNoSecrets } from './fixtures/cli-helpers.mjs';
+import { BIN, cliSuite, run, envelope, dev, assertNoSecrets } from './fixtures/cli-helpers.mjs';
 
 const PW = 'correct horse battery staple';
 const NODE_ENTRY = pathToFileURL(fileURLToPath(new URL('../src/node/index.mjs', import.meta.url))).href;
 
-let emu;
-const homes = [];
+const suite = cliSuite();
 /** Every raw token minted here: none may reach any output. */
 const tokens = new Set();
 const results = [];
-before(async () => { emu = await startEmulator({ port: 0 }); });
-after(async () => {
-  await emu.close();
-  await Promise.all(homes.map((h) => h.cleanup()));
-});
 
-const seed = (email) => dev(emu, '/__keymint/coditect/seed-user', { email, password: PW });
+const seed = (email) => dev(suite.emu, '/__keymint/coditect/seed-user', { email, password: PW });
 async function mint(email, env, scopes) {
-  const { token } = await dev(emu, '/__keymint/coditect/api-token', { email, env, ...(scopes ? { scopes } : {}) });
+  const { token } = await dev(suite.emu, '/__keymint/coditect/api-token', { email, env, ...(scopes ? { scopes } : {}) });
   assert.match(token, new RegExp(`^cdt_${env}_`));
   tokens.add(token);
   return token;
@@ -39,14 +32,13 @@ const exists = (p) => access(p).then(() => true, () => false);
 
 /** A HOME with `km(args)` = `keymint --provider coditect …` and `bin(args)` = a createCli wrapper. */
 async function home() {
-  const h = await tempHome();
-  homes.push(h);
+  const h = await suite.home();
   const keep = (r) => { results.push(r); return r; };
-  h.km = async (args, { env = {}, provider = true } = {}) => keep(await run(BIN.keymint, [...(provider ? ['--provider', 'coditect'] : []), ...args], { env: h.env({ KEYMINT_BASE_URL: emu.url, ...env }) }));
+  h.km = async (args, { env = {}, provider = true } = {}) => keep(await run(BIN.keymint, [...(provider ? ['--provider', 'coditect'] : []), ...args], { env: h.env({ KEYMINT_BASE_URL: suite.emu.url, ...env }) }));
   // The bin a wrapper package would ship: program "coditect", so CODITECT_API_KEY / CODITECT_BASE_URL.
   h.wrapper = join(h.home, 'coditect.mjs');
   await writeFile(h.wrapper, `import { createCli } from ${JSON.stringify(NODE_ENTRY)};\nprocess.exitCode = await createCli({ program: 'coditect', provider: 'coditect' }).run(process.argv.slice(2));\n`);
-  h.bin = async (args, { env = {} } = {}) => keep(await run(h.wrapper, args, { env: h.env({ CODITECT_BASE_URL: emu.url, ...env }) }));
+  h.bin = async (args, { env = {} } = {}) => keep(await run(h.wrapper, args, { env: h.env({ CODITECT_BASE_URL: suite.emu.url, ...env }) }));
   return h;
 }
 
@@ -69,7 +61,7 @@ describe('CODITECT API tokens: config set --api-key cdt_…', { concurrency: tru
     assert.equal(doc.active, 'lena');
     const p = doc.profiles.lena;
     assert.equal(p.provider, 'coditect');
-    assert.equal(p.baseUrl, emu.url);
+    assert.equal(p.baseUrl, suite.emu.url);
     assert.equal(p.apiKey, token);
     assert.equal(p.kind, 'api_token');
     assert.equal(p.env, 'live');
@@ -102,7 +94,7 @@ describe('CODITECT API tokens: config set --api-key cdt_…', { concurrency: tru
     const email = 'tess@example.com';
     await seed(email);
     // a password session first: the token must not replace it
-    const login = await run(BIN.keymint, ['--provider', 'coditect', 'auth', 'login', '--email', email, '--password-stdin'], { env: h.env({ KEYMINT_BASE_URL: emu.url }), input: `${PW}\n` });
+    const login = await run(BIN.keymint, ['--provider', 'coditect', 'auth', 'login', '--email', email, '--password-stdin'], { env: h.env({ KEYMINT_BASE_URL: suite.emu.url }), input: `${PW}\n` });
     results.push(login);
     assert.equal(login.code, 0, login.stderr);
     const session = (await h.readConfig('keymint')).profiles.tess;
@@ -124,7 +116,7 @@ describe('CODITECT API tokens: config set --api-key cdt_…', { concurrency: tru
     assert.equal(d.apiKey, masked(token));
     assert.equal(d.verified, true);
     assert.equal(d.email, email);
-    assert.equal(d.baseUrl, emu.url);
+    assert.equal(d.baseUrl, suite.emu.url);
     assert.equal(typeof d.configPath, 'string');
 
     let doc = await h.readConfig('keymint');
@@ -185,7 +177,7 @@ describe('CODITECT API tokens: config set --api-key cdt_…', { concurrency: tru
     const before = await readFile(h.config('keymint'), 'utf8');
 
     const revoked = await mint(email, 'test');
-    assert.deepEqual(await dev(emu, '/__keymint/coditect/revoke-api-token', { token: revoked }), { ok: true });
+    assert.deepEqual(await dev(suite.emu, '/__keymint/coditect/revoke-api-token', { token: revoked }), { ok: true });
     const unknown = `cdt_live_${'x'.repeat(40)}`;
     tokens.add(unknown);
     for (const key of [revoked, unknown]) {
@@ -206,7 +198,7 @@ describe('CODITECT API tokens: config set --api-key cdt_…', { concurrency: tru
     assert.equal(await readFile(h.config('keymint'), 'utf8'), before, 'the profile file is untouched');
 
     // a saved token revoked later: whoami says so
-    await dev(emu, '/__keymint/coditect/revoke-api-token', { token: good });
+    await dev(suite.emu, '/__keymint/coditect/revoke-api-token', { token: good });
     const w = await h.km(['whoami', '--json']);
     assert.notEqual(w.code, 0);
     assert.equal(envelope(w).error.code, 'INVALID_TOKEN');

@@ -4,27 +4,18 @@
 // process, resuming the saved challenge without the password), by --totp-secret-env, and at
 // the prompt; whoami (me) with a session or a cdt_ API token; auth refresh; auth logout.
 // No password, TOTP secret, token or challenge ever reaches stdout or stderr.
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
-import { startEmulator } from '../src/emulator/index.mjs';
-import { BIN, tempHome, run, runTty, envelope, dev, secretsIn, assertNoSecrets } from './fixtures/cli-helpers.mjs';
+import { BIN, cliSuite, run, runTty, envelope, dev, secretsIn, assertNoSecrets } from './fixtures/cli-helpers.mjs';
 
 const PW = 'correct horse battery staple';
 
-let emu;
-const homes = [];
-const emus = [];
-before(async () => { emu = await startEmulator({ port: 0 }); });
-after(async () => {
-  await Promise.all([emu, ...emus].map((e) => e.close()));
-  await Promise.all(homes.map((h) => h.cleanup()));
-});
+const suite = cliSuite();
 
 /** A HOME with `km(args, opts)` / `tty(args, opts)` running `keymint --provider coditect`. */
-async function home(e = emu) {
-  const h = await tempHome();
-  homes.push(h);
+async function home(e = suite.emu) {
+  const h = await suite.home();
   h.results = [];
   h.secrets = new Set([PW]);
   h.env2 = (extra = {}) => h.env({ KEYMINT_BASE_URL: e.url, ...extra });
@@ -118,7 +109,7 @@ describe('keymint --provider coditect', { concurrency: true }, () => {
   test('2FA across processes: the challenge is saved, a wrong code keeps it (exit 3), the right one signs in — no password again', async () => {
     const h = await home();
     const email = 'tfa@example.com';
-    const { totpSecret } = await seed(emu, email, true);
+    const { totpSecret } = await seed(suite.emu, email, true);
     h.secrets.add(totpSecret);
     const first = await h.km(['auth', 'login', '--email', email, '--password-stdin'], { input: PW });
     assert.equal(first.code, 0, first.stderr);
@@ -135,7 +126,7 @@ $`));
     assert.match(pending.challengeToken, /^ch_/);
     assert.ok(!JSON.stringify(doc).includes(PW), 'the password is not stored');
 
-    const good = await totpNow(emu, email);
+    const good = await totpNow(suite.emu, email);
     const bad = await h.km(['auth', 'login', '--email', email, '--totp-code', wrongCode(good), '--json'], { closeStdin: false, timeout: 30000 });
     assert.equal(bad.code, 3, bad.stdout);
     const e = envelope(bad).error;
@@ -146,19 +137,19 @@ $`));
     assert.equal((await h.readConfig('keymint')).pending[`coditect|login|${email}`].attemptsRemaining, 4);
 
     // A new process, no password: stdin stays open and is never read.
-    const ok = await h.km(['auth', 'login', '--email', email, '--totp-code', await totpNow(emu, email)], { closeStdin: false, timeout: 30000 });
+    const ok = await h.km(['auth', 'login', '--email', email, '--totp-code', await totpNow(suite.emu, email)], { closeStdin: false, timeout: 30000 });
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /^✓ Signed in\n\n {2}Email: {4}tfa@example\.com\n {2}Profile: {2}tfa \(now active\)\n {2}Session: {2}cat_••••••••\S{4} \(expires .+\)\n/);
     const after1 = await h.readConfig('keymint');
     assert.deepEqual(after1.pending, {}, 'the challenge is used up');
-    assert.equal((await me(emu, after1.profiles.tfa.accessToken)).status, 200);
+    assert.equal((await me(suite.emu, after1.profiles.tfa.accessToken)).status, 200);
     h.clean();
   });
 
   test('--totp-secret-env: an agent completes 2FA itself in one call; the variable must be a name, and set', async () => {
     const h = await home();
     const email = 'agent@example.com';
-    const { totpSecret } = await seed(emu, email, true);
+    const { totpSecret } = await seed(suite.emu, email, true);
     h.secrets.add(totpSecret);
     const r = await h.km(['auth', 'login', '--email', email, '--password-stdin', '--totp-secret-env', 'MY_TOTP', '--json'], { input: `${PW}\n`, env: { MY_TOTP: totpSecret } });
     assert.equal(r.code, 0, r.stdout);
@@ -187,11 +178,11 @@ $`));
   test('at a terminal: the password is read without echo, then the 2FA code is asked for', async () => {
     const h = await home();
     const email = 'person@example.com';
-    await seed(emu, email, true);
+    await seed(suite.emu, email, true);
     const r = await h.tty(['auth', 'login', '--email', email], {
       answers: [
         { after: 'Password: ', send: `${PW}\r` },
-        { after: 'authenticator app: ', send: async () => `${await totpNow(emu, email)}\r` },
+        { after: 'authenticator app: ', send: async () => `${await totpNow(suite.emu, email)}\r` },
       ],
     });
     assert.equal(r.code, 0, r.output);
@@ -221,7 +212,7 @@ $`));
   test('auth refresh rotates; auth logout logs out at the backend and forgets; whoami with a cdt_ API token', async () => {
     const h = await home();
     const email = 'ops@example.com';
-    await seed(emu, email);
+    await seed(suite.emu, email);
     assert.equal((await h.km(['auth', 'login', '--email', email, '--password-stdin'], { input: PW })).code, 0);
     const before = (await h.readConfig('keymint')).profiles.ops;
     const ref = await h.km(['auth', 'refresh', '--json']);
@@ -236,11 +227,11 @@ $`));
     h.results.push(out);
     assert.equal(out.code, 0, out.stdout);
     assert.deepEqual(envelope(out).data, { removed: 'ops', revoked: true, alreadyRevoked: false, active: null, profiles: [] });
-    assert.equal((await me(emu, now.accessToken)).status, 401, 'logged out at the backend');
+    assert.equal((await me(suite.emu, now.accessToken)).status, 401, 'logged out at the backend');
 
-    const { token } = await dev(emu, '/__keymint/coditect/api-token', { email, env: 'live', scopes: ['read:profile'] });
+    const { token } = await dev(suite.emu, '/__keymint/coditect/api-token', { email, env: 'live', scopes: ['read:profile'] });
     h.secrets.add(token);
-    const viaEnv = await run(BIN.keymint, ['whoami', '--json'], { env: h.env({ KEYMINT_API_KEY: token, KEYMINT_BASE_URL: emu.url }) });
+    const viaEnv = await run(BIN.keymint, ['whoami', '--json'], { env: h.env({ KEYMINT_API_KEY: token, KEYMINT_BASE_URL: suite.emu.url }) });
     h.results.push(viaEnv);
     assert.equal(viaEnv.code, 0, viaEnv.stdout);
     const v = envelope(viaEnv).data;
@@ -257,8 +248,7 @@ $`));
   });
 
   test('a challenge past its 300 s: at the backend (exit 3, sign in again); by our clock (signs in afresh with the password)', async () => {
-    const e = await startEmulator({ port: 0 });
-    emus.push(e);
+    const e = await suite.emulator();
     const h = await home(e);
     const email = 'slow@example.com';
     await seed(e, email, true);

@@ -1,23 +1,17 @@
 // createCli() run in-process: cli.run(argv, {env, stdin, stdout, stderr}) resolves to the exit
 // code and writes only to the streams it is given. Also: --help for every command of every
 // surface, argument-parsing edge cases, and an injected fetch.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { startEmulator } from '../src/emulator/index.mjs';
 import { createCli } from '../src/node/index.mjs';
 import * as node from '../src/node/index.mjs';
-import { tempHome } from './fixtures/cli-helpers.mjs';
+import { cliSuite } from './fixtures/cli-helpers.mjs';
 
-let emu;
+const suite = cliSuite();
 let h;
 before(async () => {
-  emu = await startEmulator({ port: 0 });
-  h = await tempHome();
-});
-after(async () => {
-  await emu.close();
-  await h.cleanup();
+  h = await suite.home();
 });
 
 async function runIn(cli, argv, env = {}) {
@@ -106,14 +100,14 @@ test('an injected fetch and defaults.baseUrl; the result on the given streams on
   const cli = createCli({
     program: 'scripto',
     provider: 'scripto',
-    defaults: { baseUrl: emu.url },
+    defaults: { baseUrl: suite.emu.url },
     fetch: (url, init) => { calls++; return fetch(url, init); },
   });
   const email = 'inproc@example.com';
   const req = await runIn(cli, ['auth', 'login-request', '--email', email]);
   assert.equal(req.code, 0, req.stderr);
   assert.equal(req.stdout, `✓ Sign-in code sent to ${email}\n\n  Then run:\n    scripto auth login-complete --email ${email} --code <6-digit-code>\n`);
-  const done = await runIn(cli, ['auth', 'login-complete', '--email', email, '--code', emu.outbox(email), '--json']);
+  const done = await runIn(cli, ['auth', 'login-complete', '--email', email, '--code', suite.emu.outbox(email), '--json']);
   assert.equal(done.code, 0, done.stdout);
   assert.equal(JSON.parse(done.stdout).data.profile, 'inproc');
   assert.equal(calls, 2);

@@ -1,31 +1,20 @@
 // Profiles on disk, shared by every CLI process: list/use/remove/logout in both output modes,
 // 0700/0600, a corrupt file left untouched, 50 processes saving at once, the generic bin.
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { stat, readFile, writeFile, mkdir, chmod, readdir } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
-import { startEmulator } from '../src/emulator/index.mjs';
 import * as keymint from '../src/index.mjs';
-import { BIN, tempHome, run, envelope } from './fixtures/cli-helpers.mjs';
+import { BIN, cliSuite, run, envelope } from './fixtures/cli-helpers.mjs';
 
-let emu;
-const homes = [];
-before(async () => { emu = await startEmulator({ port: 0 }); });
-after(async () => {
-  await emu.close();
-  await Promise.all(homes.map((h) => h.cleanup()));
-});
-async function home() {
-  const h = await tempHome();
-  homes.push(h);
-  return h;
-}
-const scripto = (h, args, extra = {}) => run(BIN.scripto, args, { env: h.env({ SCRIPTO_BASE_URL: emu.url, ...extra }) });
+const suite = cliSuite();
+const home = () => suite.home();
+const scripto = (h, args, extra = {}) => run(BIN.scripto, args, { env: h.env({ SCRIPTO_BASE_URL: suite.emu.url, ...extra }) });
 
 /** Request a code in-process; the CLI completes it. */
 async function codeFor(email) {
-  await keymint.start({ provider: 'scripto', baseUrl: emu.url, email }).requestCode();
-  return emu.outbox(email);
+  await keymint.start({ provider: 'scripto', baseUrl: suite.emu.url, email }).requestCode();
+  return suite.emu.outbox(email);
 }
 
 async function signIn(h, email, extra = []) {
@@ -97,7 +86,7 @@ describe('profiles on disk', { concurrency: true }, () => {
     const xdg = join(h.home, 'xdg');
     const email = 'modes@example.com';
     const r = await run(BIN.scripto, ['auth', 'login-complete', '--email', email, '--code', await codeFor(email)], {
-      env: h.env({ SCRIPTO_BASE_URL: emu.url, XDG_CONFIG_HOME: xdg }),
+      env: h.env({ SCRIPTO_BASE_URL: suite.emu.url, XDG_CONFIG_HOME: xdg }),
     });
     assert.equal(r.code, 0, r.stderr);
     const file = join(xdg, 'scripto', 'config.json');
@@ -137,7 +126,7 @@ describe('profiles on disk', { concurrency: true }, () => {
     const j = envelope(runs[1]).error;
     assert.equal(j.code, 'CONFIG_CORRUPT');
     assert.equal(j.nextAction.kind, 'fix_config');
-    assert.equal(emu.requests.filter((r) => r.body.includes(email)).length, 0, 'nothing was sent');
+    assert.equal(suite.emu.requests.filter((r) => r.body.includes(email)).length, 0, 'nothing was sent');
     assert.equal(await readFile(file, 'utf8'), bytes);
     const after = await stat(file);
     assert.equal(after.mtimeMs, before.mtimeMs);
@@ -145,7 +134,7 @@ describe('profiles on disk', { concurrency: true }, () => {
 
     // A key from the environment needs no file at all.
     await codeFor(email);
-    const cred = await keymint.start({ provider: 'scripto', baseUrl: emu.url, email }).submitCode(emu.outbox(email));
+    const cred = await keymint.start({ provider: 'scripto', baseUrl: suite.emu.url, email }).submitCode(suite.emu.outbox(email));
     const me = await scripto(h, ['whoami', '--json'], { SCRIPTO_API_KEY: cred.apiKey.reveal() });
     assert.equal(me.code, 0, me.stdout);
     assert.equal(envelope(me).data.email, email);
@@ -177,24 +166,24 @@ describe('profiles on disk', { concurrency: true }, () => {
     assert.equal(envelope(badProvider).error.code, 'USAGE');
 
     const email = 'generic@example.com';
-    const req = await km(['--provider', 'scripto', '--base-url', emu.url, 'auth', 'login-request', '--email', email]);
+    const req = await km(['--provider', 'scripto', '--base-url', suite.emu.url, 'auth', 'login-request', '--email', email]);
     assert.equal(req.code, 0, req.stderr);
     assert.match(req.stdout, /Then run:\n {4}keymint --provider scripto auth login-complete --email generic@example\.com --code <6-digit-code>\n$/);
-    const done = await km(['--provider', 'scripto', 'auth', 'login-complete', '--email', email, '--code', emu.outbox(email)]);
+    const done = await km(['--provider', 'scripto', 'auth', 'login-complete', '--email', email, '--code', suite.emu.outbox(email)]);
     assert.equal(done.code, 0, done.stderr);
     assert.match(done.stdout, /Try it: {2}keymint whoami\n$/);
     const doc = await h.readConfig('keymint');
-    assert.equal(doc.profiles.generic.baseUrl, emu.url, 'the pending flow carried the base URL');
+    assert.equal(doc.profiles.generic.baseUrl, suite.emu.url, 'the pending flow carried the base URL');
     // whoami needs no --provider: the profile knows it.
     const me = await km(['whoami', '--json']);
     assert.equal(me.code, 0, me.stdout);
     assert.equal(envelope(me).data.email, email);
     // KEYMINT_API_KEY wins over the profile; the key's prefix names the provider.
     const other = 'other@example.com';
-    const flow = keymint.start({ provider: 'scripto', baseUrl: emu.url, email: other });
+    const flow = keymint.start({ provider: 'scripto', baseUrl: suite.emu.url, email: other });
     await flow.requestCode();
-    const cred = await flow.submitCode(emu.outbox(other));
-    const env = await km(['whoami', '--json'], { KEYMINT_API_KEY: cred.apiKey.reveal(), KEYMINT_BASE_URL: emu.url });
+    const cred = await flow.submitCode(suite.emu.outbox(other));
+    const env = await km(['whoami', '--json'], { KEYMINT_API_KEY: cred.apiKey.reveal(), KEYMINT_BASE_URL: suite.emu.url });
     assert.equal(envelope(env).data.email, other);
     assert.equal((await km(['profile', 'list', '--json'])).code, 0);
     const help = await km(['--help']);
@@ -211,7 +200,7 @@ test('50 processes each saving a profile into one file: none lost', async () => 
   const codes = await Promise.all(emails.map(codeFor));
   const runs = await Promise.all(emails.map((email, i) =>
     run(BIN.scripto, ['auth', 'login-complete', '--email', email, '--code', codes[i], '--json'], {
-      env: h.env({ SCRIPTO_BASE_URL: emu.url }),
+      env: h.env({ SCRIPTO_BASE_URL: suite.emu.url }),
       timeout: 60000,
     })));
   runs.forEach((r, i) => assert.equal(r.code, 0, `${emails[i]}: ${r.stdout}${r.stderr}`));

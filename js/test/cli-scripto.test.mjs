@@ -1,33 +1,23 @@
 // The Scripto wrapper (examples/scripto-cli, createCli with the Scripto preset) as a child
 // process against the emulator: seed 002's transcript line for line, --json envelopes, exit
 // codes, the pending flow across processes, config set, and which credential wins.
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { stat, readFile, writeFile } from 'node:fs/promises';
 import { startEmulator } from '../src/emulator/index.mjs';
 import * as keymint from '../src/index.mjs';
-import { BIN, tempHome, run, envelope, dev } from './fixtures/cli-helpers.mjs';
+import { BIN, cliSuite, run, envelope, dev } from './fixtures/cli-helpers.mjs';
 
-let emu;
-const homes = [];
-before(async () => { emu = await startEmulator({ port: 0 }); });
-after(async () => {
-  await emu.close();
-  await Promise.all(homes.map((h) => h.cleanup()));
-});
+const suite = cliSuite();
 
-async function home() {
-  const h = await tempHome();
-  homes.push(h);
-  return h;
-}
-const scripto = (h, args, extra = {}, opts = {}) => run(BIN.scripto, args, { env: h.env({ SCRIPTO_BASE_URL: emu.url, ...extra }), ...opts });
+const home = () => suite.home();
+const scripto = (h, args, extra = {}, opts = {}) => run(BIN.scripto, args, { env: h.env({ SCRIPTO_BASE_URL: suite.emu.url, ...extra }), ...opts });
 
 /** A key minted in-process (for config set and the precedence tests). */
 async function mintKey(email) {
-  const flow = keymint.start({ provider: 'scripto', baseUrl: emu.url, email });
+  const flow = keymint.start({ provider: 'scripto', baseUrl: suite.emu.url, email });
   await flow.requestCode();
-  const cred = await flow.submitCode(emu.outbox(email));
+  const cred = await flow.submitCode(suite.emu.outbox(email));
   return { raw: cred.apiKey.reveal(), keyId: cred.keyId, masked: cred.apiKey.masked };
 }
 
@@ -55,7 +45,7 @@ describe('scripto CLI', { concurrency: true }, () => {
     assert.equal(req.stdout, SEED_REQUEST);
     assert.equal(req.stderr, '');
 
-    const done = await scripto(h, ['auth', 'login-complete', '--email', 'you@example.com', '--code', emu.outbox('you@example.com')]);
+    const done = await scripto(h, ['auth', 'login-complete', '--email', 'you@example.com', '--code', suite.emu.outbox('you@example.com')]);
     assert.equal(done.code, 0, done.stderr);
     assert.equal(done.stderr, '');
     const doc = await h.readConfig('scripto');
@@ -70,7 +60,7 @@ describe('scripto CLI', { concurrency: true }, () => {
     assert.equal(doc.active, 'you');
     assert.deepEqual(doc.pending, {}, 'the pending flow is cleared');
     assert.equal(doc.profiles.you.provider, 'scripto');
-    assert.equal(doc.profiles.you.baseUrl, emu.url);
+    assert.equal(doc.profiles.you.baseUrl, suite.emu.url);
     assert.equal(doc.profiles.you.email, 'you@example.com');
     assert.equal(doc.profiles.you.keyName, 'scripto-cli');
     assert.match(doc.profiles.you.keyId, /^key_/);
@@ -107,7 +97,7 @@ describe('scripto CLI', { concurrency: true }, () => {
     assert.deepEqual(Object.keys(pending), [`scripto|login|${email}`]);
     assert.equal(pending[`scripto|login|${email}`].phase, 'code_sent');
 
-    const done = await scripto(h, ['auth', 'login-complete', '--email', email, '--code', emu.outbox(email), '--name', 'ci-bot', '--profile-name', 'bot', '--json']);
+    const done = await scripto(h, ['auth', 'login-complete', '--email', email, '--code', suite.emu.outbox(email), '--name', 'ci-bot', '--profile-name', 'bot', '--json']);
     assert.equal(done.code, 0);
     assert.equal(done.stderr, '');
     const c = envelope(done);
@@ -134,8 +124,8 @@ describe('scripto CLI', { concurrency: true }, () => {
   test('complete works in a fresh process with no pending flow (another machine)', async () => {
     const h = await home();
     const email = 'fresh@example.com';
-    await keymint.start({ provider: 'scripto', baseUrl: emu.url, email }).requestCode();
-    const done = await scripto(h, ['auth', 'login-complete', '--email', email, '--code', emu.outbox(email)]);
+    await keymint.start({ provider: 'scripto', baseUrl: suite.emu.url, email }).requestCode();
+    const done = await scripto(h, ['auth', 'login-complete', '--email', email, '--code', suite.emu.outbox(email)]);
     assert.equal(done.code, 0, done.stderr);
     assert.match(done.stdout, /Profile: {2}fresh \(now active\)/);
   });
@@ -174,7 +164,7 @@ describe('scripto CLI', { concurrency: true }, () => {
     const bad = await scripto(h, ['auth', 'login-request', '--email', 'not-an-email', '--json']);
     assert.equal(bad.code, 2);
     assert.equal(envelope(bad).error.code, 'EMAIL_INVALID');
-    assert.equal(emu.requests.filter((r) => r.body.includes('not-an-email')).length, 0);
+    assert.equal(suite.emu.requests.filter((r) => r.body.includes('not-an-email')).length, 0);
 
     // The backend failing (exit 6; its own emulator, as the fault is armed for any next request),
     // nothing listening (exit 6), a refused key (exit 1), no key at all (exit 2).

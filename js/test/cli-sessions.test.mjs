@@ -3,26 +3,17 @@
 // whoami (the session check), auth refresh, auth logout (revoked at the backend, then
 // forgotten), --json envelopes, exit codes, and refreshes across processes under the store's
 // lease: three processes finding the access token expired rotate the pair exactly once.
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { stat, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startEmulator } from '../src/emulator/index.mjs';
-import { BIN, tempHome, run, envelope, dev, secretsIn, assertNoSecrets } from './fixtures/cli-helpers.mjs';
+import { BIN, cliSuite, run, envelope, dev, secretsIn, assertNoSecrets } from './fixtures/cli-helpers.mjs';
 
-let emu;
-const homes = [];
-const emus = [];
-before(async () => { emu = await startEmulator({ port: 0 }); });
-after(async () => {
-  await Promise.all([emu, ...emus].map((e) => e.close()));
-  await Promise.all(homes.map((h) => h.cleanup()));
-});
+const suite = cliSuite();
 
 /** A HOME with a `km(args)` that runs `keymint --provider sessions`, remembering every output. */
-async function home(e = emu, extraEnv = {}) {
-  const h = await tempHome();
-  homes.push(h);
+async function home(e = suite.emu, extraEnv = {}) {
+  const h = await suite.home();
   h.results = [];
   h.secrets = new Set();
   h.km = async (args, opts = {}) => {
@@ -39,11 +30,11 @@ async function home(e = emu, extraEnv = {}) {
   h.clean = () => assertNoSecrets(h.results, h.secrets);
   return h;
 }
-const stats = async (e = emu) => (await fetch(`${e.url}/__keymint/sessions/stats`)).json();
+const stats = async (e = suite.emu) => (await fetch(`${e.url}/__keymint/sessions/stats`)).json();
 const check = (e, token) => fetch(`${e.url}/api/v1/auth/session`, { headers: { authorization: `Bearer ${token}` } });
 
 /** Signs `email` in (seeded first) through the two commands; returns the complete's result. */
-async function signIn(h, email, e = emu, extra = []) {
+async function signIn(h, email, e = suite.emu, extra = []) {
   await dev(e, '/__keymint/sessions/seed-user', { email });
   const req = await h.km(['auth', 'login-request', '--email', email, ...extra]);
   assert.equal(req.code, 0, req.stderr);
@@ -56,7 +47,7 @@ describe('keymint --provider sessions', { concurrency: true }, () => {
   test('sign in, whoami, refresh, logout: human output; tokens only masked; 0600 file', async () => {
     const h = await home();
     const email = 'ada@example.com';
-    await dev(emu, '/__keymint/sessions/seed-user', { email });
+    await dev(suite.emu, '/__keymint/sessions/seed-user', { email });
     const req = await h.km(['auth', 'login-request', '--email', email]);
     assert.equal(req.code, 0, req.stderr);
     assert.equal(req.stdout, `✓ Sign-in code sent to ${email}
@@ -66,7 +57,7 @@ describe('keymint --provider sessions', { concurrency: true }, () => {
 `);
     assert.equal(req.stderr, '');
 
-    const done = await h.km(['auth', 'login-complete', '--email', email, '--code', emu.outbox(email)]);
+    const done = await h.km(['auth', 'login-complete', '--email', email, '--code', suite.emu.outbox(email)]);
     assert.equal(done.code, 0, done.stderr);
     assert.equal(done.stderr, '');
     const doc = await h.readConfig('keymint');
@@ -74,7 +65,7 @@ describe('keymint --provider sessions', { concurrency: true }, () => {
     assert.match(p.accessToken, /^at_[A-Za-z0-9]{20,}$/);
     assert.match(p.refreshToken, /^rt_[A-Za-z0-9]{20,}$/);
     assert.equal(p.provider, 'sessions');
-    assert.equal(p.baseUrl, emu.url);
+    assert.equal(p.baseUrl, suite.emu.url);
     assert.equal(p.email, email);
     assert.ok(Date.parse(p.tokenExpiresAt) > 0);
     assert.equal(doc.active, 'ada');
@@ -111,7 +102,7 @@ describe('keymint --provider sessions', { concurrency: true }, () => {
     const out = await h.km(['auth', 'logout']);
     assert.equal(out.code, 0, out.stderr);
     assert.equal(out.stdout, '✓ Logged out: revoked the session and forgot profile ada\n');
-    assert.equal((await check(emu, after1.accessToken)).status, 401, 'revoked at the backend');
+    assert.equal((await check(suite.emu, after1.accessToken)).status, 401, 'revoked at the backend');
     const left = await h.readConfig('keymint');
     assert.deepEqual(left.profiles, {});
     assert.equal(left.active, null);
@@ -128,7 +119,7 @@ describe('keymint --provider sessions', { concurrency: true }, () => {
     assert.equal(sent.purpose, 'signup');
     assert.equal(sent.nextAction.command, `keymint --provider sessions auth login-complete --purpose signup --email ${email} --code <6-digit-code>`);
     assert.ok(Date.parse(sent.resendAvailableAt) > Date.now());
-    const done = await h.km(['auth', 'login-complete', '--email', email, '--code', emu.outbox(email), '--json']);
+    const done = await h.km(['auth', 'login-complete', '--email', email, '--code', suite.emu.outbox(email), '--json']);
     assert.equal(done.code, 0, done.stdout);
     assert.equal(done.stderr, '');
     const d = envelope(done).data;
@@ -144,7 +135,7 @@ describe('keymint --provider sessions', { concurrency: true }, () => {
     // The shorthand commands the backend's next actions name; the human title says "Signed up".
     const other = 'second@example.com';
     assert.equal((await h.km(['auth', 'signup-request', '--email', other])).code, 0);
-    const up = await h.km(['auth', 'signup-complete', '--email', other, '--code', emu.outbox(other), '--profile-name', 'second-acct']);
+    const up = await h.km(['auth', 'signup-complete', '--email', other, '--code', suite.emu.outbox(other), '--profile-name', 'second-acct']);
     assert.equal(up.code, 0, up.stderr);
     assert.match(up.stdout, /^✓ Signed up\n\n {2}Email: {4}second@example\.com\n {2}Profile: {2}second-acct \(now active\)\n/);
 
@@ -177,9 +168,9 @@ describe('keymint --provider sessions', { concurrency: true }, () => {
     assert.match(ghost.stderr, /^✗ .*\(USER_NOT_FOUND\)\n.*keymint --provider sessions auth signup-request --email ghost@example\.com\n$/);
 
     const email = 'typo@example.com';
-    await dev(emu, '/__keymint/sessions/seed-user', { email });
+    await dev(suite.emu, '/__keymint/sessions/seed-user', { email });
     assert.equal((await h.km(['auth', 'login-request', '--email', email])).code, 0);
-    const good = emu.outbox(email);
+    const good = suite.emu.outbox(email);
     const wrong = await h.km(['auth', 'login-complete', '--email', email, '--code', good === '000000' ? '111111' : '000000', '--json']);
     assert.equal(wrong.code, 3);
     const we = envelope(wrong).error;
@@ -213,7 +204,7 @@ describe('keymint --provider sessions', { concurrency: true }, () => {
     const h = await home();
     const xdg = join(h.home, 'xdg');
     h.configFile = join(xdg, 'keymint', 'config.json');
-    const env = h.env({ KEYMINT_BASE_URL: emu.url, XDG_CONFIG_HOME: xdg });
+    const env = h.env({ KEYMINT_BASE_URL: suite.emu.url, XDG_CONFIG_HOME: xdg });
     const km = async (args) => {
       const r = await run(BIN.keymint, ['--provider', 'sessions', ...args], { env });
       h.results.push(r);
@@ -221,9 +212,9 @@ describe('keymint --provider sessions', { concurrency: true }, () => {
       return r;
     };
     const email = 'rotate@example.com';
-    await dev(emu, '/__keymint/sessions/seed-user', { email });
+    await dev(suite.emu, '/__keymint/sessions/seed-user', { email });
     assert.equal((await km(['auth', 'login-request', '--email', email])).code, 0);
-    assert.equal((await km(['auth', 'login-complete', '--email', email, '--code', emu.outbox(email)])).code, 0);
+    assert.equal((await km(['auth', 'login-complete', '--email', email, '--code', suite.emu.outbox(email)])).code, 0);
     const stale = await readFile(h.configFile, 'utf8');
     assert.equal((await km(['auth', 'refresh', '--json'])).code, 0);
     // Put the old pair back, as a backup restored over the file would.
@@ -238,8 +229,7 @@ describe('keymint --provider sessions', { concurrency: true }, () => {
   });
 
   test('an expired access token: three processes at once, one refresh under the lease, all answered', async () => {
-    const e = await startEmulator({ port: 0 });
-    emus.push(e);
+    const e = await suite.emulator();
     const h = await home(e);
     const email = 'busy@example.com';
     await signIn(h, email, e);

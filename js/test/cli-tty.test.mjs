@@ -1,34 +1,22 @@
 // A person at a terminal, through a pseudo-terminal (`script -qec 'stty cols 80; CMD' /dev/null`
 // with typed-ahead input and a timeout): the code prompt, the organization choice, --wait's
 // live countdown. And the other side: without a terminal (or with --json) nothing prompts.
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startEmulator } from '../src/emulator/index.mjs';
 import * as keymint from '../src/index.mjs';
-import { BIN, tempHome, run, runTty, envelope, dev } from './fixtures/cli-helpers.mjs';
+import { BIN, cliSuite, run, runTty, envelope, dev } from './fixtures/cli-helpers.mjs';
 
-let emu;
-const homes = [];
-const emus = [];
-before(async () => { emu = await startEmulator({ port: 0 }); });
-after(async () => {
-  await Promise.all([emu, ...emus].map((e) => e.close()));
-  await Promise.all(homes.map((h) => h.cleanup()));
-});
-async function home() {
-  const h = await tempHome();
-  homes.push(h);
-  return h;
-}
+const suite = cliSuite();
+const home = () => suite.home();
 
 // Independent tests (own HOME, own emails): run them side by side.
 describe('at a terminal', { concurrency: true }, () => {
   test('the code prompt (Scripto): asked on the terminal, then signed in', async () => {
     const h = await home();
-    const env = h.env({ SCRIPTO_BASE_URL: emu.url });
+    const env = h.env({ SCRIPTO_BASE_URL: suite.emu.url });
     const email = 'tty@example.com';
     assert.equal((await run(BIN.scripto, ['auth', 'login-request', '--email', email], { env })).code, 0);
-    const r = await runTty(BIN.scripto, ['auth', 'login-complete', '--email', email], { env, input: `${emu.outbox(email)}\n` });
+    const r = await runTty(BIN.scripto, ['auth', 'login-complete', '--email', email], { env, input: `${suite.emu.outbox(email)}\n` });
     assert.equal(r.code, 0, r.output);
     assert.ok(r.output.includes(`Enter the 6-digit code sent to ${email}: `), r.output);
     assert.match(r.output, /✓ Signed in\n\n {2}Email: {4}tty@example\.com\n {2}Profile: {2}tty \(now active\)\n {2}API key: {2}scripto_••••••••\S{4}\n\n {2}Try it: {2}scripto whoami\n/);
@@ -37,13 +25,13 @@ describe('at a terminal', { concurrency: true }, () => {
 
   test('Codika at a terminal: a mistyped code is asked again, then a numbered organization choice', async () => {
     const h = await home();
-    const env = h.env({ CODIKA_BASE_URL: emu.url });
+    const env = h.env({ CODIKA_BASE_URL: suite.emu.url });
     const email = 'chooser@acme.test';
-    await dev(emu, '/__keymint/codika/seed-user', { email, organizations: [{ name: 'Acme' }, { name: 'Beta Corp' }] });
+    await dev(suite.emu, '/__keymint/codika/seed-user', { email, organizations: [{ name: 'Acme' }, { name: 'Beta Corp' }] });
     assert.equal((await run(BIN.codika, ['auth', 'login-request', '--email', email], { env })).code, 0);
     const r = await runTty(BIN.codika, ['auth', 'login-complete', '--email', email], {
       env,
-      input: `12345\n${emu.outbox(email)}\n2\n`,
+      input: `12345\n${suite.emu.outbox(email)}\n2\n`,
     });
     assert.equal(r.code, 0, r.output);
     assert.ok(r.output.includes('✗ The code must be 6 digits.\n'), r.output);
@@ -57,7 +45,7 @@ describe('at a terminal', { concurrency: true }, () => {
 
   test('without a terminal, or with --json, nothing prompts: the code is asked for with exit 2', async () => {
     const h = await home();
-    const env = h.env({ SCRIPTO_BASE_URL: emu.url });
+    const env = h.env({ SCRIPTO_BASE_URL: suite.emu.url });
     // stdin left open: a prompt would hang until the timeout.
     const piped = await run(BIN.scripto, ['auth', 'login-complete', '--email', 'np@example.com'], { env, closeStdin: false, timeout: 30000 });
     assert.equal(piped.signal, null, 'it waited for input');
@@ -72,7 +60,7 @@ describe('at a terminal', { concurrency: true }, () => {
   test('Ctrl-D at the prompt: a usage error, not a hang', async () => {
     const h = await home();
     const r = await runTty(BIN.scripto, ['auth', 'login-complete', '--email', 'eof@example.com'], {
-      env: h.env({ SCRIPTO_BASE_URL: emu.url }),
+      env: h.env({ SCRIPTO_BASE_URL: suite.emu.url }),
       input: '\x04',
       timeout: 30000,
     });
@@ -87,8 +75,7 @@ describe('at a terminal', { concurrency: true }, () => {
    * emulator's clock on once the CLI says it is waiting, so the retry gets through.
    */
   async function coolingDown(email) {
-    const e = await startEmulator({ port: 0, frozenAt: Date.now() - 120_000 });
-    emus.push(e);
+    const e = await suite.emulator({ frozenAt: Date.now() - 120_000 });
     await keymint.start({ provider: 'codika', baseUrl: e.url, email, purpose: 'signup' }).requestCode();
     e.advance(28);
     let moved = false;
