@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startEmulator } from '../src/emulator/index.mjs';
+import { start, call, post } from './fixtures/emulator-http.mjs';
 
 const SIGNUP_REQUEST = '/cliRequestSignupOtp';
 const SIGNUP_COMPLETE = '/cliCompleteSignupOtp';
@@ -16,21 +16,6 @@ const SCOPES = [
 ];
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
-async function start(t, options = {}) {
-  const emu = await startEmulator({ port: 0, host: '127.0.0.1', frozenAt: Date.UTC(2026, 10, 22, 17, 40), ...options });
-  t.after(() => emu.close());
-  return emu;
-}
-
-async function call(emu, method, path, body, headers = {}) {
-  const res = await fetch(emu.url + path, {
-    method,
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, headers: res.headers, body: await res.json() };
-}
-const post = (emu, path, body, headers) => call(emu, 'POST', path, body, headers);
 const whoami = (emu, key) => call(emu, 'GET', WHOAMI, undefined, key === undefined ? {} : { authorization: `Bearer ${key}` });
 
 /** Asserts a Codika error answer; a 429 carries Retry-After exactly when it names a wait. */

@@ -8,6 +8,7 @@ import { randomInt } from 'node:crypto';
 import createCoditect, { pkceChallenge, SCOPES } from '../src/emulator/backends/coditect.mjs';
 import { base32Decode, base32Encode, hotp, totp, verifyTotp, randomTotpSecret } from '../src/emulator/totp.mjs';
 import { startEmulator } from '../src/emulator/index.mjs';
+import { harness } from './fixtures/backend-harness.mjs';
 
 const T0 = Date.UTC(2026, 10, 22, 17, 40, 0); // 2026-11-22T17:40:00Z, on a 30 s step boundary
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
@@ -78,55 +79,6 @@ describe('PKCE S256', () => {
 
 // ---- in-process harness ------------------------------------------------------------
 
-function harness(factory) {
-  let clock = T0;
-  const ctx = {
-    now: () => clock,
-    deliver: () => {},
-    randomCode: () => String(randomInt(1_000_000)).padStart(6, '0'),
-    randomToken: (prefix, len) => {
-      const abc = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-      let s = prefix;
-      for (let i = 0; i < len; i++) s += abc[randomInt(62)];
-      return s;
-    },
-  };
-  const backend = factory(ctx);
-  const table = new Map();
-  for (const r of [...backend.routes, ...(backend.devRoutes ?? [])]) table.set(`${r.method} ${r.path}`, r.handler);
-
-  async function call(method, target, { json, form, headers = {}, bearer, rawBody } = {}) {
-    const url = new URL(target, 'http://emulator');
-    const handler = table.get(`${method} ${url.pathname}`);
-    assert.ok(handler, `no route ${method} ${url.pathname}`);
-    const h = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
-    if (bearer) h.authorization = `Bearer ${bearer}`;
-    let body = rawBody ?? '';
-    if (json !== undefined) {
-      body = JSON.stringify(json);
-      h['content-type'] = 'application/json';
-    } else if (form !== undefined) {
-      body = new URLSearchParams(form).toString();
-      h['content-type'] = 'application/x-www-form-urlencoded';
-    }
-    const res = await handler({
-      method, path: url.pathname, query: url.searchParams, headers: h, body,
-      json: json !== null && typeof json === 'object' && !Array.isArray(json) ? json : undefined,
-      form: /^application\/x-www-form-urlencoded\b/i.test(h['content-type'] ?? '') ? new URLSearchParams(body) : undefined,
-      ip: '127.0.0.1',
-    });
-    const outHeaders = Object.fromEntries(Object.entries(res.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
-    return { status: res.status, body: res.json, headers: outHeaders };
-  }
-
-  return {
-    backend,
-    call,
-    now: () => clock,
-    advance(seconds) { clock += seconds * 1000; },
-  };
-}
-
 function assertError(res, status, code) {
   assert.equal(res.status, status, JSON.stringify(res.body));
   assert.equal(res.body.error.code, code, JSON.stringify(res.body));
@@ -154,7 +106,7 @@ const otherCode = (code) => String((Number(code) + 1) % 1_000_000).padStart(6, '
 describe('coditect backend (in-process harness)', () => {
   let h;
   beforeEach(() => {
-    h = harness(createCoditect);
+    h = harness(createCoditect, T0);
   });
 
   async function seed(email = 'ada@example.com', extra = {}) {
@@ -307,7 +259,7 @@ describe('coditect backend (in-process harness)', () => {
 
   test('2fa: one step of skew either side is accepted, two is not', async () => {
     for (const [dt, okay] of [[-30, true], [30, true], [-60, false], [60, false], [3600, false]]) {
-      const hh = harness(createCoditect);
+      const hh = harness(createCoditect, T0);
       const s = await hh.call('POST', '/__keymint/coditect/seed-user', { json: { email: 'ada@example.com', password: PASSWORD, totp: true } });
       const ch = (await hh.call('POST', '/v1/auth/login', { json: { email: 'ada@example.com', password: PASSWORD } })).body.data.challenge_token;
       const code = codeAt(s.body.totpSecret, hh.now() + dt * 1000);

@@ -7,34 +7,12 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { registerBackend, startEmulator } from '../src/emulator/index.mjs';
+import { start, call, post } from './fixtures/emulator-http.mjs';
 
 const BIN = fileURLToPath(new URL('../bin/keymint-emulator.mjs', import.meta.url));
 const REQUEST_AGAIN = 'request a new code with: scripto auth login-request';
 const PASS_EMAIL = 'Pass --email <your-email> to: scripto auth login-request';
 
-async function start(t, options = {}) {
-  const emu = await startEmulator({ port: 0, host: '127.0.0.1', frozenAt: Date.UTC(2026, 10, 22, 17, 40), ...options });
-  t.after(() => emu.close());
-  return emu;
-}
-
-/** fetch wrapper: JSON in, { status, headers, body } out (body parsed when it is JSON). */
-async function call(emu, method, path, body, headers = {}) {
-  const res = await fetch(emu.url + path, {
-    method,
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let parsed;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = text;
-  }
-  return { status: res.status, headers: res.headers, body: parsed };
-}
-const post = (emu, path, body, headers) => call(emu, 'POST', path, body, headers);
 const get = (emu, path, headers) => call(emu, 'GET', path, undefined, headers);
 
 function assertError(res, status, code, nextAction) {

@@ -4,58 +4,14 @@
 
 import { test, describe, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomInt } from 'node:crypto';
 import createSessions from '../src/emulator/backends/sessions.mjs';
 import { startEmulator } from '../src/emulator/index.mjs';
+import { harness } from './fixtures/backend-harness.mjs';
 
 const T0 = Date.UTC(2026, 10, 22, 17, 40, 0); // 2026-11-22T17:40:00Z
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
 /** A fake ctx with a controllable clock and an outbox, plus a caller for the backend's routes. */
-function harness(factory) {
-  let clock = T0;
-  const outbox = [];
-  const ctx = {
-    now: () => clock,
-    deliver: (m) => outbox.push({ ...m }),
-    randomCode: () => String(randomInt(1_000_000)).padStart(6, '0'),
-    randomToken: (prefix, len) => {
-      const abc = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-      let s = prefix;
-      for (let i = 0; i < len; i++) s += abc[randomInt(62)];
-      return s;
-    },
-  };
-  const backend = factory(ctx);
-  const table = new Map();
-  for (const r of [...backend.routes, ...(backend.devRoutes ?? [])]) table.set(`${r.method} ${r.path}`, r.handler);
-
-  async function call(method, target, { json, headers = {}, bearer } = {}) {
-    const url = new URL(target, 'http://emulator');
-    const handler = table.get(`${method} ${url.pathname}`);
-    assert.ok(handler, `no route ${method} ${url.pathname}`);
-    const h = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
-    if (bearer) h.authorization = `Bearer ${bearer}`;
-    const body = json === undefined ? '' : JSON.stringify(json);
-    if (json !== undefined) h['content-type'] = 'application/json';
-    const res = await handler({
-      method, path: url.pathname, query: url.searchParams, headers: h, body,
-      json: json !== null && typeof json === 'object' && !Array.isArray(json) ? json : undefined,
-      form: undefined, ip: '127.0.0.1',
-    });
-    const outHeaders = Object.fromEntries(Object.entries(res.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
-    return { status: res.status, body: res.json, headers: outHeaders };
-  }
-
-  return {
-    backend,
-    call,
-    outbox,
-    advance(seconds) { clock += seconds * 1000; },
-    lastCode(email) { return outbox.filter((m) => m.email === email).at(-1)?.code; },
-  };
-}
-
 function assertError(res, status, code) {
   assert.equal(res.status, status, JSON.stringify(res.body));
   assert.equal(res.body.error.code, code);
@@ -76,7 +32,7 @@ const wrongCode = (code) => String((Number(code) + 1) % 1_000_000).padStart(6, '
 describe('sessions backend (in-process harness)', () => {
   let h;
   beforeEach(() => {
-    h = harness(createSessions);
+    h = harness(createSessions, T0);
   });
 
   async function seed(email = 'ada@example.com') {
@@ -215,7 +171,7 @@ describe('sessions backend (in-process harness)', () => {
     h.advance(600);
     assertError(await h.call('POST', '/api/v1/auth/verify-otp', { json: { email: 'ada@example.com', code } }), 410, 'code_expired');
 
-    const h2 = harness(createSessions);
+    const h2 = harness(createSessions, T0);
     await h2.call('POST', '/__keymint/sessions/seed-user', { json: { email: 'ada@example.com' } });
     await h2.call('POST', '/api/v1/auth/request-otp', { json: { email: 'ada@example.com' } });
     h2.advance(599);

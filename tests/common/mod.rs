@@ -23,6 +23,20 @@ pub fn call(input: Value) -> Value {
     parse(&out).expect("step output is JSON")
 }
 
+/// One `event` step on a saved flow; the flow moves on to the state it returns (if any).
+pub fn step_event(state: &mut Value, now: i64, event: Value) -> Value {
+    let out = call(obj(vec![
+        ("op", s("event")),
+        ("now", Value::Int(now)),
+        ("state", state.clone()),
+        ("event", event),
+    ]));
+    if let Some(st) = out.get("state").filter(|v| !v.is_null()) {
+        *state = st.clone();
+    }
+    out
+}
+
 /// A JSON answer event.
 pub fn answer(status: i64, body: &str, headers: Vec<(&str, &str)>) -> Value {
     let mut h = vec![("content-type", s("application/json"))];
@@ -55,15 +69,7 @@ impl Driver {
         }
     }
     pub fn event(&mut self, event: Value) -> Value {
-        let out = call(obj(vec![
-            ("op", s("event")),
-            ("now", Value::Int(self.now)),
-            ("state", self.state.clone()),
-            ("event", event),
-        ]));
-        if let Some(st) = out.get("state").filter(|v| !v.is_null()) {
-            self.state = st.clone();
-        }
+        let out = step_event(&mut self.state, self.now, event);
         self.last = out.clone();
         out
     }

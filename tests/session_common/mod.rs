@@ -33,16 +33,7 @@ impl Run {
         (Run { state, now: T0 }, out)
     }
     pub fn event(&mut self, event: Value) -> Value {
-        let out = call(obj(vec![
-            ("op", s("event")),
-            ("now", Value::Int(self.now)),
-            ("state", self.state.clone()),
-            ("event", event),
-        ]));
-        if let Some(st) = out.get("state").filter(|v| !v.is_null()) {
-            self.state = st.clone();
-        }
-        out
+        base::step_event(&mut self.state, self.now, event)
     }
     pub fn ev(&mut self, kind: &str, members: Vec<(&str, Value)>) -> Value {
         let mut m = vec![("type", s(kind))];
