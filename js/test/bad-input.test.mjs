@@ -4,6 +4,7 @@ import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import * as keymint from '../dist/keymint.mjs';
 import { startEmulator } from '../src/emulator/index.mjs';
+import { rejectsWithCode } from './fixtures/rejection.mjs';
 
 let emu;
 before(async () => { emu = await startEmulator({ port: 0 }); });
@@ -27,16 +28,10 @@ function refused(fn, code, exitCode) {
 }
 
 async function refusedAsync(promise, code, exitCode) {
-  try {
-    await promise;
-  } catch (e) {
-    assert.ok(keymint.isKeymintError(e), String(e));
-    assert.equal(e.code, code, e.message);
-    assert.equal(e.exitCode, exitCode);
-    assert.equal(e.details?.local, true);
-    return e;
-  }
-  assert.fail(`expected ${code}`);
+  const e = await rejectsWithCode(promise, code);
+  assert.equal(e.exitCode, exitCode);
+  assert.equal(e.details?.local, true);
+  return e;
 }
 
 test('emails: empty, blank, malformed, overlong → EMAIL_REQUIRED / EMAIL_INVALID (exit 2)', () => {

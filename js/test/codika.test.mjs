@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { inspect } from 'node:util';
 import * as keymint from '../dist/keymint.mjs';
 import { startEmulator } from '../src/emulator/index.mjs';
+import { rejectsWithCode } from './fixtures/rejection.mjs';
 
 const T0 = Date.UTC(2026, 10, 22, 17, 40); // 2026-11-22T17:40:00Z
 const SIGNUP_REQUEST = '/cliRequestSignupOtp';
@@ -49,17 +50,12 @@ const seen = () => emu.requests.map((r) => `${r.path} ${r.status}`);
 
 /** Awaits a rejection and checks the canonical shape; returns the error. */
 async function rejects(promise, code, status, kind) {
-  try {
-    await promise;
-  } catch (e) {
-    assert.ok(keymint.isKeymintError(e) && e instanceof Error, String(e));
-    assert.equal(e.code, code, `${e.code}: ${e.message}`);
-    assert.equal(e.status, status, `${code} status`);
-    assert.equal(e.nextAction.kind, kind, `${code} kind`);
-    assert.equal(typeof e.nextAction.text, 'string');
-    return e;
-  }
-  assert.fail(`expected ${code}`);
+  const e = await rejectsWithCode(promise, code);
+  assert.ok(e instanceof Error, String(e));
+  assert.equal(e.status, status, `${code} status`);
+  assert.equal(e.nextAction.kind, kind, `${code} kind`);
+  assert.equal(typeof e.nextAction.text, 'string');
+  return e;
 }
 
 /** A code that is certainly not `code`. */

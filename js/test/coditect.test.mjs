@@ -8,6 +8,7 @@ import { inspect } from 'node:util';
 import * as keymint from '../dist/keymint.mjs';
 import { startEmulator } from '../src/emulator/index.mjs';
 import { MemoryProfileStore } from '../src/stores/memory.mjs';
+import { rejectsWithCode } from './fixtures/rejection.mjs';
 
 let emu;
 before(async () => { emu = await startEmulator({ port: 0 }); });
@@ -26,16 +27,7 @@ const emuClock = () => emu.now();
 const login = (email, extra = {}) => keymint.passwordLogin({ provider: 'coditect', baseUrl: emu.url, email, ...extra });
 const client = (tokens, extra = {}) => keymint.createClient({ provider: 'coditect', baseUrl: emu.url, tokens, ...extra });
 
-async function rejects(promise, code) {
-  try {
-    await promise;
-  } catch (e) {
-    assert.ok(keymint.isKeymintError(e), String(e));
-    assert.equal(e.code, code, `${e.code}: ${e.message}`);
-    return e;
-  }
-  assert.fail(`expected ${code}`);
-}
+const rejects = rejectsWithCode;
 
 async function signedIn(email = fresh('u')) {
   await seed(email);

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import * as keymint from '../dist/keymint.mjs';
 import { startEmulator } from '../src/emulator/index.mjs';
+import { keymintRejection } from './fixtures/rejection.mjs';
 
 const REQUEST = '/api/cli/login-request';
 const COMPLETE = '/api/cli/login-complete';
@@ -15,15 +16,7 @@ after(() => emu.close());
 
 const start = (email, extra = {}) => keymint.start({ provider: 'scripto', baseUrl: emu.url, email, ...extra });
 
-async function failure(promise) {
-  try {
-    await promise;
-  } catch (e) {
-    assert.ok(keymint.isKeymintError(e), String(e));
-    return e;
-  }
-  assert.fail('expected a KeymintError');
-}
+const failure = (promise) => keymintRejection(promise);
 
 async function sentFlow(email, extra) {
   const flow = start(email, extra);

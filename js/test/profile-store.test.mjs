@@ -17,7 +17,7 @@ import {
 } from '../src/node/profile-store.mjs';
 import { MemoryProfileStore } from '../src/stores/memory.mjs';
 import { maskSecret } from '../src/mask.mjs';
-import { isKeymintError } from '../src/errors.mjs';
+import { rejectsWithCode } from './fixtures/rejection.mjs';
 
 const WRITER = fileURLToPath(new URL('./fixtures/store-writer.mjs', import.meta.url));
 const PROGRAM = 'keymint-test';
@@ -95,18 +95,7 @@ function assertValidDocument(text) {
   return doc;
 }
 
-async function rejectsWith(promise, code) {
-  let err;
-  try {
-    await promise;
-  } catch (e) {
-    err = e;
-  }
-  assert.ok(err, `expected ${code}`);
-  assert.ok(isKeymintError(err), `expected a KeymintError, got ${err}`);
-  assert.equal(err.code, code);
-  return err;
-}
+const rejectsWith = rejectsWithCode;
 
 // ---------------------------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ import * as keymint from '../dist/keymint.mjs';
 import { startEmulator } from '../src/emulator/index.mjs';
 import { FileProfileStore } from '../src/node/profile-store.mjs';
 import { MemoryProfileStore } from '../src/stores/memory.mjs';
+import { rejectsWithCode } from './fixtures/rejection.mjs';
 
 const run = promisify(execFile);
 const CHILD = fileURLToPath(new URL('./fixtures/session-refresh-child.mjs', import.meta.url));
@@ -33,16 +34,7 @@ async function dev(path, body) {
 const stats = () => dev('/__keymint/sessions/stats');
 const start = (email, purpose = 'login', extra = {}) => keymint.start({ provider: 'sessions', baseUrl: emu.url, email, purpose, ...extra });
 
-async function rejects(promise, code) {
-  try {
-    await promise;
-  } catch (e) {
-    assert.ok(keymint.isKeymintError(e), String(e));
-    assert.equal(e.code, code, `${e.code}: ${e.message}`);
-    return e;
-  }
-  assert.fail(`expected ${code}`);
-}
+const rejects = rejectsWithCode;
 
 /** Signs a seeded user in through the email-code flow; resolves with the credential. */
 async function signIn(email = fresh('user')) {
