@@ -28,6 +28,14 @@ export function compact(o) {
 }
 
 /**
+ * The members every "profile saved" result starts with: the profile's name, now active, and
+ * the backend it points at. @param {string} name @param {{provider: string, baseUrl?: string}} profile
+ */
+export function savedProfileFields(name, profile) {
+  return { profile: name, active: true, provider: profile.provider, baseUrl: profile.baseUrl };
+}
+
+/**
  * The pending flow to continue, if there is one for this target: same base URL when one was
  * given explicitly. A document that no longer validates is ignored (a fresh flow replaces it).
  * @param {import('./context.mjs').Context} ctx
@@ -269,10 +277,7 @@ export async function completeCommand(ctx, surface, purpose) {
   ];
   ctx.out.result(
     compact({
-      profile: name,
-      active: true,
-      provider: profile.provider,
-      baseUrl: profile.baseUrl,
+      ...savedProfileFields(name, profile),
       email: profile.email,
       accountCreated: cred.accountCreated,
       apiKey: masked,

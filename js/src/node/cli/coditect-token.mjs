@@ -10,7 +10,7 @@ import { apiTokenEnv, createClient } from '../../session.mjs';
 import { KeymintError } from '../../errors.mjs';
 import { maskSecret } from '../../mask.mjs';
 import { profileNameFromEmail } from '../profile-store.mjs';
-import { compact, saveProfile } from './auth.mjs';
+import { compact, saveProfile, savedProfileFields } from './auth.mjs';
 import { fields } from './output.mjs';
 import { resolveTarget } from './target.mjs';
 
@@ -106,10 +106,7 @@ export async function tokenConfigSet(ctx, surface) {
   const masked = maskSecret(apiKey);
   ctx.out.result(
     compact({
-      profile: name,
-      active: true,
-      provider: profile.provider,
-      baseUrl: profile.baseUrl,
+      ...savedProfileFields(name, profile),
       kind: 'api_token',
       env,
       apiKey: masked,

@@ -7,7 +7,7 @@ import { KeymintError } from '../../errors.mjs';
 import { maskSecret } from '../../mask.mjs';
 import { fields, table } from './output.mjs';
 import { notFound, resolveTarget } from './target.mjs';
-import { compact, saveProfile } from './auth.mjs';
+import { compact, saveProfile, savedProfileFields } from './auth.mjs';
 import { PRESETS, PROVIDER_CHOICES } from './providers.mjs';
 
 const PROVIDER_BY_PREFIX = [['cko_', 'codika'], ['scripto_', 'scripto'], ['cdt_', 'coditect']];
@@ -305,7 +305,7 @@ export async function configSet(ctx, surface) {
   if (warning) ctx.out.note(`! ${warning}`);
   const masked = maskSecret(apiKey);
   ctx.out.result(
-    compact({ profile: name, active: true, provider: ctx.providerName, baseUrl: profile.baseUrl, apiKey: masked, verified: me !== null, email: profile.email, organization: profile.organization, warning }),
+    compact({ ...savedProfileFields(name, profile), apiKey: masked, verified: me !== null, email: profile.email, organization: profile.organization, warning }),
     [
       '✓ API key saved',
       '',

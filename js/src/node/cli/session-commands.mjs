@@ -9,7 +9,7 @@ import { createClient, sessionProfile, apiTokenEnv } from '../../session.mjs';
 import { KeymintError } from '../../errors.mjs';
 import { maskSecret } from '../../mask.mjs';
 import { profileNameFromEmail } from '../profile-store.mjs';
-import { compact, saveProfile } from './auth.mjs';
+import { compact, saveProfile, savedProfileFields } from './auth.mjs';
 import { fields } from './output.mjs';
 import { notFound, resolveTarget, sameBase } from './target.mjs';
 import { shown } from './args.mjs';
@@ -60,10 +60,7 @@ export async function saveSession(ctx, cred, { explicitName, pendingKey, email, 
   ctx.out.result(
     compact({
       ...(status ? { status, signedIn: true } : {}),
-      profile: name,
-      active: true,
-      provider: profile.provider,
-      baseUrl: profile.baseUrl,
+      ...savedProfileFields(name, profile),
       email: profile.email,
       accountCreated: cred.accountCreated,
       user: profile.user,
