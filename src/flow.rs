@@ -240,6 +240,15 @@ impl Flow {
     /// Creates a flow from a start config:
     /// `{provider | spec, baseUrl?, email, purpose?: login|signup|auto, program?, flowId, options?, allowInsecure?}`.
     pub fn start(config: &Value) -> Result<Flow, Error> {
+        let mut flow = Flow::from_config(config)?;
+        let options = flow.parse_options(config.get("options"))?;
+        flow.merge_options(options);
+        Ok(flow)
+    }
+
+    /// A ready flow from a start config's members other than `options`; shared by
+    /// [`Flow::start`] and [`Flow::resume`] (a saved document names them the same way).
+    fn from_config(config: &Value) -> Result<Flow, Error> {
         let custom = config.get("spec").filter(|v| !v.is_null()).cloned();
         let spec = provider::resolve(config.str_at("provider"), custom.as_ref())
             .map_err(|e| Error::input(Code::INVALID_PROVIDER, "provider", &e.message()))?;
@@ -281,7 +290,7 @@ impl Flow {
         } else {
             purpose
         };
-        let mut flow = Flow {
+        Ok(Flow {
             program: String::from(config.str_at("program").unwrap_or(&spec.name)),
             purpose: String::from(purpose),
             spec,
@@ -308,10 +317,7 @@ impl Flow {
             mint_token: None,
             signed_in: None,
             sent_at: None,
-        };
-        let options = flow.parse_options(config.get("options"))?;
-        flow.merge_options(options);
-        Ok(flow)
+        })
     }
 
     /// Validates complete options (canonical names) without recording them;
@@ -1068,10 +1074,8 @@ impl Flow {
             }
             None => return Err(invalid("This is not a saved keymint flow.")),
         }
-        // The saved document names its start config the same way (provider, spec,
-        // baseUrl, email, program, flowId, allowInsecure, purpose), so it is
-        // validated as one, without copying; its options are taken as saved below.
-        let mut flow = Flow::start(doc).map_err(|e| Error::bad_saved(&e.message))?;
+        // Validated as a start config, without copying; its options are taken as saved below.
+        let mut flow = Flow::from_config(doc).map_err(|e| Error::bad_saved(&e.message))?;
         let time = |k: &str| match doc.get(k) {
             None | Some(Value::Null) => Ok(None),
             Some(v) => v.as_str().and_then(parse_rfc3339).map(Some).ok_or(()),

@@ -3,8 +3,7 @@
 // Importing only parses the module text; the wasm is loaded, compiled and
 // instantiated on the first call into the core.
 import { initSync, step as wasmStep, codes as wasmCodes } from '../../pkg/keymint.js';
-// The bytes: decoded from a string inlined in the bundle, or, in the Node bundles,
-// read from dist/keymint.wasm beside them (see scripts/build.mjs).
+// The bytes, decoded from the string the build inlines (see scripts/build.mjs).
 import { wasmBytes } from '../build/wasm-inline.mjs';
 
 let ready = false;
