@@ -207,6 +207,21 @@ fn origin_of(url: &str) -> &str {
     url.get(..end).unwrap_or(url)
 }
 
+/// The command a library caller's next actions name when it gave no `program`: the
+/// generic `keymint` CLI this package installs, pointed at the same backend (a custom
+/// spec is named by the file the CLI would load it from).
+fn default_program(name: &str, custom: bool) -> String {
+    let mut p = String::from("keymint --provider ");
+    if custom {
+        p.push_str("./");
+        p.push_str(name);
+        p.push_str(".json");
+    } else {
+        p.push_str(name);
+    }
+    p
+}
+
 /// The spec's extra headers, `{origin}` and `{baseUrl}` filled in from `base_url`.
 pub fn spec_headers(spec: &Spec, base_url: &str) -> Vec<(String, String)> {
     spec.headers
@@ -256,10 +271,8 @@ impl Flow {
             .get("allowInsecure")
             .and_then(Value::as_bool)
             .unwrap_or(false);
-        let base_url = input::base_url(
-            config.str_at("baseUrl").unwrap_or(&spec.base_url),
-            allow_insecure,
-        )?;
+        let base_url =
+            input::base_url(&spec.base_url_for(config.str_at("baseUrl")), allow_insecure)?;
         let email = input::email(config.get("email").and_then(Value::as_str).unwrap_or(""))?;
         let wanted = config.str_at("purpose").unwrap_or("auto");
         let (purpose, auto) = match wanted {
@@ -291,7 +304,10 @@ impl Flow {
             purpose
         };
         Ok(Flow {
-            program: String::from(config.str_at("program").unwrap_or(&spec.name)),
+            program: config.str_at("program").map_or_else(
+                || default_program(&spec.name, custom.is_some()),
+                String::from,
+            ),
             purpose: String::from(purpose),
             spec,
             custom,

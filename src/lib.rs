@@ -141,7 +141,7 @@ fn whoami_request(config: &Value) -> Result<Request, Error> {
         .get("allowInsecure")
         .and_then(Value::as_bool)
         .unwrap_or(false);
-    let base = input::base_url(config.str_at("baseUrl").unwrap_or(&spec.base_url), insecure)?;
+    let base = input::base_url(&spec.base_url_for(config.str_at("baseUrl")), insecure)?;
     let path = spec.whoami.as_deref().ok_or_else(|| {
         Error::input(
             Code::INVALID_STEP,

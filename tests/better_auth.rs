@@ -563,3 +563,48 @@ fn a_custom_spec_may_send_the_key_with_its_own_scheme() {
     assert_eq!(header(&out, "authorization"), Some("Token abc"));
     assert_eq!(header(&out, "x-api-key"), None);
 }
+
+/// Better Auth's own client appends `/api/auth` to an origin-only base URL; the preset
+/// follows it (`basePath`), and a URL with a path is used as given.
+#[test]
+fn origin_only_base_url_gets_the_api_auth_path() {
+    for (given, want) in [
+        (
+            "http://127.0.0.1:3000",
+            "http://127.0.0.1:3000/api/auth/email-otp/send-verification-otp",
+        ),
+        (
+            "http://127.0.0.1:3000/",
+            "http://127.0.0.1:3000/api/auth/email-otp/send-verification-otp",
+        ),
+        (
+            "https://app.example.test/auth",
+            "https://app.example.test/auth/email-otp/send-verification-otp",
+        ),
+    ] {
+        let mut d = Driver::start(obj(vec![
+            ("provider", s("better-auth")),
+            ("baseUrl", s(given)),
+            ("email", s("you@example.com")),
+            ("flowId", s("f1")),
+        ]));
+        let (_, url, _) = request(&d.request_code());
+        assert_eq!(url, want);
+    }
+}
+
+/// A library caller that names no program gets commands for the `keymint` CLI this
+/// package installs, not a wrapper's binary it does not.
+#[test]
+fn next_actions_default_to_the_keymint_cli() {
+    let d = Driver::start(obj(vec![
+        ("provider", s("better-auth")),
+        ("baseUrl", s(BASE)),
+        ("email", s("you@example.com")),
+        ("flowId", s("f1")),
+    ]));
+    assert_eq!(
+        d.state.str_at("program"),
+        Some("keymint --provider better-auth")
+    );
+}

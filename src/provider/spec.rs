@@ -50,6 +50,9 @@ pub struct Spec {
     pub name: String,
     /// Default base URL.
     pub base_url: String,
+    /// Appended to a caller's base URL that has no path of its own (Better Auth's
+    /// convention: its client adds `/api/auth` to an origin-only URL); empty for none.
+    pub base_path: String,
     /// CLI verbs for next-action text; `{purpose}` is replaced.
     pub cmd_request: String,
     /// CLI verb of the complete step.
@@ -150,6 +153,7 @@ const TOP_KEYS: &[&str] = &[
     "description",
     "name",
     "baseUrl",
+    "basePath",
     "commands",
     "flows",
     "purposeField",
@@ -245,6 +249,7 @@ const ROWS: &[(&str, K)] = &[
     ("name", K::Text),
     ("baseUrl", K::Text),
     ("baseUrl", K::Http),
+    ("basePath", K::OptRoute),
     ("flows", K::Flows),
     ("fields", K::Map(FIELD_KEYS)),
     ("fields.email", K::Req("")),
@@ -516,6 +521,7 @@ impl Spec {
         Ok(Spec {
             name: text_or(doc, "name", ""),
             base_url: text_or(doc, "baseUrl", ""),
+            base_path: text_or(doc, "basePath", ""),
             cmd_request: text_or(doc, "commands.request", "auth {purpose}-request"),
             cmd_complete: text_or(doc, "commands.complete", "auth {purpose}-complete"),
             flows,
@@ -549,6 +555,22 @@ impl Spec {
             },
             code_attempts: int("codeAttempts"),
         })
+    }
+
+    /// The base URL a caller gave, with [`Spec::base_path`] appended when it names
+    /// only an origin (`http://127.0.0.1:3000` → `http://127.0.0.1:3000/api/auth`);
+    /// a URL with a path of its own is used as given. Without one, the spec's default.
+    pub fn base_url_for(&self, given: Option<&str>) -> String {
+        let Some(url) = given else {
+            return self.base_url.clone();
+        };
+        let url = url.trim().trim_end_matches('/');
+        let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+        let mut out = String::from(url);
+        if !self.base_path.is_empty() && !after_scheme.contains('/') {
+            out.push_str(self.base_path.trim_end_matches('/'));
+        }
+        out
     }
 
     fn lookup<'a>(list: &'a [(String, String)], key: &str) -> Option<&'a str> {
