@@ -81,7 +81,9 @@ fn main() {
     let events = [
         String::from(r#"{"type":"request_code"}"#),
         response(sent),
-        String::from(r#"{"type":"submit_code","code":"123456"}"#),
+        String::from(
+            r#"{"type":"submit_code","code":"123456","nonce":"00112233445566778899aabbccddeeff"}"#,
+        ),
         response(&key),
     ];
     for e in &events {

@@ -170,8 +170,12 @@ pub struct Flow {
     pub options: Vec<(String, Value)>,
     /// The code, kept only while it may be sent again (organization choice, lost answer).
     pub code: Option<String>,
-    /// Caller-supplied random id; the idempotency key derives from it.
+    /// Caller-supplied random id; the idempotency key starts with it.
     pub flow_id: String,
+    /// The caller-drawn random nonce of the submission in flight (or last sent):
+    /// the idempotency key's second half. Kept so a re-send of the same code and
+    /// options carries the same key; a new submission brings a new nonce.
+    pub nonce: Option<String>,
     /// The complete was already re-sent once after a lost answer.
     pub retried: bool,
     /// A complete's answer was lost: a key may exist.
@@ -323,6 +327,7 @@ impl Flow {
             options: Vec::new(),
             code: None,
             flow_id: String::from(config.str_at("flowId").unwrap_or("flow")),
+            nonce: None,
             retried: false,
             maybe_minted: false,
             switched_from: None,
@@ -452,26 +457,16 @@ impl Flow {
         Ok(self.post(
             &routes.complete,
             self.body(members),
-            Some(self.idempotency_key(code)),
+            Some(self.idempotency_key()),
         ))
     }
 
-    /// `km-<flowId>-<hash of purpose, code and options>`: the same submission
-    /// always carries the same key, so a retry after a lost answer is replayed
-    /// by the backend instead of failing as an already-used code.
-    fn idempotency_key(&self, code: &str) -> String {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        let mut feed = |t: &str| {
-            for b in t.bytes().chain(core::iter::once(0)) {
-                h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-            }
-        };
-        feed(&self.purpose);
-        feed(code);
-        for (k, v) in &self.options {
-            feed(k);
-            feed(&v.to_json());
-        }
+    /// `km-<flowId>-<nonce>`: nothing in it derives from the code or the options
+    /// (a hash of them let anyone who saw the header recover the code). The nonce
+    /// is saved with the flow, so a re-send of the same submission (the automatic
+    /// retry, or the caller submitting the same code again after a lost answer)
+    /// carries the same key and the backend replays its answer.
+    fn idempotency_key(&self) -> String {
         let mut key = String::from("km-");
         key.extend(
             self.flow_id
@@ -480,11 +475,29 @@ impl Flow {
                 .take(32),
         );
         key.push('-');
-        for i in (0..16).rev() {
-            let d = ((h >> (i * 4)) & 15) as u8;
-            key.push(char::from(if d < 10 { b'0' + d } else { b'a' + d - 10 }));
-        }
+        key.push_str(self.nonce.as_deref().unwrap_or(""));
         key
+    }
+
+    /// Takes the submission nonce for a complete about to be sent: the saved one
+    /// when this is the same submission as the last one sent (`same`), else the
+    /// event's `nonce` (at least 8 caller-drawn random bytes as hex; the core
+    /// never draws randomness).
+    fn take_nonce(&mut self, event: &Value, same: bool) -> Result<(), Error> {
+        if same && self.nonce.is_some() {
+            return Ok(());
+        }
+        match event.str_at("nonce").filter(|n| valid_nonce(n)) {
+            Some(n) => {
+                self.nonce = Some(String::from(n));
+                Ok(())
+            }
+            None => Err(Error::input(
+                Code::INVALID_STEP,
+                "nonce",
+                "A code submission needs a nonce: 8 to 32 random bytes as hex, drawn by the caller.",
+            )),
+        }
     }
 
     /// Handles one event: `{type: request_code, url?}`, `{type: submit_code, code, options?, url?}`,
@@ -596,7 +609,13 @@ impl Flow {
             return Err(e);
         }
         let code = input::otp_code(event.get("code").and_then(Value::as_str).unwrap_or(""))?;
+        let before = self.options.clone();
         self.merge_options(options);
+        let same = self.code.as_deref() == Some(code.as_str()) && self.options == before;
+        if let Err(e) = self.take_nonce(event, same) {
+            self.options = before;
+            return Err(e);
+        }
         self.step_url = url;
         self.switched_in_step = false;
         let req = self.complete_request(&code)?;
@@ -625,6 +644,11 @@ impl Flow {
             e.next = Next::ChooseOrganization(self.orgs.clone());
             return Err(e);
         }
+        let same = self
+            .options
+            .iter()
+            .any(|(k, v)| k == "organizationId" && v.as_str() == Some(id));
+        self.take_nonce(event, same)?;
         self.options.retain(|(k, _)| k != "organizationId");
         self.options.push((String::from("organizationId"), s(id)));
         self.step_url = url;
@@ -1046,6 +1070,7 @@ impl Flow {
         }
         w.opt_str("code", self.code.as_deref())
             .str("flowId", &self.flow_id)
+            .opt_str("nonce", self.nonce.as_deref())
             .flag("retried", self.retried)
             .flag("keyMayHaveBeenMinted", self.maybe_minted)
             .opt_str("switchedFrom", self.switched_from.as_deref())
@@ -1125,6 +1150,15 @@ impl Flow {
             flow.options = m.clone();
         }
         flow.code = text_of(doc, "code");
+        flow.nonce = match doc.get("nonce") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(
+                v.as_str()
+                    .filter(|n| valid_nonce(n))
+                    .map(String::from)
+                    .ok_or_else(|| bad("nonce"))?,
+            ),
+        };
         flow.retried = doc.get("retried").and_then(Value::as_bool).unwrap_or(false);
         flow.maybe_minted = doc
             .get("keyMayHaveBeenMinted")
@@ -1159,8 +1193,15 @@ impl Flow {
     }
 }
 
-/// FNV-1a 64 of the document text, hex. Detects edits and damage, not attackers:
-/// the document holds nothing an attacker could gain by forging.
+/// A submission nonce: 16 to 64 lowercase hex digits (8 to 32 bytes).
+fn valid_nonce(n: &str) -> bool {
+    (16..=64).contains(&n.len()) && n.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// FNV-1a 64 of the document text, hex. Catches accidental damage (a truncated
+/// file, a stray edit), not tampering: it is unkeyed, so anyone who can write the
+/// document can recompute it. Documents are protected from other users by the
+/// store (owner-only files, ownership checks), not by this check.
 fn checksum(text: &str) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in text.bytes() {

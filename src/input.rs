@@ -83,34 +83,41 @@ pub fn expires_in_days(v: &Value, lo: i64, hi: i64) -> Result<i64, Error> {
     }
 }
 
-/// True when `rest` (a URL after `http://`) names a loopback host: `localhost`,
-/// `*.localhost`, `[::1]` or a dotted-quad `127.x.y.z`. Anything with user info
+/// True when `rest` (a URL after `http://`) names a literal loopback host:
+/// `localhost` (any case), `[::1]` or a dotted quad `127.x.y.z` (each part 0–255).
+/// Nothing that needs a resolver: `*.localhost` names are sent to DNS by most
+/// stacks, so a local resolver could point them anywhere. Anything with user info
 /// (`@`) or a backslash is refused: parsers disagree on where its host is.
 fn is_loopback(rest: &str) -> bool {
     let host_port = crate::json::before_any(rest, b"/?#");
     if host_port.bytes().any(|b| b == b'@' || b == b'\\') {
         return false;
     }
-    let host = if let Some(v6) = host_port.strip_prefix('[') {
-        crate::json::before_any(v6, b"]")
-    } else {
-        crate::json::rcut(host_port, b':').map_or(host_port, |(h, _)| h)
-    };
-    // 127.x.y.z: digits and exactly three dots, none of the four parts empty.
-    let mut dots = 0;
-    let mut prev = b'.';
-    let mut quad = host.starts_with("127.");
-    for b in host.bytes() {
-        if b == b'.' {
-            dots += 1;
-            quad &= prev != b'.';
-        } else {
-            quad &= b.is_ascii_digit();
+    let (host, port) = if let Some(v6) = host_port.strip_prefix('[') {
+        match crate::json::cut(v6, b']') {
+            Some((h, after)) => (h, after.strip_prefix(':').unwrap_or(after)),
+            None => return false,
         }
-        prev = b;
+    } else {
+        crate::json::rcut(host_port, b':').unwrap_or((host_port, ""))
+    };
+    port.bytes().all(|b| b.is_ascii_digit())
+        && (host.eq_ignore_ascii_case("localhost") || host == "::1" || is_127(host))
+}
+
+/// A dotted quad in 127.0.0.0/8: four parts of one to three digits, each at most 255.
+fn is_127(host: &str) -> bool {
+    let mut parts = 0;
+    for part in host.split('.') {
+        parts += 1;
+        let ok = (1..=3).contains(&part.len())
+            && part.bytes().all(|b| b.is_ascii_digit())
+            && crate::json::parse_int(part).is_some_and(|n| n <= 255);
+        if !ok || (parts == 1 && part != "127") {
+            return false;
+        }
     }
-    quad &= dots == 3 && prev != b'.';
-    host == "localhost" || host == "::1" || host.ends_with(".localhost") || quad
+    parts == 4
 }
 
 /// The https-or-loopback rule shared by base URLs and per-step URLs.
@@ -240,6 +247,36 @@ mod tests {
         assert!(base_url("http://127.0.0.", false).is_err());
         assert!(base_url("http://127.0.0.1.2", false).is_err());
         assert!(base_url("http://127.10.200.3:80/x", false).is_ok());
+        // Literal loopback only: a `*.localhost` name goes through a resolver (issue 14.7).
+        for bad in [
+            "http://attacker.localhost:8080",
+            "http://localhost.attacker.example",
+            "http://a.b.localhost/x",
+            "http://.localhost",
+            "http://localhost.:1",
+            "http://127.0.0.256",
+            "http://127.0.0.1234",
+            "http://[::1]evil.com",
+            "http://[::1",
+            "http://localhost:80x",
+            "http://[::ffff:127.0.0.1]:1",
+        ] {
+            assert_eq!(
+                base_url(bad, false).err().map(|e| e.code),
+                Some(Code::INSECURE_URL),
+                "{bad}"
+            );
+            assert!(endpoint_url(bad, false).is_err(), "{bad}");
+        }
+        for good in [
+            "http://LOCALHOST:3000",
+            "http://127.255.255.255:1",
+            "http://[::1]",
+            "http://localhost",
+            "http://127.0.0.1?x",
+        ] {
+            assert!(base_url(good, false).is_ok(), "{good}");
+        }
         assert_eq!(
             endpoint_url(" http://127.0.0.1:9/x/cliRequestLoginOtp/ ", false)
                 .ok()

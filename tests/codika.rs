@@ -788,6 +788,7 @@ fn purpose_mismatch_asks_for_a_code_of_the_matching_purpose() {
         "submit_code",
         vec![
             ("code", s("123456")),
+            ("nonce", s(&nonce())),
             ("url", s("https://codika.example.test/cliCompleteLoginOtp")),
         ],
     );
@@ -1367,6 +1368,7 @@ fn per_step_url_overrides_replace_the_whole_endpoint_url() {
         "submit_code",
         vec![
             ("code", s("123456")),
+            ("nonce", s(&nonce())),
             ("options", obj(vec![("keyName", s("k"))])),
             ("url", s(complete)),
         ],
@@ -1395,7 +1397,11 @@ fn per_step_url_overrides_replace_the_whole_endpoint_url() {
     code_sent(&mut d);
     let out = d.event_with(
         "submit_code",
-        vec![("code", s("123456")), ("url", s("http://evil.test/x"))],
+        vec![
+            ("code", s("123456")),
+            ("nonce", s(&nonce())),
+            ("url", s("http://evil.test/x")),
+        ],
     );
     assert_eq!(code(&out), "INSECURE_URL");
     // allowInsecure lifts the rule for overrides too.
@@ -1430,6 +1436,7 @@ fn per_step_url_overrides_replace_the_whole_endpoint_url() {
         "choose_organization",
         vec![
             ("organizationId", s("org_b")),
+            ("nonce", s(&nonce())),
             ("url", s("https://proxy.example.test/login-complete")),
         ],
     );

@@ -180,10 +180,18 @@ fn run_provider(provider: &str, seed: u64, iters: usize) {
                 1 => obj(vec![
                     ("type", s("submit_code")),
                     ("code", s(r.pick(&["123456", "12 34-56", "abc", ""]))),
+                    (
+                        "nonce",
+                        s(r.pick(&["00112233445566778899aabbccddeeff", "zz", ""])),
+                    ),
                 ]),
                 2 => obj(vec![
                     ("type", s("choose_organization")),
                     ("organizationId", s(r.pick(&["org_1", "org_9"]))),
+                    (
+                        "nonce",
+                        s(r.pick(&["ffeeddccbbaa99887766554433221100", "1"])),
+                    ),
                 ]),
                 3 => obj(vec![
                     ("type", s("transport_error")),

@@ -8,8 +8,10 @@ import { nowSeconds, toError, loadSaved, bytesToHex, run, providerConfig, toSess
 export { toError };
 
 /**
- * The flow id the idempotency key derives from: random so flows never share
- * keys. Node 18 has no global crypto; there, uniqueness is all it needs.
+ * 16 random bytes as hex: the flow id, and the nonce of each code submission
+ * (the two halves of the Idempotency-Key, so flows and submissions never share
+ * keys and the key says nothing about the code). Node 18 has no global crypto;
+ * there, uniqueness is all they need.
  * Random bytes are drawn from crypto.getRandomValues a pool at a time (each byte
  * used once), as Node's own randomUUID does: one call per flow costs more than
  * the rest of `start()` in JS.
@@ -114,13 +116,15 @@ export class Flow {
    * `step.url` replaces the whole URL of the endpoint this step calls (https or loopback).
    */
   async submitCode(code, options, step) {
-    const action = await this.#run(withUrl({ type: 'submit_code', code: String(code ?? ''), options }, step));
+    // A fresh nonce every call: the core keeps the saved one when this is the same
+    // code and options as the submission before (a retry after a lost answer).
+    const action = await this.#run(withUrl({ type: 'submit_code', code: String(code ?? ''), options, nonce: flowId() }, step));
     return toCredential(action.credential);
   }
 
   /** Re-sends the kept code for the chosen organization (`step.url` as for `submitCode`). */
   async chooseOrganization(organizationId, step) {
-    const action = await this.#run(withUrl({ type: 'choose_organization', organizationId: String(organizationId ?? '') }, step));
+    const action = await this.#run(withUrl({ type: 'choose_organization', organizationId: String(organizationId ?? ''), nonce: flowId() }, step));
     return toCredential(action.credential);
   }
 }

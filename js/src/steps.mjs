@@ -39,7 +39,9 @@ export function providerConfig(provider) {
 
 /**
  * A saved document (a string or the object `toJSON()` gave), checked by the core
- * now rather than at the next step: INVALID_STATE for anything unknown or altered.
+ * now rather than at the next step: INVALID_STATE for anything unknown, malformed or
+ * damaged. (The check catches accidents, not tampering: anyone who can write the
+ * document can recompute it; the store's ownership checks keep others out.)
  */
 export function loadSaved(saved) {
   let state = saved;

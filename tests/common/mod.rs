@@ -23,6 +23,18 @@ pub fn call(input: Value) -> Value {
     parse(&out).expect("step output is JSON")
 }
 
+/// A fresh submission nonce (what the JS driver draws from crypto.getRandomValues):
+/// 16 bytes as hex, distinct on every call.
+pub fn nonce() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(1);
+    format!(
+        "{:016x}{:016x}",
+        0x6e6f_6e63_65u64,
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
 /// One `event` step on a saved flow; the flow moves on to the state it returns (if any).
 pub fn step_event(state: &mut Value, now: i64, event: Value) -> Value {
     let out = call(obj(vec![
@@ -77,13 +89,18 @@ impl Driver {
         self.event(obj(vec![("type", s("request_code"))]))
     }
     pub fn submit(&mut self, code: &str) -> Value {
-        self.event(obj(vec![("type", s("submit_code")), ("code", s(code))]))
+        self.event(obj(vec![
+            ("type", s("submit_code")),
+            ("code", s(code)),
+            ("nonce", s(&nonce())),
+        ]))
     }
     pub fn submit_with(&mut self, code: &str, options: Value) -> Value {
         self.event(obj(vec![
             ("type", s("submit_code")),
             ("code", s(code)),
             ("options", options),
+            ("nonce", s(&nonce())),
         ]))
     }
     /// An event of `kind` with extra members (e.g. a per-step `url`).
@@ -95,7 +112,10 @@ impl Driver {
     pub fn choose(&mut self, organization_id: &str) -> Value {
         self.event_with(
             "choose_organization",
-            vec![("organizationId", s(organization_id))],
+            vec![
+                ("organizationId", s(organization_id)),
+                ("nonce", s(&nonce())),
+            ],
         )
     }
     /// Saves the state as text and resumes it, as another process would.

@@ -11,6 +11,7 @@
 // works); otherwise the flow's per-step override sends the one request there instead.
 
 import { KeymintError } from '../../errors.mjs';
+import { start } from '../../flow.mjs';
 import { shown } from './args.mjs';
 
 /** @param {string|undefined} a @param {string|undefined} b */
@@ -26,10 +27,18 @@ export function sameBase(a, b) {
   return norm(a) === norm(b);
 }
 
-/** @param {URL} u */
-function loopback(u) {
-  const h = u.hostname.replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+/**
+ * Whether the core lets `url` carry credentials: its one https-or-literal-loopback rule,
+ * applied by starting (not running: no request is made) a probe flow with it as the base URL.
+ * @param {string} url
+ */
+function coreAllows(url) {
+  try {
+    start({ provider: 'scripto', baseUrl: url, email: 'probe@keymint.invalid' });
+    return true;
+  } catch (e) {
+    return /** @type {any} */ (e)?.code !== 'INSECURE_URL';
+  }
 }
 
 /**
@@ -43,7 +52,7 @@ function parseUrl(ctx, flag, value) {
   } catch {
     throw ctx.usage(`--${flag} is not a URL: ${shown(value)}`, flag);
   }
-  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && loopback(u))) {
+  if (!coreAllows(value)) {
     throw new KeymintError({
       code: 'INSECURE_URL',
       message: 'Credentials are only sent to https:// URLs or to loopback addresses.',
