@@ -2,6 +2,9 @@
 // The Node profile store: one JSON file per program, e.g. ~/.config/codika/config.json.
 //
 // - The directory is 0700 and the file 0600, set with chmod so the umask does not matter.
+// - Nothing another user could have planted is trusted (./safe-fs.mjs, as ssh does): the
+//   directory and files must be ours (or root's) and not writable by group or others; files
+//   are opened with O_NOFOLLOW; anything else is CONFIG_UNREADABLE with details.reason.
 // - Writes are atomic: a temp file in the same directory, fsync, rename over, fsync the directory.
 // - Every read-modify-write runs under `config.json.lock` (created with O_EXCL, holding
 //   {pid, host, at}); waiters back off with jitter until lockTimeoutMs, then CONFIG_LOCKED.
@@ -16,6 +19,8 @@ import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { KeymintError } from '../errors.mjs';
+import { ioError, codeOf, exitCodeOf, unsafeError } from './store-errors.mjs';
+import { prepareDir, readNoFollow, writeNewFile, lstatOrNull, CREATE_EXCL } from './safe-fs.mjs';
 import {
   ProfileStoreBase,
   documentProblem,
@@ -74,9 +79,6 @@ function pidAlive(pid) {
   }
 }
 
-/** @param {unknown} e */
-const codeOf = (e) => /** @type {any} */ (e)?.code;
-
 /** Re-entrancy guard: the files whose lock the current async context holds. */
 const heldContext = new AsyncLocalStorage();
 /** In-process FIFO per file, so one process's updates queue instead of polling the lock. */
@@ -91,31 +93,12 @@ function installExitHook() {
   process.on('exit', () => {
     for (const [lockPath, id] of heldLocks) {
       try {
-        const st = fs.statSync(lockPath);
+        const st = fs.lstatSync(lockPath);
         if (st.ino === id.ino && st.dev === id.dev) fs.unlinkSync(lockPath);
       } catch {
         // nothing to clean
       }
     }
-  });
-}
-
-/**
- * @param {'read'|'write'} op @param {string} path @param {unknown} cause
- */
-function ioError(op, path, cause) {
-  const dir = nodePath.dirname(path);
-  const code = codeOf(cause) ?? 'EIO';
-  return new KeymintError({
-    code: op === 'read' ? 'CONFIG_UNREADABLE' : 'CONFIG_UNWRITABLE',
-    message: `Could not ${op} the profile file ${path} (${code}).`,
-    exitCode: 1,
-    nextAction: {
-      kind: 'fix_config',
-      text: `Check that ${dir} is a directory you can ${op === 'read' ? 'read' : 'write'}, then run the command again.`,
-    },
-    details: { path, errno: code },
-    cause,
   });
 }
 
@@ -155,6 +138,7 @@ export class FileProfileStore extends ProfileStoreBase {
 
   /** @returns {Promise<StoreDocument>} the whole document (empty when the file is missing) */
   async read() {
+    if (!(await prepareDir(this.dir, this.path, { create: false }))) return emptyDocument();
     const raw = await this._readRaw();
     return raw === null ? emptyDocument() : parseDocument(raw, this.path);
   }
@@ -163,22 +147,24 @@ export class FileProfileStore extends ProfileStoreBase {
    * Run `fn(doc)` under the lock on a fresh read; if it succeeds, save the mutated document
    * atomically (only when it changed) and return fn's value. If fn throws, nothing is written.
    * fn may be async but must not call this store (that throws at once instead of deadlocking).
+   * `lockTimeoutMs` overrides the store's wait for the lock (e.g. longer once a key exists).
    * @template R
    * @param {(doc: StoreDocument) => R | Promise<R>} fn
+   * @param {{lockTimeoutMs?: number}} [opts]
    * @returns {Promise<Awaited<R>>}
    */
-  async update(fn) {
+  async update(fn, { lockTimeoutMs = this.lockTimeoutMs } = {}) {
     if (typeof fn !== 'function') throw new TypeError('update() needs a function');
     /** @type {Set<string>|undefined} */
     const held = heldContext.getStore();
     if (held?.has(this.path)) {
       throw new Error('FileProfileStore: update() was called from inside an update of the same file; use the doc you were given');
     }
-    const deadline = Date.now() + this.lockTimeoutMs;
-    const releaseTurn = await turn(this.path, this.lockTimeoutMs, () => this._lockedError({ pid: process.pid, host: HOST }));
+    const deadline = Date.now() + lockTimeoutMs;
+    const releaseTurn = await turn(this.path, lockTimeoutMs, () => this._lockedError({ pid: process.pid, host: HOST }, lockTimeoutMs));
     try {
       await this._ensureDir();
-      const id = await this._acquireLock(deadline);
+      const id = await this._acquireLock(deadline, lockTimeoutMs);
       try {
         const raw = await this._readRaw();
         const doc = raw === null ? emptyDocument() : parseDocument(raw, this.path);
@@ -202,45 +188,42 @@ export class FileProfileStore extends ProfileStoreBase {
     }
   }
 
+  /**
+   * Check, before anything irreversible (spending a one-time code), that an update can be
+   * saved: the directory is ours and writable, the lock can be taken, the file is ours and
+   * valid, and a file can be created next to it. Throws what update() would.
+   * @param {{lockTimeoutMs?: number}} [opts]
+   */
+  async checkWritable(opts) {
+    await this.update(async () => {
+      const probe = nodePath.join(this.dir, `.${nodePath.basename(this.path)}.${process.pid}.${randomHex(6)}.tmp`);
+      try {
+        await writeNewFile(probe, '{}\n', { sync: false });
+      } catch (e) {
+        throw ioError('write', this.path, e);
+      } finally {
+        await fsp.unlink(probe).catch(() => {});
+      }
+    }, opts);
+  }
+
   /** @returns {Promise<string|null>} */
   async _readRaw() {
-    try {
-      return await fsp.readFile(this.path, 'utf8');
-    } catch (e) {
-      if (codeOf(e) === 'ENOENT') return null;
-      throw ioError('read', this.path, e);
-    }
+    const got = await readNoFollow(this.path, this.path);
+    return got === null ? null : got.text;
   }
 
   async _ensureDir() {
-    try {
-      await fsp.mkdir(this.dir, { recursive: true, mode: 0o700 });
-    } catch (e) {
-      throw ioError('write', this.path, e);
-    }
-    try {
-      await fsp.chmod(this.dir, 0o700);
-    } catch (e) {
-      // A directory we do not own (EPERM) is left as it is; writing may still work.
-      if (codeOf(e) !== 'EPERM') throw ioError('write', this.path, e);
-    }
+    await prepareDir(this.dir, this.path, { create: true });
   }
 
   /** @param {string} text */
   async _writeAtomic(text) {
     const tmp = nodePath.join(this.dir, `.${nodePath.basename(this.path)}.${process.pid}.${randomHex(6)}.tmp`);
-    /** @type {import('node:fs/promises').FileHandle|undefined} */
-    let fh;
     try {
-      fh = await fsp.open(tmp, 'wx', 0o600);
-      await fh.chmod(0o600);
-      await fh.writeFile(text, 'utf8');
-      await fh.sync();
-      await fh.close();
-      fh = undefined;
+      await writeNewFile(tmp, text, { sync: true });
       await renameOver(tmp, this.path);
     } catch (e) {
-      if (fh) await fh.close().catch(() => {});
       await fsp.unlink(tmp).catch(() => {});
       throw ioError('write', this.path, e);
     }
@@ -282,7 +265,7 @@ export class FileProfileStore extends ProfileStoreBase {
       let dead = !pidAlive(pid);
       if (!dead && m[1] !== undefined) {
         try {
-          const st = await fsp.stat(full);
+          const st = await fsp.lstat(full);
           dead = now - Math.max(st.mtimeMs, st.ctimeMs) > this.staleLockMs;
         } catch {
           continue;
@@ -309,15 +292,9 @@ export class FileProfileStore extends ProfileStoreBase {
   async _createLockFile(file) {
     const content = JSON.stringify({ pid: process.pid, host: HOST, at: Date.now() });
     const tmp = nodePath.join(this.dir, `.${nodePath.basename(file)}.${process.pid}.${randomHex(6)}.tmp`);
-    /** @type {import('node:fs/promises').FileHandle|undefined} */
-    let fh;
     try {
-      fh = await fsp.open(tmp, 'wx', 0o600);
-      await fh.writeFile(content, 'utf8');
-      await fh.close();
-      fh = undefined;
+      await writeNewFile(tmp, content);
     } catch (e) {
-      if (fh) await fh.close().catch(() => {});
       await fsp.unlink(tmp).catch(() => {});
       if (codeOf(e) === 'ENOENT') {
         await this._ensureDir();
@@ -327,7 +304,7 @@ export class FileProfileStore extends ProfileStoreBase {
     }
     try {
       await fsp.link(tmp, file);
-      const st = await fsp.stat(tmp);
+      const st = await fsp.lstat(tmp);
       return { ino: st.ino, dev: st.dev };
     } catch (e) {
       if (codeOf(e) === 'EEXIST') return null;
@@ -348,7 +325,7 @@ export class FileProfileStore extends ProfileStoreBase {
     /** @type {import('node:fs/promises').FileHandle} */
     let fh;
     try {
-      fh = await fsp.open(file, 'wx', 0o600);
+      fh = await fsp.open(file, CREATE_EXCL, 0o600);
     } catch (e) {
       if (codeOf(e) === 'EEXIST') return null;
       throw ioError('write', this.path, e);
@@ -366,13 +343,18 @@ export class FileProfileStore extends ProfileStoreBase {
   }
 
   /**
-   * @param {number} deadline
+   * Every iteration checks the deadline, so no path through the loop can spin past it.
+   * @param {number} deadline @param {number} [timeoutMs] for the message
    * @returns {Promise<{ino: number, dev: number}>}
    */
-  async _acquireLock(deadline) {
+  async _acquireLock(deadline, timeoutMs = this.lockTimeoutMs) {
     let delay = 5;
-    for (;;) {
-      // Look first: while the lock is held, waiting costs a stat and a read, not a create.
+    /** @type {LockSnapshot['info']} */
+    let lastInfo = null;
+    for (let attempt = 0; ; attempt++) {
+      if (attempt > 0 && Date.now() >= deadline) throw this._lockedError(lastInfo, timeoutMs);
+      // Look first: while the lock is held, waiting costs an open and a read, not a create.
+      // A lock that is not a regular file (a symlink, even a dangling one) is refused.
       let snap = await inspectLockFile(this.lockPath, this.path);
       if (snap === null) {
         const id = await this._createLockFile(this.lockPath);
@@ -382,11 +364,16 @@ export class FileProfileStore extends ProfileStoreBase {
           return id;
         }
         snap = await inspectLockFile(this.lockPath, this.path);
-        if (snap === null) continue; // released meanwhile
+        if (snap === null) {
+          // Released meanwhile, or something we cannot see is in the way: back off a little.
+          await sleep(Math.min(jitter(delay), Math.max(0, deadline - Date.now())));
+          continue;
+        }
       }
+      lastInfo = snap.info;
       if (isStaleLock(snap, this.staleLockMs) && (await this._recoverStale(snap))) continue;
       const left = deadline - Date.now();
-      if (left <= 0) throw this._lockedError(snap.info);
+      if (left <= 0) throw this._lockedError(snap.info, timeoutMs);
       await sleep(Math.min(jitter(delay), left));
       delay = Math.min(delay * 1.5, 25);
     }
@@ -430,8 +417,8 @@ export class FileProfileStore extends ProfileStoreBase {
     await releaseLockFile(this.lockPath, id);
   }
 
-  /** @param {{pid?: unknown, host?: unknown, at?: unknown}|null} info */
-  _lockedError(info) {
+  /** @param {{pid?: unknown, host?: unknown, at?: unknown}|null} info @param {number} [timeoutMs] */
+  _lockedError(info, timeoutMs = this.lockTimeoutMs) {
     const who = info && typeof info.pid === 'number'
       ? info.pid === process.pid && info.host === HOST
         ? ' (held by this process)'
@@ -439,8 +426,8 @@ export class FileProfileStore extends ProfileStoreBase {
       : '';
     return new KeymintError({
       code: 'CONFIG_LOCKED',
-      message: `Timed out after ${this.lockTimeoutMs} ms waiting for the lock on ${this.path}${who}.`,
-      exitCode: 1,
+      message: `Timed out after ${timeoutMs} ms waiting for the lock on ${this.path}${who}.`,
+      exitCode: exitCodeOf('CONFIG_LOCKED'),
       nextAction: {
         kind: 'retry',
         text: `Another command is updating ${this.path}; run the command again when it has finished.`,
@@ -485,21 +472,21 @@ const BREAK_STALE_MS = 5000;
  * @returns {Promise<LockSnapshot|null>}
  */
 async function inspectLockFile(file, configFile) {
-  try {
-    const st = await fsp.stat(file);
-    const raw = await fsp.readFile(file, 'utf8');
-    let info = null;
-    try {
-      const parsed = JSON.parse(raw);
-      if (typeof parsed === 'object' && parsed !== null) info = parsed;
-    } catch {
-      // being written, or garbage: judged by its age
-    }
-    return { ino: st.ino, dev: st.dev, size: st.size, mtimeMs: st.mtimeMs, raw, info };
-  } catch (e) {
-    if (codeOf(e) === 'ENOENT') return null;
-    throw ioError('write', configFile, e);
+  const got = await readNoFollow(file, configFile, { owner: false });
+  if (got === null) {
+    // open() says ENOENT, yet something may be there: a dangling symlink.
+    if ((await lstatOrNull(file).catch(() => null))?.isSymbolicLink()) throw unsafeError(file, 'symlink', configFile);
+    return null;
   }
+  const { st, text: raw } = got;
+  let info = null;
+  try {
+    const parsed = JSON.parse(raw);
+    if (typeof parsed === 'object' && parsed !== null) info = parsed;
+  } catch {
+    // being written, or garbage: judged by its age
+  }
+  return { ino: st.ino, dev: st.dev, size: st.size, mtimeMs: st.mtimeMs, raw, info };
 }
 
 /**
@@ -519,9 +506,11 @@ function isStaleLock(snap, staleMs) {
  */
 async function sameLockFile(file, snap) {
   try {
-    const st = await fsp.stat(file);
+    const got = await readNoFollow(file, file, { owner: false });
+    if (got === null) return false;
+    const { st, text } = got;
     if (st.ino !== snap.ino || st.dev !== snap.dev || st.size !== snap.size || st.mtimeMs !== snap.mtimeMs) return false;
-    return (await fsp.readFile(file, 'utf8')) === snap.raw;
+    return text === snap.raw;
   } catch {
     return false;
   }
@@ -549,7 +538,7 @@ async function moveAsideIfSame(file, snap) {
  */
 async function releaseLockFile(file, id) {
   try {
-    const st = await fsp.stat(file);
+    const st = await fsp.lstat(file);
     if (st.ino === id.ino && st.dev === id.dev) await fsp.unlink(file);
   } catch {
     // already gone (or removed as stale by someone else)
