@@ -149,6 +149,11 @@ export function createCli(config) {
       }
       const surface = ctx.provider ? surfaceOf(/** @type {any} */ (ctx.providerValue)) : null;
       ctx.surface = surface;
+      if (words[0] === 'mcp') {
+        // An MCP server on stdio for agents (js/src/mcp/, docs/agents.md); runs until stdin closes.
+        const { runMcp } = await import('../../mcp/index.mjs');
+        return await runMcp(ctx, { run, surfaceOf, words, version: version(), problem });
+      }
       const commands = surface ? surface.commands : neutral;
       const cmd = commands.find((c) => {
         const path = c.path.split(' ');
