@@ -40,11 +40,14 @@ test('CORS: preflight answers 204 and every response carries the headers', async
   assert.equal(pre.headers.get('access-control-allow-origin'), 'http://localhost:3000');
   assert.equal(pre.headers.get('access-control-allow-methods'), 'GET, POST, OPTIONS, DELETE');
   assert.equal(pre.headers.get('access-control-allow-headers'), 'content-type, authorization, idempotency-key, x-api-key, origin');
-  assert.equal(pre.headers.get('access-control-expose-headers'), 'Retry-After, X-Retry-After');
   assert.equal(emu.requests.length, 0, 'preflights are not logged');
 
+  assert.equal(pre.headers.get('access-control-expose-headers'), 'Retry-After, X-Retry-After, X-Keymint-Emulator');
+  // No Origin (not a browser): no CORS grant needed, none given (not '*'). Other
+  // origins are covered by test/security-core.test.mjs.
   const plain = await post(emu, '/api/cli/login-request', {});
-  assert.equal(plain.headers.get('access-control-allow-origin'), '*');
+  assert.equal(plain.headers.get('access-control-allow-origin'), null);
+  assert.equal(plain.headers.get('x-keymint-emulator'), '1');
   assert.equal(plain.headers.get('content-type'), 'application/json; charset=utf-8');
 });
 

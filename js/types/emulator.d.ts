@@ -13,5 +13,16 @@ export interface Emulator {
   fault(spec: EmulatorFault): void;
   close(): Promise<void>;
 }
-export declare function startEmulator(options?: { port?: number; host?: string; trustForwardedFor?: boolean; backends?: string[]; frozenAt?: number }): Promise<Emulator>;
+/**
+ * `allowOrigins`: browser origins granted CORS besides loopback pages (http://127.x.y.z,
+ * http://localhost, http://[::1], any port). A `host` that is not a loopback address
+ * prints a warning on stderr.
+ */
+export declare function startEmulator(options?: { port?: number; host?: string; trustForwardedFor?: boolean; backends?: string[]; frozenAt?: number; allowOrigins?: string[] }): Promise<Emulator>;
+/** The fixed characters inside every key and token the emulator mints (after the first 8 random ones). */
+export declare const EMULATOR_MARKER: string;
+/** True for a key or token this emulator minted. */
+export declare function isEmulatorSecret(value: string): boolean;
+/** Whether an address to bind is a loopback address (127.0.0.0/8, ::1, localhost). */
+export declare function isLoopbackHost(host: string): boolean;
 export declare function registerBackend(name: string, factory: (ctx: object) => object): void;

@@ -33,8 +33,17 @@
 //   response = { status, json?, text?, headers? }   // json wins over text; neither = empty body
 //
 // Routing is by exact method + path: an unknown path (or HEAD) answers 404, a known path
-// with another method 405. Bodies over 1 MiB answer 413. Every response carries CORS
-// headers so browser pages, workers and extensions can call the emulator directly.
+// with another method 405. Bodies over 1 MiB answer 413.
+//
+// It is a development tool holding every code it "emailed" and every header it was sent:
+// - CORS is granted only to loopback pages (http://127.x.y.z, http://localhost, http://[::1],
+//   any port) and the origins in `allowOrigins`; any other Origin gets no
+//   Access-Control-Allow-Origin, so a web page cannot read the outbox or the request log.
+// - Bound to a loopback address, it refuses a Host header naming anything but loopback
+//   (403): a DNS-rebinding page cannot reach it as its own origin either.
+// - Every answer carries `X-Keymint-Emulator: 1`, and the secrets it mints carry
+//   EMULATOR_MARKER in their random part (see below).
+// - Binding anything but a loopback address prints a warning on stderr.
 
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -62,6 +71,52 @@ function recordSecret(prefix, value) {
   return value;
 }
 
+/**
+ * Every key and token the emulator mints has these characters right after the first
+ * 8 random ones: `cko_` + 8 random + `KMEMU` + 27 random. The prefixes stay the
+ * protocols' own (masking, the CLIs and the contract tests depend on them), as do the
+ * length and the base62 alphabet; the first characters (Codika's `keyPrefix`) and the
+ * last four (the masked form) stay random. A scanner or a person can tell an emulator
+ * key from a production one: see isEmulatorSecret.
+ */
+export const EMULATOR_MARKER = 'KMEMU';
+const MARK_AT = 8;
+
+/** A secret of `len` random base62 characters after `prefix`, with the marker inside. */
+function mintSecret(prefix, len) {
+  if (!SECRET_PREFIXES.test(prefix) || len < MARK_AT + EMULATOR_MARKER.length + 4) return prefix + randomBase62(len);
+  return prefix + randomBase62(MARK_AT) + EMULATOR_MARKER + randomBase62(len - MARK_AT - EMULATOR_MARKER.length);
+}
+
+/** True for a key or token this emulator minted (its marker after the prefix's first 8 characters). */
+export function isEmulatorSecret(value) {
+  const m = /^(scripto_|cko_|cdt_(?:live|test)_|at_|rt_|cat_|crt_)([A-Za-z0-9]+)$/.exec(String(value));
+  return m !== null && m[2].slice(MARK_AT, MARK_AT + EMULATOR_MARKER.length) === EMULATOR_MARKER;
+}
+
+// Loopback only, as the core's rule for plain http: literal 127.0.0.0/8, [::1], localhost.
+const LOOPBACK_HOST = /^(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\]|::1)$/i;
+const LOOPBACK_ORIGIN = /^http:\/\/(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\])(?::\d{1,5})?$/;
+const LOOPBACK_HOST_HEADER = /^(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\])(?::\d{1,5})?$/i;
+
+/** Whether `host` (an address to bind) is a loopback address. */
+export function isLoopbackHost(host) {
+  return LOOPBACK_HOST.test(String(host));
+}
+
+/** The stderr warning for an emulator reachable from other machines. */
+function exposedWarning(url) {
+  return [
+    '',
+    `keymint emulator: WARNING: listening on ${url}, which is NOT a loopback address.`,
+    '  Anyone who can reach this machine can read every code in the outbox, every request',
+    '  header sent here (including any real key), move the clock and mint keys.',
+    '  Bind 127.0.0.1 (the default) unless this is on purpose, on a network you trust.',
+    '',
+    '',
+  ].join('\n');
+}
+
 /** @type {Map<string, (ctx: object) => object>} */
 const registry = new Map([
   ['scripto', createScripto],
@@ -77,11 +132,23 @@ export function registerBackend(name, factory) {
 }
 
 /**
- * @param {{port?: number, host?: string, trustForwardedFor?: boolean, backends?: string[]}} [options]
+ * `allowOrigins`: browser origins granted CORS besides loopback pages (exact strings,
+ * e.g. 'chrome-extension://abc…' or 'https://dev.example.test').
+ * @param {{port?: number, host?: string, trustForwardedFor?: boolean, backends?: string[], allowOrigins?: string[], frozenAt?: number}} [options]
  */
 export async function startEmulator(options = {}) {
   const { port = 0, host = '127.0.0.1', trustForwardedFor = false } = options;
   const names = options.backends ?? [...registry.keys()];
+  const extraOrigins = new Set();
+  for (const o of options.allowOrigins ?? []) {
+    if (typeof o !== 'string' || o === '' || o === '*' || o === 'null') {
+      throw new TypeError('allowOrigins takes exact origins such as "https://app.example.test" (not "*" or "null")');
+    }
+    extraOrigins.add(o.replace(/\/+$/, ''));
+  }
+  /** @param {string|undefined} origin */
+  const originAllowed = (origin) => origin !== undefined && (LOOPBACK_ORIGIN.test(origin) || extraOrigins.has(origin));
+  const loopbackBind = isLoopbackHost(host);
 
   let clockOffset = 0;
   const sent = [];
@@ -99,7 +166,7 @@ export async function startEmulator(options = {}) {
       sent.push({ email: normalizeEmail(email), code, backend, purpose, sentAt: ctx.now() });
     },
     randomCode,
-    randomToken: (prefix, len) => recordSecret(prefix, prefix + randomBase62(len)),
+    randomToken: (prefix, len) => recordSecret(prefix, mintSecret(prefix, len)),
   };
 
   const backends = names.map((name) => {
@@ -168,7 +235,14 @@ export async function startEmulator(options = {}) {
   async function handle(req, res) {
     const url = new URL(`http://emulator${req.url}`); // not new URL(req.url, base): '//x' would become a host
     const path = url.pathname;
-    setCors(req, res);
+    res.setHeader('x-keymint-emulator', '1');
+    setCors(req, res, originAllowed);
+    // DNS rebinding: a page whose name now resolves to 127.0.0.1 would be same-origin.
+    const hostHeader = req.headers.host;
+    if (loopbackBind && hostHeader !== undefined && !LOOPBACK_HOST_HEADER.test(hostHeader)) {
+      writeAnswer(res, serialize(errorAnswer(403, 'FORBIDDEN_HOST', 'the emulator answers loopback Host names only')));
+      return;
+    }
     if (req.method === 'OPTIONS') {
       res.writeHead(204).end();
       return;
@@ -247,6 +321,7 @@ export async function startEmulator(options = {}) {
   });
   emu.port = /** @type {import('node:net').AddressInfo} */ (server.address()).port;
   emu.url = `http://${host.includes(':') ? `[${host}]` : host}:${emu.port}`;
+  if (!loopbackBind) process.stderr.write(exposedWarning(emu.url));
 
   let closing;
   function close() {
@@ -390,13 +465,15 @@ function writeAnswer(res, { status, headers, body }, mangle) {
   }
 }
 
-function setCors(req, res) {
+/** CORS headers for an allowed Origin only; any other origin (or none) gets none. */
+function setCors(req, res, originAllowed) {
   const origin = req.headers.origin;
-  res.setHeader('access-control-allow-origin', origin ?? '*');
-  if (origin) res.setHeader('vary', 'Origin');
+  res.setHeader('vary', 'Origin');
+  if (!originAllowed(origin)) return;
+  res.setHeader('access-control-allow-origin', origin);
   res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS, DELETE');
   res.setHeader('access-control-allow-headers', 'content-type, authorization, idempotency-key, x-api-key, origin');
-  res.setHeader('access-control-expose-headers', 'Retry-After, X-Retry-After');
+  res.setHeader('access-control-expose-headers', 'Retry-After, X-Retry-After, X-Keymint-Emulator');
   res.setHeader('access-control-max-age', '600');
 }
 
