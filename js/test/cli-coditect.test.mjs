@@ -111,13 +111,12 @@ describe('keymint --provider coditect', { concurrency: true }, () => {
     const email = 'tfa@example.com';
     const { totpSecret } = await seed(suite.emu, email, true);
     h.secrets.add(totpSecret);
+    // Not signed in yet: a failure (SECOND_FACTOR_REQUIRED, exit 2), not "success" with signedIn: false.
     const first = await h.km(['auth', 'login', '--email', email, '--password-stdin'], { input: PW });
-    assert.equal(first.code, 0, first.stderr);
-    assert.equal(first.stderr, '');
-    assert.match(first.stdout, new RegExp(`^✓ Password accepted: now the code from your authenticator app \\(within [45] minutes\\)
-
-  Then run:
-    keymint --provider coditect auth login --email ${email} --totp-code <6-digit-code>
+    assert.equal(first.code, 2, first.stderr);
+    assert.equal(first.stdout, '');
+    assert.match(first.stderr, new RegExp(`^✗ Password accepted, but the account has two-factor authentication: not signed in yet\\. Give the code from your authenticator app within [45] minutes\\. \\(SECOND_FACTOR_REQUIRED\\)
+  Then run: keymint --provider coditect auth login --email ${email} --totp-code <6-digit-code> \\(or --totp-secret-env VAR instead of --totp-code\\)
 $`));
     const doc = await h.readConfig('keymint');
     assert.deepEqual(doc.profiles, {});
@@ -253,14 +252,16 @@ $`));
     const email = 'slow@example.com';
     await seed(e, email, true);
     const pending = await h.km(['auth', 'login', '--email', email, '--password-stdin', '--json'], { input: PW });
-    assert.equal(pending.code, 0, pending.stdout);
-    const p = envelope(pending).data;
+    assert.equal(pending.code, 2, pending.stdout);
+    const pe = envelope(pending).error;
+    assert.equal(pe.code, 'SECOND_FACTOR_REQUIRED');
+    const p = pe.details;
     assert.deepEqual([p.status, p.signedIn, p.method], ['second_factor', false, 'totp']);
     assert.ok(Date.parse(p.challengeExpiresAt) > Date.now() + 290_000);
-    assert.deepEqual(p.nextAction, {
-      kind: 'enter_code',
+    assert.deepEqual(pe.nextAction, {
+      kind: 'fix_input',
       field: 'totp-code',
-      text: `Then run: keymint --provider coditect auth login --email ${email} --totp-code <6-digit-code>`,
+      text: `Then run: keymint --provider coditect auth login --email ${email} --totp-code <6-digit-code> (or --totp-secret-env VAR instead of --totp-code)`,
       command: `keymint --provider coditect auth login --email ${email} --totp-code <6-digit-code>`,
     });
     e.advance(301); // the server's clock only: the saved challenge still looks alive here
@@ -273,7 +274,7 @@ $`));
     assert.deepEqual((await h.readConfig('keymint')).pending, {}, 'a dead challenge is dropped');
 
     // A saved challenge this machine's clock says is over: signs in afresh (the password again).
-    assert.equal((await h.km(['auth', 'login', '--email', email, '--password-stdin'], { input: PW })).code, 0);
+    assert.equal((await h.km(['auth', 'login', '--email', email, '--password-stdin'], { input: PW })).code, 2);
     const doc = await h.readConfig('keymint');
     doc.pending[`coditect|login|${email}`].challengeExpiresAt = '2020-01-01T00:00:00Z';
     await writeFile(h.config('keymint'), JSON.stringify(doc));

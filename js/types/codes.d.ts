@@ -17,6 +17,7 @@ export type KeymintErrorCode =
   | 'USAGE'
   | 'PROFILE_NOT_FOUND'
   | 'PROFILE_NAME_INVALID'
+  | 'SECOND_FACTOR_REQUIRED'
   | 'OTP_INVALID'
   | 'OTP_NOT_FOUND'
   | 'OTP_EXPIRED'

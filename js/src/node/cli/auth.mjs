@@ -13,9 +13,19 @@ import { isValidProfileName } from '../profile-store.mjs';
 import { countdown } from './prompt.mjs';
 import { fields } from './output.mjs';
 import { resolveTarget, sameBase } from './target.mjs';
+import { writeRecoveryFile, shellPath } from './unsaved-key.mjs';
+import { exitCodeOf } from '../store-errors.mjs';
+import { hole } from './shell.mjs';
+import { cleanOrganization, cleanText, cleanUser, firstEmail } from './sanitize.mjs';
 
 /** `--wait` waits out at most this long; a longer wait fails at once with its nextAction. */
 export const MAX_WAIT_SECONDS = 600;
+
+/**
+ * Once a key has been minted, saving it waits this long for the profile file's lock (instead
+ * of the usual 20 s): a key dropped because other commands were busy would be a key lost.
+ */
+export const KEY_SAVE_LOCK_TIMEOUT_MS = 300_000;
 
 /** @param {string} provider @param {string} purpose @param {string} email */
 export function pendingKey(provider, purpose, email) {
@@ -109,8 +119,9 @@ export async function requestCommand(ctx, surface, purpose) {
     // The code is on its way and the backend knows it: `*-complete` works without the saved flow.
     warning = `The code was sent, but the pending flow could not be saved (${/** @type {any} */ (e)?.code ?? 'error'}); the next step works without it.`;
   }
-  const shownEmail = sent.email ?? email;
-  const next = `${ctx.program} ${surface.completeCommand(purpose, ctx)} --email ${shownEmail} --code <6-digit-code>`;
+  // The backend's spelling of the email only when it is a plausible one; never unquoted.
+  const shownEmail = firstEmail(sent.email) ?? email;
+  const next = ctx.run(...surface.completeCommand(purpose, ctx).split(' '), '--email', shownEmail, '--code', hole('<6-digit-code>'));
   const lines = [
     `✓ ${purpose === 'signup' ? 'Sign-up' : 'Sign-in'} code sent to ${shownEmail}`,
     '',
@@ -148,17 +159,18 @@ async function promptCode(ctx, email) {
  * @param {KeymintError} cause thrown again when no valid choice is made
  */
 async function promptOrganization(ctx, orgs, cause) {
-  const err = ctx.stderr;
-  err.write(`\nThis account belongs to ${orgs.length} organizations:\n`);
+  // The names and ids are the server's: note() shows them stripped of terminal controls.
+  ctx.out.note('');
+  ctx.out.note(`This account belongs to ${orgs.length} organizations:`);
   const width = String(orgs.length).length;
-  orgs.forEach((o, i) => err.write(`  ${String(i + 1).padStart(width)}) ${o.name ? `${o.name}  ` : ''}(${o.id})\n`));
+  orgs.forEach((o, i) => ctx.out.note(`  ${String(i + 1).padStart(width)}) ${o.name ? `${o.name}  ` : ''}(${o.id})`));
   for (let tries = 0; tries < 3; tries++) {
     const answer = await ctx.prompter.ask(`Choose an organization [1-${orgs.length}]: `, ctx.command);
     const n = /^\d+$/.test(answer) ? Number(answer) : NaN;
     if (n >= 1 && n <= orgs.length) return orgs[n - 1].id;
     const byId = orgs.find((o) => o.id === answer);
     if (byId) return byId.id;
-    err.write(`Enter a number from 1 to ${orgs.length}.\n`);
+    ctx.out.note(`Enter a number from 1 to ${orgs.length}.`);
   }
   throw cause;
 }
@@ -186,6 +198,8 @@ export async function completeCommand(ctx, surface, purpose) {
   const target = await resolveTarget(ctx, surface, purpose, 'complete');
   const store = ctx.store();
   const doc = await store.read(); // fail on a broken profile file before the code is spent
+  // …and on one that could not take the key: lock, file and directory are tried now.
+  await store.checkWritable();
   const key = pendingKey(/** @type {string} */ (ctx.providerName), purpose, email);
   const hadPending = doc.pending[key] !== undefined;
   const flow = resumePending(ctx, doc.pending[key], target, ['code_sent', 'choose_organization'])
@@ -203,7 +217,7 @@ export async function completeCommand(ctx, surface, purpose) {
     } else {
       if (code === undefined) {
         if (!ctx.interactive) {
-          throw ctx.required('code', '<6-digit-code>', ` --email ${email}`);
+          throw ctx.required('code', '<6-digit-code>', ['--email', email]);
         }
         code = await promptCode(ctx, email);
         prompted = true;
@@ -242,19 +256,22 @@ export async function completeCommand(ctx, surface, purpose) {
   if (surface.saveCredential) {
     return surface.saveCredential(ctx, cred, { explicitName, pendingKey: key, email, purpose });
   }
+  // What the backend says about the account is checked before it is stored: it is shown by
+  // every later `profile list` and put in commands (a 401's sign-in command).
   const profile = compact({
     provider: cred.provider ?? ctx.providerName,
     baseUrl: cred.baseUrl,
     apiKey: cred.apiKey.reveal(),
-    keyId: cred.keyId,
-    keyName: cred.keyName ?? options.keyName ?? (surface.defaultKeyName || undefined),
-    keyPrefix: cred.keyPrefix,
-    scopes: cred.scopes,
-    expiresAt: cred.expiresAt,
-    organization: cred.organization,
-    email: cred.email ?? cred.user?.email ?? email,
-    user: cred.user,
+    keyId: cleanText(cred.keyId),
+    keyName: cleanText(cred.keyName) ?? options.keyName ?? (surface.defaultKeyName || undefined),
+    keyPrefix: cleanText(cred.keyPrefix),
+    scopes: Array.isArray(cred.scopes) ? cred.scopes.map(cleanText).filter(Boolean) : undefined,
+    expiresAt: cred.expiresAt === null ? null : cleanText(cred.expiresAt),
+    organization: cleanOrganization(cred.organization),
+    email: firstEmail(cred.email, cred.user?.email) ?? email,
+    user: cleanUser(cred.user),
   });
+  ctx.secret(profile.apiKey);
   const name = await saveProfile(ctx, profile, {
     explicitName,
     baseName: surface.baseProfileName(profile),
@@ -310,13 +327,17 @@ function sameIdentity(a, b) {
  * Save a new key as the active profile, in one locked update (which also clears the pending
  * flow). The name is `explicitName` (replacing what is there), else `baseName` — reusing the
  * profile of the same account on the same backend, or with a numeric suffix on collision.
- * A failure after the key was minted becomes KEY_NOT_SAVED; the key itself is never shown.
+ * A minted key (or session) waits up to KEY_SAVE_LOCK_TIMEOUT_MS for the lock; if it still
+ * cannot be saved it becomes KEY_NOT_SAVED and the credential is written to a 0600 recovery
+ * file named in details.recoveryFile (unsaved-key.mjs) — never shown. `config set` (a key the
+ * user already has) gets neither.
  * @param {import('./context.mjs').Context} ctx
  * @param {Record<string, any>} profile
  * @param {{explicitName?: string, baseName: string, pendingKey?: string}} how
  * @returns {Promise<string>} the profile's name
  */
 export async function saveProfile(ctx, profile, { explicitName, baseName, pendingKey: pk }) {
+  const minted = !ctx.command.startsWith('config ');
   try {
     return await ctx.store().update((doc) => {
       let name = explicitName;
@@ -329,22 +350,40 @@ export async function saveProfile(ctx, profile, { explicitName, baseName, pendin
       doc.active = name;
       if (pk !== undefined) delete doc.pending[pk];
       return name;
-    });
+    }, minted ? { lockTimeoutMs: KEY_SAVE_LOCK_TIMEOUT_MS } : undefined);
   } catch (e) {
     const cause = /** @type {any} */ (e);
+    const session = profile.apiKey === undefined;
+    const recoveryFile = minted
+      ? await writeRecoveryFile({
+        program: ctx.cli.program,
+        command: ctx.program,
+        configFile: ctx.configPath,
+        env: ctx.env,
+        profile,
+        cause: cause?.code,
+      }).catch(() => null)
+      : null;
+    const kept = recoveryFile === null ? ''
+      : ` The ${session ? 'session was' : 'key was'} written to ${recoveryFile} (readable only by you).`;
     throw new KeymintError({
       code: 'KEY_NOT_SAVED',
-      message: profile.apiKey === undefined
+      message: `${session
         ? `Signed in, but the session could not be saved: ${cause?.message ?? cause}`
-        : `The key was minted but could not be saved: ${cause?.message ?? cause}`,
-      exitCode: 1,
+        : `The key was minted but could not be saved: ${cause?.message ?? cause}`}${kept}`,
+      exitCode: exitCodeOf('KEY_NOT_SAVED'),
       nextAction: {
         kind: 'save_key',
-        text: profile.apiKey === undefined
-          ? `Fix the profile file (${ctx.configPath}), then sign in again. The unsaved session ends when it expires.`
-          : `Fix the profile file (${ctx.configPath}), then sign in again to mint a new key. The unsaved key${profile.keyId ? ` (${profile.keyId})` : ''} stays valid until it is revoked.`,
+        text: recoveryFile !== null && !session
+          ? `Fix the profile file (${ctx.configPath}), then save the key with: ${ctx.program} config set --api-key-stdin < ${shellPath(recoveryFile)} — and delete that file.`
+          : recoveryFile !== null
+            ? `Fix the profile file (${ctx.configPath}), then sign in again; delete ${recoveryFile} once you no longer need the session in it.`
+            : session
+              ? `Fix the profile file (${ctx.configPath}), then sign in again. The unsaved session ends when it expires.`
+              : `Fix the profile file (${ctx.configPath}), then ${minted ? 'sign in again to mint a new key' : 'run the command again'}. The unsaved key${profile.keyId ? ` (${profile.keyId})` : ''} stays valid until it is revoked.`,
+        ...(recoveryFile !== null && !session ? { command: `${ctx.program} config set --api-key-stdin < ${shellPath(recoveryFile)}` } : {}),
       },
-      details: compact({ cause: cause?.code, keyId: profile.keyId, keyPrefix: profile.keyPrefix, path: ctx.configPath }),
+      details: compact({ cause: cause?.code, keyId: profile.keyId, keyPrefix: profile.keyPrefix, path: ctx.configPath, recoveryFile: recoveryFile ?? undefined }),
       cause: e,
     });
   }

@@ -13,6 +13,8 @@ import { profileNameFromEmail } from '../profile-store.mjs';
 import { compact, saveProfile, savedProfileFields } from './auth.mjs';
 import { fields } from './output.mjs';
 import { resolveTarget } from './target.mjs';
+import { hole } from './shell.mjs';
+import { cleanOrganization, cleanUser, firstEmail } from './sanitize.mjs';
 
 const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
@@ -56,6 +58,7 @@ export async function tokenConfigSet(ctx, surface) {
     const list = prefixes.map(([e, p]) => `${p}… (${envLabel(e) ?? e})`).join(' or ');
     throw ctx.usage(`That is not a ${surface.label} API token: API tokens start with ${list}.`, 'api-key');
   }
+  ctx.secret(apiKey); // only now: a refused value may be just a prefix the message names
   const target = await resolveTarget(ctx, surface, null, 'whoami');
   const baseUrl = target.baseUrl ?? surface.defaultBaseUrl;
   await ctx.store().read(); // a broken profile file fails before anything else
@@ -70,7 +73,7 @@ export async function tokenConfigSet(ctx, surface) {
     if (err?.exitCode === 6) {
       warning = `Could not check the token (${err.code}); saved it unverified.`;
     } else if (err instanceof KeymintError) {
-      const again = `${ctx.program} config set --api-key ${example}`;
+      const again = ctx.run('config', 'set', '--api-key', hole(example));
       throw new KeymintError({
         ...err,
         message: `${err.message} The API token was not saved.`,
@@ -86,7 +89,8 @@ export async function tokenConfigSet(ctx, surface) {
       throw e;
     }
   }
-  const email = surface.identityEmail?.(me) ?? me?.email ?? me?.user?.email;
+  // The backend's identity is checked before it is stored (an implausible email is not kept).
+  const email = firstEmail(surface.identityEmail?.(me), me?.email, me?.user?.email);
   const userId = me?.id ?? me?.user?.id;
   const profile = compact({
     provider: ctx.providerName,
@@ -95,8 +99,8 @@ export async function tokenConfigSet(ctx, surface) {
     kind: 'api_token',
     env,
     email,
-    user: userId !== undefined ? compact({ id: userId, email, name: me?.name }) : undefined,
-    organization: me?.organization,
+    user: userId !== undefined ? cleanUser({ id: userId, email, name: me?.name }) : undefined,
+    organization: cleanOrganization(me?.organization),
   });
   const name = await saveProfile(ctx, profile, {
     explicitName: named,

@@ -21,8 +21,8 @@ async function delegated(ctx, pick, path) {
     const name = /** @type {string} */ (ctx.str('profile') ?? doc.active);
     // Forgetting a key needs no backend; revoking a session (or whoami) needs its spec.
     if (path === 'auth logout' && typeof doc.profiles[name]?.accessToken !== 'string') return null;
-    const also = path === 'auth logout' ? ` (or forget it without revoking: ${ctx.cli.program} profile remove ${name})` : '';
-    throw ctx.usage(`The profile ${name} was saved with the provider spec "${provider}": pass the spec file again, e.g. ${ctx.cli.program} --provider ./${provider}.json ${path}${also}`, 'provider');
+    const also = path === 'auth logout' ? ` (or forget it without revoking: ${ctx.runBare('profile', 'remove', name)})` : '';
+    throw ctx.usage(`The profile ${name} was saved with the provider spec "${provider}": pass the spec file again, e.g. ${ctx.runBare('--provider', `./${provider}.json`, ...path.split(' '))}${also}`, 'provider');
   }
   if (!provider || !['session', 'password'].includes(kindOf(provider))) return null;
   ctx.provider = provider;

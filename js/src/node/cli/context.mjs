@@ -6,6 +6,11 @@ import { Output } from './output.mjs';
 import { Prompter } from './prompt.mjs';
 import { usageError } from './args.mjs';
 import { KeymintError } from '../../errors.mjs';
+import { commandLine, hole } from './shell.mjs';
+
+// Kept here too for modules that import it from the context.
+export { shellWord } from './shell.mjs';
+import { recordingFetch } from './sanitize.mjs';
 
 /** How long a CLI waits for another process's lock on the profile file. */
 const LOCK_TIMEOUT_MS = 20_000;
@@ -13,11 +18,6 @@ const LOCK_TIMEOUT_MS = 20_000;
 /** `codika` → `CODIKA`, `my-cli` → `MY_CLI`: the prefix of `<PREFIX>_API_KEY`. */
 export function envPrefix(program) {
   return String(program).toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_+|_+$/g, '');
-}
-
-/** A word as a shell would need it: quoted unless it is plainly safe. @param {string} w */
-export function shellWord(w) {
-  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`;
 }
 
 export class Context {
@@ -54,6 +54,8 @@ export class Context {
     this.prompter = new Prompter({ stdin: io.stdin, stderr: io.stderr, program: () => this.program });
     /** @type {FileProfileStore|null} */
     this._store = null;
+    /** @type {any} */
+    this._fetch = undefined;
   }
 
   /**
@@ -61,8 +63,27 @@ export class Context {
    * bin `keymint --provider codika`.
    */
   get program() {
-    if (this.cli.provider || !this.provider) return this.cli.program;
-    return `${this.cli.program} --provider ${shellWord(this.provider)}`;
+    return commandLine(this.programWords);
+  }
+
+  /** The words of `program`. */
+  get programWords() {
+    if (this.cli.provider || !this.provider) return [this.cli.program];
+    return [this.cli.program, '--provider', this.provider];
+  }
+
+  /**
+   * A command to run next: the program, then `words`, each quoted (shell.mjs); placeholders
+   * from hole() as they are. The one way a command for a nextAction or a "Then run" is made.
+   * @param {Array<string|import('./shell.mjs').Hole>} words
+   */
+  run(...words) {
+    return commandLine([...this.programWords, ...words]);
+  }
+
+  /** As run(), with the bare program name (profile commands need no --provider). @param {Array<any>} words */
+  runBare(...words) {
+    return commandLine([this.cli.program, ...words]);
   }
 
   /** What the library takes as `provider`: the preset name, or the spec object. */
@@ -108,10 +129,17 @@ export class Context {
 
   /** Options for keymint's transport: an injected fetch, a timeout. */
   get runOpts() {
-    const o = {};
-    if (this.cli.fetch) o.fetch = this.cli.fetch;
+    // Every request goes through the recording fetch: the secrets it carries are masked in
+    // whatever a server says back (sanitize.mjs).
+    this._fetch ??= recordingFetch(this.cli.fetch ?? ((/** @type {any[]} */ ...a) => globalThis.fetch(...a)), this.out.secrets);
+    const o = { fetch: this._fetch };
     if (this.cli.timeoutMs) o.timeoutMs = this.cli.timeoutMs;
     return o;
+  }
+
+  /** Remember a secret this run handles, so it is masked wherever it would be printed. @param {unknown} value @param {string} [shown] */
+  secret(value, shown) {
+    this.out.secrets.add(value, shown);
   }
 
   /** A string flag's value, or undefined. @param {string} name */
@@ -122,14 +150,14 @@ export class Context {
 
   /**
    * A string flag that must be there and not blank.
-   * @param {string} name @param {string} example e.g. `<your-email>`
-   * @param {string} [others] the rest of the command line, for the hint
+   * @param {string} name @param {string} example a placeholder, e.g. `<your-email>`
+   * @param {string[]} [others] the rest of the command line (flag, value, …), for the hint
    */
-  required(name, example, others = '') {
+  required(name, example, others = []) {
     const v = this.str(name);
+    const run = this.run(...this.command.split(' '), ...others, `--${name}`, hole(example));
     if (name === 'email' && v !== undefined && v.trim() === '') {
       // Given but blank is the backend's EMAIL_REQUIRED, answered here as the core would.
-      const run = `${this.program} ${this.command}${others} --email ${example}`;
       throw new KeymintError({
         code: 'EMAIL_REQUIRED',
         message: 'An email address is required.',
@@ -139,7 +167,6 @@ export class Context {
       });
     }
     if (v === undefined || v.trim() === '') {
-      const run = `${this.program} ${this.command}${others} --${name} ${example}`;
       throw usageError(`Missing --${name}: ${this.program} ${this.command} needs it.`, {
         program: this.program,
         command: this.command,

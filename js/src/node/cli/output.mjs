@@ -7,9 +7,24 @@
 //   "Signed in", the profile table, whoami) goes to stdout, because it *is* the command's
 //   output — `scripto whoami | grep Email` works, as with gh. Progress, prompts, countdowns,
 //   warnings and errors go to stderr, so stdout never holds anything but the result.
-// Nothing here ever receives a raw key: callers pass masked values only.
+// Nothing here should receive a raw key (callers pass masked values), and as a second line of
+// defence every text passes through here once: secrets the run sent or received are masked
+// (a server may echo them in its messages), and terminal output is stripped of control, C1,
+// bidi and format characters while JSON keeps them escaped (sanitize.mjs says why).
 
 import { isKeymintError, KeymintError } from '../../errors.mjs';
+import { Redactor, forTerminal, jsonText } from './sanitize.mjs';
+import { codeTable } from '../../core.mjs';
+
+/**
+ * A canonical code's exit code and next-action kind, from the core's table (the CLI keeps no
+ * table of its own). @param {string} code @returns {{exitCode: number, kind: string}}
+ */
+export function canonical(code) {
+  const row = codeTable().find((r) => r.code === code);
+  if (!row) throw new Error(`not a canonical code: ${code}`);
+  return { exitCode: row.exitCode, kind: row.kind };
+}
 
 /**
  * Lines of `label: value`, the values aligned two spaces after the longest label, indented
@@ -63,8 +78,20 @@ export class Output {
     this.stdout = stdout;
     this.stderr = stderr;
     this.json = json;
+    /** The run's secrets, masked wherever they appear in what is printed. */
+    this.secrets = new Redactor();
     /** Whether a live line (a countdown) is on stderr and must be cleared first. */
     this.live = false;
+  }
+
+  /** One human line as it may reach a terminal. @param {unknown} line */
+  clean(line) {
+    return forTerminal(this.secrets.redact(String(line ?? '')));
+  }
+
+  /** The envelope, redacted, escaped. @param {object} envelope */
+  #json(envelope) {
+    this.stdout.write(`${jsonText(this.secrets.deep(envelope))}\n`);
   }
 
   /** @param {string} text */
@@ -82,19 +109,19 @@ export class Output {
    * @param {string[]} lines the human rendering
    */
   result(data, lines) {
-    if (this.json) this.stdout.write(`${JSON.stringify({ success: true, data }, null, 2)}\n`);
-    else if (lines.length > 0) this.stdout.write(`${lines.join('\n')}\n`);
+    if (this.json) this.#json({ success: true, data });
+    else if (lines.length > 0) this.stdout.write(`${lines.map((l) => this.clean(l)).join('\n')}\n`);
   }
 
   /** Progress and notes for a person: stderr, never in --json mode. @param {string} text */
   note(text) {
-    if (!this.json) this.#err(`${text}\n`);
+    if (!this.json) this.#err(`${this.clean(text)}\n`);
   }
 
   /** Rewrites one live line on a terminal (a countdown). @param {string} text */
   liveLine(text) {
     if (this.json) return;
-    this.stderr.write(`\r\x1b[2K${text}`);
+    this.stderr.write(`\r\x1b[2K${this.clean(text)}`);
     this.live = true;
   }
 
@@ -112,13 +139,13 @@ export class Output {
    */
   error(e) {
     if (this.json) {
-      this.stdout.write(`${JSON.stringify({ success: false, error: errorBody(e) }, null, 2)}\n`);
+      this.#json({ success: false, error: errorBody(e) });
       return;
     }
     const lines = [`✗ ${e.message} (${e.code})`];
     const text = e.nextAction?.text;
     if (text) lines.push(`  ${text}`);
     else if (e.nextAction?.command) lines.push(`  Run: ${e.nextAction.command}`);
-    this.#err(`${lines.join('\n')}\n`);
+    this.#err(`${lines.map((l) => this.clean(l)).join('\n')}\n`);
   }
 }

@@ -7,9 +7,10 @@
 //
 // The second factor: `--totp-code C`, `--totp-secret-env VAR` (the base32 secret in $VAR:
 // the core computes the code, so an agent completes 2FA by itself), or a prompt at a terminal.
-// Without any of them, the challenge (a short-lived token, never the password) is saved as a
-// pending flow and the command says how to finish: `auth login --email E --totp-code C` in a
-// later process continues it without the password while the challenge lives (300 s, 5 codes).
+// Without any of them, the command fails with SECOND_FACTOR_REQUIRED (not signed in: exit
+// non-zero), the challenge (a short-lived token, never the password) saved as a pending flow:
+// `auth login --email E --totp-code C` in a later process continues it without the password
+// while the challenge lives (300 s, 5 codes).
 
 import { passwordLogin, resumePasswordLogin } from '../../session.mjs';
 import { KeymintError } from '../../errors.mjs';
@@ -19,6 +20,8 @@ import { compact, pendingKey } from './auth.mjs';
 import { readAll } from './prompt.mjs';
 import { saveSession, withSignInAgain } from './session-commands.mjs';
 import { resolveTarget, sameBase } from './target.mjs';
+import { hole } from './shell.mjs';
+import { canonical } from './output.mjs';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -46,10 +49,11 @@ export async function readPassword(ctx, email, { confirm = false } = {}) {
     if (text === null) throw ctx.usage('The password on stdin is too long (over 64 KiB).', 'password-stdin');
     const password = text.replace(/\r?\n$/, '');
     if (password === '') throw ctx.usage('--password-stdin read no password: stdin was empty.', 'password-stdin');
+    ctx.secret(password, '••••••••');
     return password;
   }
   if (!ctx.interactive || !ctx.prompter.canHide) {
-    const run = `${ctx.program} ${ctx.command} --email ${email} --password-stdin`;
+    const run = ctx.run(...ctx.command.split(' '), '--email', email, '--password-stdin');
     throw usageError(
       ctx.json
         ? `No password: with --json, ${ctx.program} ${ctx.command} never prompts; pass it on stdin with --password-stdin.`
@@ -65,6 +69,7 @@ export async function readPassword(ctx, email, { confirm = false } = {}) {
   }
   const password = await ctx.prompter.askHidden('Password: ', ctx.command);
   if (password === '') throw ctx.usage('No password was entered.', 'password');
+  ctx.secret(password, '••••••••');
   if (confirm && (await ctx.prompter.askHidden('Confirm password: ', ctx.command)) !== password) {
     throw ctx.usage('The passwords do not match.', 'password');
   }
@@ -82,7 +87,10 @@ function secondFactorFlags(ctx) {
   if (code !== undefined && varName !== undefined) {
     throw ctx.usage('Give --totp-code or --totp-secret-env, not both.', 'totp-code');
   }
-  if (code !== undefined) return { code };
+  if (code !== undefined) {
+    ctx.secret(code, '••••••••');
+    return { code };
+  }
   if (varName === undefined) return null;
   // A base32 secret pasted where the variable's name goes must not be echoed back.
   const secretLike = /^[A-Z2-7]{16,}=*$/.test(varName) || varName.length > 64;
@@ -93,6 +101,7 @@ function secondFactorFlags(ctx) {
   if (typeof value !== 'string' || value.trim() === '') {
     throw ctx.usage(`The environment variable ${varName} (--totp-secret-env) is not set or is empty.`, 'totp-secret-env');
   }
+  ctx.secret(value.trim(), '••••••••');
   return { totpSecret: value.trim() };
 }
 
@@ -108,10 +117,10 @@ function withNext(ctx, e, email) {
   /** @type {Record<string, any>} */
   let extra = {};
   if (e.code === 'INVALID_2FA_CODE' && (n.kind === 'retry_code' || n.kind === 'fix_input')) {
-    command = `${ctx.program} auth login --email ${email} --totp-code <6-digit-code>`;
+    command = ctx.run('auth', 'login', '--email', email, '--totp-code', hole('<6-digit-code>'));
     if (n.kind === 'fix_input') extra = { field: 'totp-code' };
   } else if (n.kind === 'switch_flow') {
-    command = n.to === 'signup' ? `${ctx.program} auth register --email ${email}` : `${ctx.program} auth login --email ${email}`;
+    command = ctx.run('auth', n.to === 'signup' ? 'register' : 'login', '--email', email);
   } else {
     return withSignInAgain(ctx, e, email);
   }
@@ -212,6 +221,7 @@ export async function loginCommand(ctx, surface) {
     ctx.out.note('This account has two-factor authentication.');
     for (let tries = 0; ; tries++) {
       const code = await ctx.prompter.ask('Enter the 6-digit code from your authenticator app: ', ctx.command);
+      ctx.secret(code, '••••••••');
       try {
         const cred = await flow.submitSecondFactor(code);
         return saveSession(ctx, cred, { explicitName, pendingKey: key, email, title: '✓ Signed in', status: 'signed_in' });
@@ -226,32 +236,40 @@ export async function loginCommand(ctx, surface) {
       }
     }
   }
-  let warning;
+  // No code and no one to ask: not signed in. That is a failure with its own code (an agent
+  // that checks the exit status must not think it is signed in); the challenge is kept so the
+  // code alone finishes it in a later process.
+  let challengeSaved = true;
   try {
     await store.setPending(key, flow.toJSON());
-  } catch (e) {
-    warning = `The challenge could not be saved (${/** @type {any} */ (e)?.code ?? 'error'}): pass --totp-code or --totp-secret-env with the password instead.`;
+  } catch {
+    challengeSaved = false;
   }
-  const next = `${ctx.program} auth login --email ${email} --totp-code <6-digit-code>`;
-  ctx.out.result(
-    compact({
+  const next = challengeSaved
+    ? ctx.run('auth', 'login', '--email', email, '--totp-code', hole('<6-digit-code>'))
+    : ctx.run('auth', 'login', '--email', email, '--password-stdin', '--totp-code', hole('<6-digit-code>'));
+  const { exitCode, kind } = canonical('SECOND_FACTOR_REQUIRED');
+  throw new KeymintError({
+    code: 'SECOND_FACTOR_REQUIRED',
+    message: `Password accepted, but the account has two-factor authentication: not signed in yet. Give the code from your authenticator app within ${challengeSeconds(result.expiresAt)}.`,
+    exitCode,
+    nextAction: {
+      kind,
+      field: 'totp-code',
+      text: challengeSaved
+        ? `Then run: ${next} (or --totp-secret-env VAR instead of --totp-code)`
+        : `The challenge could not be saved: pass the password again with the code: printf '%s' "$PASSWORD" | ${next}`,
+      command: next,
+    },
+    details: compact({
       status: 'second_factor',
       signedIn: false,
       email,
       method: result.method,
       challengeExpiresAt: result.expiresAt ?? null,
-      nextAction: { kind: 'enter_code', field: 'totp-code', text: `Then run: ${next}`, command: next },
-      warning,
+      challengeSaved: challengeSaved,
     }),
-    [
-      `✓ Password accepted: now the code from your authenticator app (within ${challengeSeconds(result.expiresAt)})`,
-      '',
-      '  Then run:',
-      `    ${next}`,
-    ],
-  );
-  if (warning) ctx.out.note(`! ${warning}`);
-  return 0;
+  });
 }
 
 /** "5 minutes" until an RFC 3339 time. @param {string|undefined} at */

@@ -9,6 +9,8 @@ import { fields, table } from './output.mjs';
 import { notFound, resolveTarget } from './target.mjs';
 import { compact, saveProfile, savedProfileFields } from './auth.mjs';
 import { PRESETS, PROVIDER_CHOICES } from './providers.mjs';
+import { hintWords, hole } from './shell.mjs';
+import { cleanOrganization, cleanText, cleanUser, firstEmail, identityFields } from './sanitize.mjs';
 
 const PROVIDER_BY_PREFIX = [['cko_', 'codika'], ['scripto_', 'scripto'], ['cdt_', 'coditect']];
 
@@ -44,10 +46,16 @@ export async function providerInUse(ctx) {
  */
 export async function resolveCredential(ctx) {
   const flag = ctx.str('api-key');
-  if (flag !== undefined && flag.trim() !== '') return { apiKey: flag.trim(), source: 'flag' };
+  if (flag !== undefined && flag.trim() !== '') {
+    ctx.secret(flag.trim());
+    return { apiKey: flag.trim(), source: 'flag' };
+  }
   if (flag !== undefined) throw ctx.usage('--api-key is empty.', 'api-key');
   const env = ctx.envValue('API_KEY');
-  if (env !== undefined) return { apiKey: env, source: 'env' };
+  if (env !== undefined) {
+    ctx.secret(env);
+    return { apiKey: env, source: 'env' };
+  }
   const doc = await ctx.store().read();
   const named = ctx.str('profile');
   const name = named ?? doc.active;
@@ -63,14 +71,14 @@ export async function resolveCredential(ctx) {
       nextAction: names.length === 0
         ? {
           kind: 'sign_in_again',
-          text: `Sign in with: ${ctx.program} ${ctx.signInHint} (or pass --api-key, or set ${ctx.envName('API_KEY')}).`,
-          command: `${ctx.program} ${ctx.signInHint}`,
+          text: `Sign in with: ${ctx.run(...hintWords(ctx.signInHint))} (or pass --api-key, or set ${ctx.envName('API_KEY')}).`,
+          command: ctx.run(...hintWords(ctx.signInHint)),
         }
         : {
           kind: 'fix_input',
           field: 'profile',
-          text: `Pick a profile with: ${ctx.cli.program} profile use <name> (saved: ${names.join(', ')}).`,
-          command: `${ctx.cli.program} profile use <name>`,
+          text: `Pick a profile with: ${ctx.runBare('profile', 'use', hole('<name>'))} (saved: ${names.join(', ')}).`,
+          command: ctx.runBare('profile', 'use', hole('<name>')),
         },
       details: { profiles: names },
     });
@@ -81,9 +89,10 @@ export async function resolveCredential(ctx) {
       code: 'PROFILE_NOT_FOUND',
       message: `The profile "${name}" holds no API key.`,
       exitCode: 2,
-      nextAction: { kind: 'sign_in_again', text: `Sign in again with: ${ctx.program} ${ctx.signInHint}`, command: `${ctx.program} ${ctx.signInHint}` },
+      nextAction: { kind: 'sign_in_again', text: `Sign in again with: ${ctx.run(...hintWords(ctx.signInHint))}`, command: ctx.run(...hintWords(ctx.signInHint)) },
     });
   }
+  ctx.secret(profile.apiKey);
   return { apiKey: profile.apiKey, source: 'profile', profileName: name, profile };
 }
 
@@ -97,7 +106,8 @@ function sourceText(ctx, c) {
 /** UNAUTHENTICATED with a sign-in command when the backend gave none. */
 function withSignIn(ctx, e, email) {
   if (e?.code !== 'UNAUTHENTICATED' || e.nextAction?.command) return e;
-  const cmd = `${ctx.program} auth login-request --email ${email ?? '<your-email>'}`;
+  // The email may be the backend's (saved by an older version, or a tampered file): quoted.
+  const cmd = ctx.run('auth', 'login-request', '--email', email ? String(email) : hole('<your-email>'));
   const text = /^sign in again\.?$/i.test(e.nextAction?.text ?? '') || !e.nextAction?.text
     ? `Sign in again with: ${cmd}`
     : e.nextAction.text;
@@ -115,7 +125,7 @@ export async function whoamiCommand(ctx, surfaceFor) {
   if (!provider) throw ctx.usage(`Which provider? Pass --provider ${PROVIDER_CHOICES}.`, 'provider');
   if (!ctx.provider) {
     if (!PRESETS.includes(provider)) {
-      throw ctx.usage(`The profile ${cred.profileName} was saved with the provider spec "${provider}": pass the spec again, e.g. ${ctx.cli.program} --provider ./${provider}.json whoami`, 'provider');
+      throw ctx.usage(`The profile ${cred.profileName} was saved with the provider spec "${provider}": pass the spec again, e.g. ${ctx.runBare('--provider', `./${provider}.json`, 'whoami')}`, 'provider');
     }
     ctx.provider = provider;
   }
@@ -131,6 +141,7 @@ export async function whoamiCommand(ctx, surfaceFor) {
   } catch (e) {
     throw withSignIn(ctx, e, cred.profile?.email);
   }
+  me = identityFields(me); // only the documented fields, never the server's object as it came
   const masked = maskSecret(cred.apiKey);
   const source = compact({ source: cred.source, profile: cred.profileName, env: cred.source === 'env' ? ctx.envName('API_KEY') : undefined });
   const email = me.user?.email ?? me.email;
@@ -184,16 +195,17 @@ export async function profileList(ctx) {
   const profiles = Object.entries(doc.profiles).map(([name, p]) => publicProfile(name, p, doc.active === name));
   if (profiles.length === 0) {
     ctx.out.result({ active: null, profiles: [], configPath: store.path }, []);
-    ctx.out.note(`No profiles yet. Sign in with: ${ctx.program} ${ctx.signInHint}`);
+    ctx.out.note(`No profiles yet. Sign in with: ${ctx.run(...hintWords(ctx.signInHint))}`);
     return 0;
   }
+  // Cleaned before the widths are measured (a file written by an older version may hold raw server text).
   const rows = profiles.map((p) => [
     p.name,
     String(p.provider ?? ''),
     String(p.email ?? '—'),
     String(/** @type {any} */ (p.organization)?.name ?? '—'),
     String(p.apiKey ?? (p.accessToken ? `${p.accessToken} (session)` : '—')),
-  ]);
+  ].map((c) => ctx.out.clean(c)));
   const marks = ['', ...profiles.map((p) => (p.active ? '*' : ''))];
   const lines = table(['NAME', 'PROVIDER', 'EMAIL', 'ORGANIZATION', 'API KEY'], rows).map((l, i) => `${marks[i].padEnd(1)} ${l}`);
   ctx.out.result({ active: doc.active, profiles, configPath: store.path }, lines);
@@ -226,8 +238,8 @@ export async function profileRemove(ctx, name, { logout = false } = {}) {
         nextAction: {
           kind: 'fix_input',
           field: 'profile',
-          text: `Name the profile to forget: ${ctx.program} auth logout --profile <name> (see ${ctx.cli.program} profile list).`,
-          command: `${ctx.program} auth logout --profile <name>`,
+          text: `Name the profile to forget: ${ctx.run('auth', 'logout', '--profile', hole('<name>'))} (see ${ctx.runBare('profile', 'list')}).`,
+          command: ctx.run('auth', 'logout', '--profile', hole('<name>')),
         },
         details: { profiles: Object.keys(doc.profiles) },
       });
@@ -272,6 +284,7 @@ export async function configSet(ctx, surface) {
   if (!apiKey.startsWith(surface.keyPrefix)) {
     throw ctx.usage(`That is not a ${surface.label} key: ${surface.label} keys start with ${surface.keyPrefix}.`, 'api-key');
   }
+  ctx.secret(apiKey); // only now: a refused value may be just the prefix the message names
   const target = await resolveTarget(ctx, surface, null, 'whoami');
   await ctx.store().read(); // a broken profile file fails before anything else
   /** @type {any} */
@@ -285,22 +298,24 @@ export async function configSet(ctx, surface) {
     if (err?.exitCode !== 6) throw withSignIn(ctx, err, undefined);
     warning = `Could not check the key (${err.code}); saved it unverified.`;
   }
+  // The backend's identity is checked before it is stored: a later 401 puts the email in a
+  // command, and `profile list` shows the names. An implausible email is not kept.
   const profile = compact({
     provider: ctx.providerName,
     baseUrl: target.baseUrl ?? surface.defaultBaseUrl,
     apiKey,
-    keyId: me?.key?.id ?? me?.keyId,
-    keyName: me?.key?.name ?? me?.keyName,
-    keyPrefix: me?.key?.prefix,
-    scopes: me?.key?.scopes,
-    expiresAt: me?.key ? me.key.expiresAt ?? null : undefined,
-    organization: me?.organization,
-    email: me?.user?.email ?? me?.email,
-    user: me?.user ?? (me?.userId ? { id: me.userId, email: me.email } : undefined),
+    keyId: cleanText(me?.key?.id ?? me?.keyId),
+    keyName: cleanText(me?.key?.name ?? me?.keyName),
+    keyPrefix: cleanText(me?.key?.prefix),
+    scopes: Array.isArray(me?.key?.scopes) ? me.key.scopes.map(cleanText).filter(Boolean) : undefined,
+    expiresAt: me?.key ? cleanText(me.key.expiresAt) ?? null : undefined,
+    organization: cleanOrganization(me?.organization),
+    email: firstEmail(me?.user?.email, me?.email),
+    user: cleanUser(me?.user ?? (me?.userId ? { id: me.userId, email: me.email } : undefined)),
   });
   const name = await saveProfile(ctx, profile, {
     explicitName: named,
-    baseName: (me && surface.identityName(me)) || 'default',
+    baseName: (me && surface.identityName({ email: profile.email, user: profile.user, organization: profile.organization })) || 'default',
   });
   if (warning) ctx.out.note(`! ${warning}`);
   const masked = maskSecret(apiKey);

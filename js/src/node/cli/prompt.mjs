@@ -11,6 +11,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import { KeymintError } from '../../errors.mjs';
 import { usageError } from './args.mjs';
+import { forTerminal } from './sanitize.mjs';
 
 /** Longest line or password we keep (anything past it is dropped). */
 const MAX_LINE = 4096;
@@ -86,7 +87,7 @@ export class Prompter {
    */
   async ask(question, command) {
     this.#listen();
-    this.stderr.write(question);
+    this.stderr.write(forTerminal(question)); // it may name an email or organization a server gave
     for (;;) {
       this.#dropLf();
       const m = /\r|\n/.exec(this.buf);
@@ -122,7 +123,7 @@ export class Prompter {
     if (!this.canHide) throw usageError('Cannot read a password without echo here.', { program: this.program, command });
     this.#listen();
     this.stdin.setRawMode(true);
-    this.stderr.write(question);
+    this.stderr.write(forTerminal(question));
     /** @type {string[]} */
     let chars = [];
     try {

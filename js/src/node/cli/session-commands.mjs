@@ -13,6 +13,8 @@ import { compact, saveProfile, savedProfileFields } from './auth.mjs';
 import { fields } from './output.mjs';
 import { notFound, resolveTarget, sameBase } from './target.mjs';
 import { shown } from './args.mjs';
+import { hintWords, hole } from './shell.mjs';
+import { cleanUser, firstEmail, identityFields } from './sanitize.mjs';
 
 const hasOwn = (/** @type {object} */ o, /** @type {string} */ k) => Object.prototype.hasOwnProperty.call(o, k);
 
@@ -29,8 +31,7 @@ function tokenLine(token, expiresAt) {
 export function withSignInAgain(ctx, e, email) {
   const kind = e?.nextAction?.kind;
   if (!(e instanceof KeymintError) || e.nextAction?.command || !(kind === 'sign_in_again' || (kind === 'refresh' && e.code === 'TOKEN_EXPIRED'))) return e;
-  const hint = /** @type {string} */ (ctx.signInHint).replace('<your-email>', email ?? '<your-email>');
-  const cmd = `${ctx.program} ${hint}`;
+  const cmd = ctx.run(...hintWords(ctx.signInHint, email));
   const said = String(e.nextAction?.text ?? '').trim();
   const text = /(^|\s)sign in again\.?$/i.test(said) || said === ''
     ? `${said.replace(/sign in again\.?$/i, '')}Sign in again with: ${cmd}`
@@ -46,11 +47,15 @@ export function withSignInAgain(ctx, e, email) {
  *   `status` (auth login) is put in the JSON data, next to `signedIn: true`
  */
 export async function saveSession(ctx, cred, { explicitName, pendingKey, email, title, status }) {
+  // The backend's identity is checked before it is stored (an implausible email is not kept).
+  const saved = sessionProfile(cred);
   const profile = compact({
-    ...sessionProfile(cred),
+    ...saved,
+    user: cleanUser(saved.user),
     provider: cred.provider ?? ctx.providerName,
-    email: cred.email ?? cred.user?.email ?? email,
+    email: firstEmail(cred.email, cred.user?.email) ?? email,
   });
+  for (const t of [profile.accessToken, profile.refreshToken, profile.apiKey]) ctx.secret(t);
   const name = await saveProfile(ctx, profile, {
     explicitName,
     baseName: profileNameFromEmail(profile.email ?? 'default'),
@@ -103,12 +108,12 @@ export async function sessionInUse(ctx, { allowApiKey = false } = {}) {
       message: names.length === 0 ? 'Not signed in: no profile is saved.' : 'Not signed in: no profile is active.',
       exitCode: 2,
       nextAction: names.length === 0
-        ? { kind: 'sign_in_again', text: `Sign in with: ${ctx.program} ${ctx.signInHint}`, command: `${ctx.program} ${ctx.signInHint}` }
+        ? { kind: 'sign_in_again', text: `Sign in with: ${ctx.run(...hintWords(ctx.signInHint))}`, command: ctx.run(...hintWords(ctx.signInHint)) }
         : {
           kind: 'fix_input',
           field: 'profile',
-          text: `Pass --profile <name>, or pick one with: ${ctx.cli.program} profile use <name> (saved: ${names.join(', ')}).`,
-          command: `${ctx.cli.program} profile use <name>`,
+          text: `Pass --profile <name>, or pick one with: ${ctx.runBare('profile', 'use', hole('<name>'))} (saved: ${names.join(', ')}).`,
+          command: ctx.runBare('profile', 'use', hole('<name>')),
         },
       details: { profiles: names },
     });
@@ -137,9 +142,10 @@ export async function sessionInUse(ctx, { allowApiKey = false } = {}) {
       code: 'PROFILE_NOT_FOUND',
       message: `The profile "${name}" holds no session.`,
       exitCode: 2,
-      nextAction: { kind: 'sign_in_again', text: `Sign in again with: ${ctx.program} ${ctx.signInHint}`, command: `${ctx.program} ${ctx.signInHint}` },
+      nextAction: { kind: 'sign_in_again', text: `Sign in again with: ${ctx.run(...hintWords(ctx.signInHint))}`, command: ctx.run(...hintWords(ctx.signInHint)) },
     });
   }
+  for (const t of [profile.accessToken, profile.refreshToken, profile.apiKey]) ctx.secret(t);
   return { name, profile };
 }
 
@@ -160,6 +166,7 @@ export async function sessionWhoami(ctx, surface) {
   const flag = ctx.str('api-key');
   if (flag !== undefined && flag.trim() === '') throw ctx.usage('--api-key is empty.', 'api-key');
   const apiKey = surface.apiKeys ? (flag?.trim() ?? ctx.envValue('API_KEY')) : undefined;
+  ctx.secret(apiKey);
   /** @type {any} */
   let me;
   /** @type {Record<string, any>} */
@@ -188,6 +195,7 @@ export async function sessionWhoami(ctx, surface) {
     whose = ['Profile', name];
     if (data.refreshed) ctx.out.note('(The session was refreshed; the new tokens are saved in the profile.)');
   }
+  me = identityFields(me); // only the documented fields, never the server's object as it came
   const email = surface.identityEmail?.(me) ?? me?.email ?? me?.user?.email;
   const rows = [
     ...(surface.identityRows?.(me) ?? []),
@@ -271,7 +279,7 @@ export async function logoutCommand(ctx) {
             exitCode: err.exitCode,
             nextAction: {
               ...err.nextAction,
-              text: `${err.nextAction?.text ? `${err.nextAction.text} ` : ''}Run ${ctx.program} auth logout again, or forget the profile without revoking: ${ctx.cli.program} profile remove ${name}`,
+              text: `${err.nextAction?.text ? `${err.nextAction.text} ` : ''}Run ${ctx.run('auth', 'logout')} again, or forget the profile without revoking: ${ctx.runBare('profile', 'remove', name)}`,
             },
           });
         }
