@@ -21,6 +21,8 @@ let emu;
 const homes = [];
 /** Everything every server wrote (stdout messages and stderr), for the secrets check. */
 const transcripts = [];
+/** The raw keys and tokens the sign-ins saved (read from the profile files). */
+const minted = new Set();
 before(async () => { emu = await startEmulator({ port: 0 }); });
 after(async () => {
   await emu.close();
@@ -60,7 +62,10 @@ async function connect(h, { bin = BIN.keymint, args = [], capabilities = {}, onE
   await client.connect(transport);
   const call = async (name, args) => {
     const r = await client.callTool({ name, arguments: args });
-    return { ...r, s: /** @type {any} */ (r.structuredContent) };
+    const s = /** @type {any} */ (r.structuredContent);
+    // Every credential a sign-in saved, read from the file before a later logout removes it.
+    if (s?.ok && typeof s.storedIn === 'string') for (const v of await rawSecrets(s.storedIn)) minted.add(v);
+    return { ...r, s };
   };
   return { client, call, seen, close: () => client.close() };
 }
@@ -187,6 +192,26 @@ describe('keymint mcp', () => {
       assert.equal(me.s.organization.name, 'Acme Agents');
       const rm = await m.call('keymint_remove_profile', { name: 'beta-corp' });
       assert.equal(rm.s.removed, 'beta-corp');
+      const out = await m.call('keymint_logout', {});
+      assert.equal(out.isError, undefined, out.content[0].text);
+      assert.deepEqual((await m.call('keymint_list_profiles', {})).s.profiles, []);
+    } finally {
+      await m.close();
+    }
+  });
+
+  test('sessions: sign-up by auto gives masked tokens; whoami; logout revokes the session', async () => {
+    const h = await home();
+    const m = await connect(h);
+    try {
+      const email = 'ada@sessions.test';
+      const req = await m.call('keymint_request_code', { provider: 'sessions', email });
+      assert.equal(req.isError, undefined, req.content[0].text);
+      const done = await m.call('keymint_submit_code', { flowId: req.s.flowId, code: emu.outbox(email) });
+      assert.equal(done.isError, undefined, done.content[0].text);
+      assert.match(done.s.accessToken, /^at_••••••••/);
+      const me = await m.call('keymint_whoami', {});
+      assert.equal(me.isError, undefined, me.content[0].text);
       const out = await m.call('keymint_logout', {});
       assert.equal(out.isError, undefined, out.content[0].text);
       assert.deepEqual((await m.call('keymint_list_profiles', {})).s.profiles, []);
@@ -370,18 +395,18 @@ describe('keymint mcp', () => {
   });
 
   test('no raw key or token in anything any server wrote', async () => {
-    const secrets = [];
+    const secrets = [...minted];
+    assert.ok(secrets.some((s) => s.startsWith('scripto_')) && secrets.some((s) => s.startsWith('cko_')) && secrets.some((s) => s.startsWith('at_')));
     for (const h of homes) {
       for (const program of ['keymint', 'codika']) {
-        const file = h.config(program);
         const names = await readdir(join(h.xdg, program)).catch(() => []);
-        if (names.includes('config.json')) secrets.push(...await rawSecrets(file));
+        if (names.includes('config.json')) secrets.push(...await rawSecrets(h.config(program)));
       }
     }
     if (process.env.KEYMINT_SECRETS_LOG) {
       secrets.push(...(await readFile(process.env.KEYMINT_SECRETS_LOG, 'utf8').catch(() => '')).split('\n').filter(Boolean));
     }
-    assert.ok(secrets.length >= 4, `expected minted keys to check, found ${secrets.length}`);
+    assert.ok(secrets.length >= 8, `expected minted keys to check, found ${secrets.length}`);
     const all = transcripts.map((t) => `${t.out.join('\n')}\n${t.err}`).join('\n');
     assert.ok(all.length > 1000);
     for (const s of secrets) assert.ok(!all.includes(s), `a raw secret (…${s.slice(-4)}) reached the client`);

@@ -30,7 +30,7 @@ Cursor, VS Code, Codex, …) signs in or up with an email code through tool call
 credential is saved in ${program}'s profile file. Keys and tokens reach the agent masked only.
 
 Options:
-${generic ? '  --provider <name|file.json>  Bind the tools to one backend (default: each call names it)\n' : ''}  --base-url <url>             The backend URL (default: {PREFIX}_BASE_URL, the profile's, the provider's)
+${generic ? '  --provider <name|file.json>  Bind the tools to one backend (default: each call names it)\n' : ''}  --base-url <url>             The backend for new sign-ins (as {PREFIX}_BASE_URL; saved profiles keep theirs)
   -h, --help                   Show this help
 
 Protocol revisions: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')}. Configuration: docs/agents.md.
