@@ -1,7 +1,7 @@
 //! Regression tests for issue 14 items 7 and 8: only literal loopback hosts may
 //! get credentials over plain http, and the Idempotency-Key carries nothing
 //! derived from the code.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 mod common;
 use common::*;
 use keymint::json::{obj, s, Value};

@@ -28,11 +28,7 @@ pub fn call(input: Value) -> Value {
 pub fn nonce() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(1);
-    format!(
-        "{:016x}{:016x}",
-        0x6e6f_6e63_65u64,
-        N.fetch_add(1, Ordering::Relaxed)
-    )
+    format!("6e6f6e6365{:022x}", N.fetch_add(1, Ordering::Relaxed))
 }
 
 /// One `event` step on a saved flow; the flow moves on to the state it returns (if any).
