@@ -50,7 +50,8 @@ describe('CODITECT API tokens: config set --api-key cdt_…', { concurrency: tru
     const token = await mint(email, 'live');
     const set = await h.km(['config', 'set', '--api-key', token]);
     assert.equal(set.code, 0, set.stderr);
-    assert.equal(set.stderr, '');
+    // A token on the command line works, with the one warning that other users can see it.
+    assert.equal(set.stderr, '! --api-key puts the key in the process list, where other users of this machine can read it; use --api-key-stdin or KEYMINT_API_KEY instead.\n');
     assert.match(set.stdout, /^✓ API token saved\n/);
     assert.ok(set.stdout.includes(`  Email:    ${email}\n`), set.stdout);
     assert.ok(set.stdout.includes('  Profile:  lena (now active)\n'), set.stdout);

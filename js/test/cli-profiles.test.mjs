@@ -2,7 +2,7 @@
 // 0700/0600, a corrupt file left untouched, 50 processes saving at once, the generic bin.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { stat, readFile, writeFile, mkdir, chmod, readdir } from 'node:fs/promises';
+import { stat, readFile, writeFile, mkdir, chmod, readdir, rmdir } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
 import * as keymint from '../src/index.mjs';
 import { BIN, cliSuite, run, envelope } from './fixtures/cli-helpers.mjs';
@@ -141,18 +141,25 @@ describe('profiles on disk', { concurrency: true }, () => {
     assert.equal(await readFile(file, 'utf8'), bytes);
   });
 
-  test('a key minted but not saved: KEY_NOT_SAVED (exit 1), the key never printed', async () => {
+  test('a profile file that could not take a key: refused before the code is spent, so no key is minted and lost', async () => {
     const h = await home();
     // The lock file's place is taken by a directory: the file can be read but not updated.
-    await mkdir(join(h.home, '.config', 'scripto', 'config.json.lock'), { recursive: true });
+    const lockDir = join(h.home, '.config', 'scripto', 'config.json.lock');
+    await mkdir(lockDir, { recursive: true });
     const email = 'unsaved@example.com';
-    const r = await scripto(h, ['auth', 'login-complete', '--email', email, '--code', await codeFor(email), '--json']);
+    const code = await codeFor(email);
+    const r = await scripto(h, ['auth', 'login-complete', '--email', email, '--code', code, '--json']);
     assert.equal(r.code, 1, r.stdout);
     const e = envelope(r).error;
-    assert.equal(e.code, 'KEY_NOT_SAVED');
-    assert.equal(e.nextAction.kind, 'save_key');
-    assert.match(e.details.keyId, /^key_/);
+    assert.equal(e.code, 'CONFIG_UNREADABLE');
+    assert.equal(e.nextAction.kind, 'fix_config');
+    assert.equal(e.details.reason, 'not_a_file');
     assert.doesNotMatch(r.stdout + r.stderr, /scripto_[A-Za-z0-9]{8}/);
+    // The code was not spent: once the directory is gone, the same code signs in.
+    await rmdir(lockDir);
+    const again = await scripto(h, ['auth', 'login-complete', '--email', email, '--code', code, '--json']);
+    assert.equal(again.code, 0, again.stdout);
+    assert.match((await h.readConfig('scripto')).profiles.unsaved.apiKey, /^scripto_/);
   });
 
   test('the generic bin: --provider picks the surface; its own file and KEYMINT_ env', async () => {

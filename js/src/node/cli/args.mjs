@@ -28,6 +28,8 @@ export const FLAGS = {
   provider: { type: 'string', arg: '<name|file.json>' },
   purpose: { type: 'string', arg: '<signin|signup>' },
   'password-stdin': { type: 'boolean' },
+  'api-key-stdin': { type: 'boolean' },
+  'code-stdin': { type: 'boolean' },
   'totp-code': { type: 'string', arg: '<code>' },
   'totp-secret-env': { type: 'string', arg: '<VAR>' },
   wait: { type: 'boolean' },

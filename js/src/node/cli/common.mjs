@@ -103,9 +103,9 @@ export function commonCommands(surface, { urlFlag, keyExample }, pick) {
       path: 'config set',
       summary: 'Save an existing API key as a profile (no email code needed)',
       usage: `--api-key ${keyExample} [options]`,
-      description: 'Checks the key with the backend, then saves it as a profile, which becomes active.\nA key the backend refuses is not saved; if the backend cannot be reached, it is saved unverified.',
+      description: 'Checks the key with the backend, then saves it as a profile, which becomes active.\nA key the backend refuses is not saved; if the backend cannot be reached, it is saved unverified.\nThe key: --api-key-stdin (stdin), else --api-key, else {PREFIX}_API_KEY.',
       flags: [
-        ['api-key', `The key to save (${keyExample}) (required)`],
+        ['api-key', `The key to save (${keyExample}); better: --api-key-stdin or {PREFIX}_API_KEY, which keep it out of the process list`],
         ['profile', 'Profile name (default: derived from the account, else "default")'],
         ...url, JSON_FLAG, HELP_FLAG,
       ],

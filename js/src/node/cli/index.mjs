@@ -25,6 +25,7 @@ import { sessionsSurface } from './sessions.mjs';
 import { coditectSurface } from './coditect.mjs';
 import { otpSurface } from './otp.mjs';
 import { commonCommands } from './common.mjs';
+import { secretInputFlags, applySecretInputs } from './secret-input.mjs';
 import { PRESETS, PROVIDER_CHOICES, kindOf, looksLikePath, loadSpecFile, validateSpec } from './providers.mjs';
 
 const PROGRAM_NAME = /^[a-z0-9][a-z0-9._-]*$/;
@@ -177,7 +178,8 @@ export function createCli(config) {
         }
         throw usageError(`Unknown command "${words.map(shown).join(' ')}".`, { program: ctx.program });
       }
-      const extra = /** @type {Array<[string, string]>} */ ([]);
+      // --api-key-stdin / --code-stdin wherever --api-key / --code is taken (secret-input.mjs).
+      const extra = /** @type {Array<[string, string]>} */ (secretInputFlags(cmd));
       if (generic) {
         extra.push(['provider', 'The backend']);
         if (cmd.flags.some(([n]) => n === 'api-url' || n === 'base-url') && !cmd.flags.some(([n]) => n === 'base-url')) {
@@ -195,6 +197,7 @@ export function createCli(config) {
       if (args.length > max) {
         throw usageError(`Unexpected argument "${shown(args[max])}" for "${ctx.program} ${cmd.path}".`, { program: ctx.program, command: cmd.path });
       }
+      await applySecretInputs(ctx, cmd);
       return await cmd.run(ctx, args);
     } catch (e) {
       const err = asKeymintError(e);
