@@ -134,7 +134,10 @@ export function translateNextAction(na, c) {
     const asText = callText(tool);
     out.tool = tool;
     out.command = asText;
-    if (typeof command === 'string' && command !== '' && out.text.includes(command)) out.text = out.text.split(command).join(`call ${asText}`);
+    if (typeof command === 'string' && command !== '' && out.text.includes(command)) {
+      // "…, then run: <shell command>" reads "…, then call <tool> {…}".
+      out.text = out.text.split(command).join(`call ${asText}`).replace(/\b([Rr])un: call /g, (_, r) => (r === 'R' ? 'Call ' : 'call '));
+    }
     else if (!out.text.includes(tool.name)) out.text = `${out.text}${out.text ? ' ' : ''}Next: call ${asText}`;
   } else if (typeof command === 'string' && command !== '' && out.text.includes(command)) {
     // A CLI command the agent cannot run: say which program a person would use.
