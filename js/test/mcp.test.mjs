@@ -174,6 +174,10 @@ describe('keymint mcp', () => {
       assert.deepEqual(choose.s.error.nextAction.tool, { name: 'keymint_choose_organization', arguments: { flowId: lreq.s.flowId, organizationId: '<organization-id>' } });
       assert.ok(!choose.s.error.nextAction.command.includes('auth login-complete'), 'a tool call, not a shell command');
 
+      const twice = await m.call('keymint_submit_code', { flowId: lreq.s.flowId });
+      assert.equal(twice.s.error.code, 'ORGANIZATION_SELECTION_REQUIRED');
+      assert.equal(twice.s.error.nextAction.tool.name, 'keymint_choose_organization');
+      assert.equal(twice.s.error.nextAction.organizations.length, 2);
       const pending = await m.call('keymint_pending_flows', { email: multi });
       assert.equal(pending.s.flows.length, 1);
       assert.equal(pending.s.flows[0].phase, 'choose_organization');

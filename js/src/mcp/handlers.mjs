@@ -192,6 +192,11 @@ export async function completeFlow(env, a, tool) {
       command: `${env.ns}_submit_code ${JSON.stringify({ flowId, code: '<6-digit-code>' })}`,
     });
   }
+  if (tool === 'submit_code' && pending?.phase === 'choose_organization' && a.organizationId === undefined) {
+    // The backend kept the code and waits for an organization: say so again, not "code required".
+    const orgs = Array.isArray(pending.organizations) ? pending.organizations.map((/** @type {any} */ o) => ({ id: o.id, name: o.name })) : [];
+    return fail('ORGANIZATION_SELECTION_REQUIRED', 'This account belongs to several organizations; choose one.', translateNextAction({ kind: 'choose_organization', organizations: orgs, text: '' }, ctx), { organizations: orgs });
+  }
   let code = a.code;
   const keptCode = pending?.phase === 'choose_organization' && a.organizationId !== undefined;
   if (code === undefined && !keptCode) {
