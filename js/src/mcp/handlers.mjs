@@ -303,6 +303,7 @@ export async function profileCommand(env, tool, a) {
   }[tool];
   const r = await runJson(env.run, [...(env.bound?.argv ?? []), ...(words ?? [])], env.env);
   const fieldArg = { profile: tool === 'switch_profile' || tool === 'remove_profile' ? 'name' : 'profile', name: 'name' };
-  if (!r.ok) return { ok: false, error: toolError(r.error, { ns: env.ns, tool, args: a, fieldArg, provider: env.bound ? undefined : a.provider }) };
+  // A "sign in again" here names request_code; unbound, its provider is for the agent to fill in.
+  if (!r.ok) return { ok: false, error: toolError(r.error, { ns: env.ns, tool, args: a, fieldArg, provider: env.bound ? undefined : '<provider>' }) };
   return { ok: true, ...r.data };
 }
