@@ -59,6 +59,9 @@ export async function runMcp(ctx, { run, surfaceOf, words, version, problem }) {
     throw usageError(`${program} mcp serves email-code backends; ${ctx.providerName} signs in with a password, which never goes through an agent.`, { program: ctx.program, command: 'mcp', field: 'provider' });
   }
   const env = { ...ctx.env };
+  // A code comes from the agent or the person (elicitation), never from a stale <PREFIX>_CODE
+  // that the CLI would otherwise take for a call without one.
+  delete env[ctx.envName('CODE')];
   const baseUrl = ctx.str('base-url');
   if (baseUrl !== undefined) {
     let u;
