@@ -2,8 +2,8 @@
 // server or a user put in them, and an unfinished 2FA sign-in is a failure, not a success.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import * as keymint from '../src/index.mjs';
 import { codeTable } from '../src/core.mjs';
 import { commandLine, hole } from '../src/node/cli/shell.mjs';
@@ -88,17 +88,19 @@ describe('item 1: emitted commands survive sh -c', { concurrency: true }, () => 
     assert.deepEqual(ran2.calls, [['--provider', 'scripto', 'auth', 'login-complete', '--email', typed, '--code', '123456']]);
   });
 
-  test('a provider spec path with spaces and quotes stays one word in every command', async () => {
+  test('a provider spec path with quotes and $(…) stays one word in the emitted command', async () => {
     const h = await suite.home();
-    const spec = "./it's my $(spec).json";
-    const r = await run(BIN.keymint, ['--provider', spec, 'auth', 'login-request', '--json'], { env: h.env() });
-    // Whatever the outcome, any command printed keeps the path as one argument.
-    const e = envelope(r).error;
-    if (e.nextAction.command) {
-      const ran = await runEmitted(e.nextAction.command, ['keymint']);
-      assert.deepEqual(ran.files, []);
-      for (const argv of ran.calls) if (argv.includes('--provider')) assert.equal(argv[argv.indexOf('--provider') + 1], spec);
-    }
+    const name = "it's my $(touch PWNED) spec.json";
+    const spec = JSON.parse(await readFile(new URL('../../src/provider/scripto.json', import.meta.url), 'utf8'));
+    await writeFile(join(h.home, name), JSON.stringify(spec));
+    const r = await run(BIN.keymint, ['--provider', `./${name}`, 'auth', 'login-request', '--email', 'spec@example.com', '--json'], {
+      env: h.env({ KEYMINT_BASE_URL: suite.emu.url }), cwd: h.home,
+    });
+    assert.equal(r.code, 0, r.stdout);
+    const { command } = envelope(r).data.nextAction;
+    const ran = await runEmitted(command.replace('<6-digit-code>', '123456'), ['keymint']);
+    assert.deepEqual(ran.files, []);
+    assert.deepEqual(ran.calls, [['--provider', `./${name}`, 'auth', 'login-complete', '--email', 'spec@example.com', '--code', '123456']]);
   });
 
   test("the JS quoting matches the core's push_arg on tricky values", async () => {
