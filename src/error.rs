@@ -101,10 +101,10 @@ codes! {
     BAD_RESPONSE 6 "retry" "The answer was not what the contract says: not JSON, truncated, over 1 MiB, wrong content type or a required field missing.";
     CONFIG_CORRUPT 1 "fix_config" "The config file is not valid keymint JSON; it is left untouched.";
     CONFIG_LOCKED 1 "retry" "Another process held the config lock for too long.";
-    CONFIG_UNREADABLE 1 "fix_config" "The config file or its directory could not be read (permissions or another IO failure).";
+    CONFIG_UNREADABLE 1 "fix_config" "The config file or its directory could not be read (permissions or another IO failure), or is not trusted: owned by another user, writable by group or others, or a symlink (`details.reason`).";
     CONFIG_UNWRITABLE 1 "fix_config" "The config file could not be written; the previous file is left as it was.";
     LEASE_TIMEOUT 1 "retry" "Another process kept the refresh lease for too long.";
-    KEY_NOT_SAVED 1 "save_key" "A key was minted but could not be stored; it is attached to the error so it is not lost.";
+    KEY_NOT_SAVED 1 "save_key" "A key (or session) was minted but could not be stored; it was written to a file readable only by you, named in `details.recoveryFile`, so it is not lost (never printed).";
     UNKNOWN_ERROR 1 "retry" "The backend answered with an error keymint does not know; its own code is kept in `providerCode`.";
 }
 
