@@ -1,5 +1,5 @@
 // Public types of `keymint/node`: the default API, the profile stores, and createCli().
-import type { ProfileStoreBase } from './stores.js';
+import type { ProfileStoreBase, StoreDocument } from './stores.js';
 import type { ProviderSpec } from './index.js';
 export * from './index.js';
 export type { Profile, StoreDocument, ProfileStoreBase } from './stores.js';
@@ -8,7 +8,9 @@ export { MemoryProfileStore, profileNameFromEmail, profileNameFromOrganization, 
 /**
  * Profiles in one JSON file per program: `$XDG_CONFIG_HOME/<program>/config.json`, else
  * `~/.config/<program>/config.json`. Directory 0700, file 0600, atomic writes under a lock file;
- * a corrupt file is never overwritten (CONFIG_CORRUPT).
+ * a corrupt file is never overwritten (CONFIG_CORRUPT). A directory or file another user could
+ * have planted (not yours or root's, writable by group or others, a symlink) is refused:
+ * CONFIG_UNREADABLE with `details.reason`.
  */
 export declare class FileProfileStore extends ProfileStoreBase {
   constructor(opts: {
@@ -23,6 +25,10 @@ export declare class FileProfileStore extends ProfileStoreBase {
   readonly path: string;
   readonly dir: string;
   readonly lockPath: string;
+  /** update() with this call's own wait for the lock (e.g. longer once a key exists). */
+  update<R>(fn: (doc: StoreDocument) => R | Promise<R>, opts?: { lockTimeoutMs?: number }): Promise<Awaited<R>>;
+  /** Throws what update() would (directory, lock, file, a write next to it) and changes nothing. */
+  checkWritable(opts?: { lockTimeoutMs?: number }): Promise<void>;
 }
 
 /** Where `program` keeps its profiles (XDG_CONFIG_HOME respected). */
