@@ -5,7 +5,7 @@ SHELL := bash
 export PATH := $(CURDIR)/.tools/cargo/bin:$(PATH)
 NODE_TEST := node --test --test-reporter=dot
 
-.PHONY: demo test build tools bench test-rust test-wasm test-js test-browser lint clean
+.PHONY: demo test build tools bench test-rust test-wasm test-js test-browser test-package lint clean
 
 demo: build
 	node examples/demo.mjs
@@ -39,7 +39,7 @@ test-js: build
 	  --test-reporter=tap --test-reporter-destination=$(JS_LOG).tap test/*.test.mjs 2>&1 | tee $(JS_LOG)
 	node scripts/secrets-check.mjs $(SECRETS_LOG) $(JS_LOG) $(JS_LOG).tap
 
-test: lint test-rust test-wasm test-js test-browser
+test: lint test-rust test-wasm test-js test-browser test-package
 	node scripts/size-budget.mjs
 	@echo "make test: all suites passed"
 
@@ -48,6 +48,12 @@ bench: build
 
 clean:
 	rm -rf target pkg js/dist js/build
+
+# The packed tarball installed into a fresh project outside the repo, on Node 18/20/22, Bun
+# and Deno (js/test/package/installed.test.mjs).
+test-package: build
+	@scripts/tools.sh runtimes
+	cd js && $(NODE_TEST) test/package/installed.test.mjs
 
 test-browser: build
 	@scripts/tools.sh chrome

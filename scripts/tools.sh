@@ -4,6 +4,8 @@
 #   npm    - the JS package's dev dependencies (npm ci from the committed lockfile;
 #            wasm-opt comes from npm `binaryen`, never Debian's broken binaryen 108)
 #   chrome - Debian chromium + chromium-driver for the browser tests
+#   runtimes - Node 18 and 22, Bun and Deno from their npm packages (scripts/runtimes' lockfile),
+#            into .tools/runtimes, for the installed-package tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TOOLS="$PWD/.tools"
@@ -40,6 +42,18 @@ chrome() {
     export DEBIAN_FRONTEND=noninteractive
     $sudo apt-get update -qq >/dev/null
     $sudo apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
+  fi
+}
+
+runtimes() {
+  local dir="$TOOLS/runtimes"
+  if [ ! -f "$dir/.keymint-lock" ] || ! cmp -s scripts/runtimes/package-lock.json "$dir/.keymint-lock"; then
+    say "installing Node 18 and 22, Bun and Deno (npm, once)"
+    mkdir -p "$dir"
+    cp scripts/runtimes/package.json scripts/runtimes/package-lock.json "$dir/"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error 2>&1 >/dev/null | grep -v 'Unknown user config' || true)
+    [ -x "$dir/node_modules/node18/bin/node" ] && [ -x "$dir/node_modules/.bin/deno" ] || { echo "runtimes install failed" >&2; exit 1; }
+    cp scripts/runtimes/package-lock.json "$dir/.keymint-lock"
   fi
 }
 

@@ -153,6 +153,15 @@ fn whoami_request(config: &Value) -> Result<Request, Error> {
         Error::new(Code::UNAUTHENTICATED, "No API key: sign in first.")
             .with_next(error::Next::SignInAgain)
     })?;
+    // A masked key (a Secret printed, or a Secret of another copy of the package
+    // stringified) would otherwise go out as the bearer and fail as a network error.
+    if key.contains('\u{2022}') {
+        return Err(Error::input(
+            Code::INVALID_ARGUMENT,
+            "apiKey",
+            "This is the masked form of a key, shown for display only: pass the Secret itself or its reveal().",
+        ));
+    }
     let mut url = base.clone();
     url.push_str(path);
     let mut extra = flow::spec_headers(&spec, &base);

@@ -1,6 +1,6 @@
 // Builds the package's dist: inlines the optimised wasm as a one-byte string and bundles
 // the wasm-bindgen glue with the wrapper into one ESM and one CJS file.
-import { readFileSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync, renameSync, readdirSync, chmodSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -82,34 +82,75 @@ const gz = (b) => gzipSync(b, { level: 9 }).length;
 const entry = readFileSync(join(root, 'dist/keymint.mjs'));
 console.log(`wasm ${wasm.length} B raw / ${gz(wasm)} B gzip; default entry dist/keymint.mjs ${entry.length} B raw / ${gz(entry)} B gzip`);
 
-// The browser-safe profile stores (in-memory and extension) as their own ESM entry, for pages,
-// workers and extensions. They take the errors and masking of the default entry from
-// './keymint.mjs', so an app that loads both holds one KeymintError class.
-const storesDir = join(root, 'src/stores');
-const stores = await build({
-  stdin: {
-    contents: [
-      "export { MemoryProfileStore, ProfileStoreBase, profileNameFromEmail, profileNameFromOrganization, isValidProfileName, emptyDocument } from './memory.mjs';",
-      "export { ExtensionProfileStore } from './extension.mjs';",
-    ].join('\n'),
-    resolveDir: storesDir,
-    sourcefile: 'stores.mjs',
-    loader: 'js',
+// Every other entry (stores, node, emulator, the bins) is bundled on its own and imports the
+// default entry's built file for anything of the runtime (errors, Secret, flows, the core):
+// an app holds ONE KeymintError and ONE Secret whatever it imports, and everything an entry
+// needs is in dist/ (src/ and pkg/ do not ship).
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const srcDir = join(root, 'src');
+/** A module of the default entry (js/src/*.mjs), imported from another entry's code. */
+const runtimeExternal = (ext) => ({
+  name: 'runtime-external',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.?\// }, (a) => {
+      if (a.kind === 'entry-point' || dirname(a.importer) === srcDir) return undefined;
+      const target = join(a.resolveDir, a.path);
+      if (dirname(target) !== srcDir) return undefined;
+      return { path: `./keymint.${ext}`, external: true };
+    });
   },
-  bundle: true,
-  minify: true,
-  format: 'esm',
-  platform: 'neutral',
-  target: 'es2020',
-  legalComments: 'none',
-  logLevel: 'warning',
-  write: false,
-  outfile: join(root, 'dist/stores.mjs'),
-  plugins: [{
-    name: 'default-entry',
-    setup(b) {
-      b.onResolve({ filter: /^\.\.\/[\w-]+\.mjs$/ }, (a) => (a.resolveDir === storesDir ? { path: './keymint.mjs', external: true } : undefined));
-    },
-  }],
 });
-writeAtomic(join(root, 'dist/stores.mjs'), stores.outputFiles[0].contents);
+const ENTRIES = [
+  // [entry source, dist name, platform]
+  ['src/stores/entry.mjs', 'stores', 'neutral'],
+  ['src/node/index.mjs', 'node', 'node'],
+  ['src/emulator/index.mjs', 'emulator', 'node'],
+];
+for (const [source, name, platform] of ENTRIES) {
+  for (const [format, ext] of [['esm', 'mjs'], ['cjs', 'cjs']]) {
+    const out = await build({
+      entryPoints: [join(root, source)],
+      bundle: true,
+      minify: platform === 'neutral',
+      format,
+      platform,
+      target: platform === 'node' ? 'node18' : 'es2020',
+      legalComments: 'none',
+      charset: 'utf8',
+      logLevel: 'warning',
+      write: false,
+      outfile: join(root, `dist/${name}.${ext}`),
+      define: { KEYMINT_VERSION: JSON.stringify(pkg.version) },
+      plugins: [runtimeExternal(ext)],
+    });
+    writeAtomic(join(root, `dist/${name}.${ext}`), out.outputFiles[0].text);
+  }
+}
+
+// The bins: a few lines over the node entry, so they run from the tarball alone.
+writeAtomic(join(root, 'dist/cli.mjs'), `#!/usr/bin/env node
+// keymint --provider <codika|scripto|sessions|coditect|better-auth|./spec.json> [--base-url URL] <command> [options]
+import { createCli } from './node.mjs';
+
+process.exitCode = await createCli({ program: 'keymint' }).run(process.argv.slice(2));
+`);
+const emulatorBin = readFileSync(join(root, 'bin/keymint-emulator.mjs'), 'utf8').replace("'../src/emulator/index.mjs'", "'./emulator.mjs'");
+if (!emulatorBin.includes("'./emulator.mjs'")) throw new Error('build: bin/keymint-emulator.mjs no longer imports ../src/emulator/index.mjs');
+writeAtomic(join(root, 'dist/emulator-cli.mjs'), emulatorBin);
+for (const bin of ['dist/cli.mjs', 'dist/emulator-cli.mjs']) chmodSync(join(root, bin), 0o755);
+
+// Types for CommonJS consumers: the same declarations as .d.cts (TypeScript reads a .d.ts
+// under "type": "module" as ESM, so require() needs its own files), generated, never edited.
+for (const file of readdirSync(join(root, 'types'))) {
+  if (!file.endsWith('.d.ts')) continue;
+  const text = readFileSync(join(root, 'types', file), 'utf8').replace(/(from\s+'\.\/[\w-]+)\.js'/g, "$1.cjs'");
+  writeAtomic(join(root, 'types', file.replace(/\.d\.ts$/, '.d.cts')), `// Generated by js/scripts/build.mjs from ${file}: edit that file.\n${text}`);
+}
+
+// What npm shows and the licence the package is under, from the repository's own files;
+// links into the repository become absolute, since docs/ does not ship.
+const repoUrl = String(pkg.repository?.url ?? '').replace(/^git\+/, '').replace(/\.git$/, '');
+const readme = readFileSync(join(root, '../README.md'), 'utf8')
+  .replace(/\]\((?!https?:|#)([^)]+)\)/g, (_, path) => `](${repoUrl}/blob/main/${path})`);
+writeAtomic(join(root, 'README.md'), readme);
+writeAtomic(join(root, 'LICENSE'), readFileSync(join(root, '../LICENSE'), 'utf8'));

@@ -3,6 +3,9 @@
 import { maskSecret } from './mask.mjs';
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+// A registry symbol, the same in every copy of the package: an app that loads both the
+// ESM and the CJS build (or two bundled copies) still recognises a Secret from either.
+const BRAND = Symbol.for('keymint.Secret');
 
 export class Secret {
   #value;
@@ -27,5 +30,13 @@ export class Secret {
   }
   [INSPECT]() {
     return `Secret(${this.masked})`;
+  }
+  /** @returns {true} */
+  get [BRAND]() {
+    return true;
+  }
+  /** `x instanceof Secret` holds for a Secret of any copy of keymint. @param {unknown} x */
+  static [Symbol.hasInstance](x) {
+    return typeof x === 'object' && x !== null && /** @type {any} */ (x)[BRAND] === true && typeof /** @type {any} */ (x).reveal === 'function';
   }
 }

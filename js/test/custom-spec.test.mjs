@@ -145,7 +145,7 @@ describe('a backend with its own names (variant server)', () => {
     assert.equal(e2.status, 404);
     assert.equal(e2.providerCode, 'no_pin');
     assert.equal(e2.nextAction.kind, 'request_new_code');
-    assert.match(e2.nextAction.command ?? '', /^variant pins send --email old@example\.com$/);
+    assert.match(e2.nextAction.command ?? '', /^keymint --provider \.\/variant\.json pins send --email old@example\.com$/);
   });
 
   test('the spec travels in the saved flow: resume needs nothing else', async () => {

@@ -1,5 +1,6 @@
 // Public types of the `keymint` default entry.
 import type { KeymintErrorCode } from './codes.js';
+import type { SessionCredential } from './session.js';
 export type { KeymintErrorCode } from './codes.js';
 
 export type NextActionKind =
@@ -156,7 +157,17 @@ export interface Credential {
   switchedFrom?: 'login' | 'signup';
 }
 
-export declare class Flow {
+/**
+ * What a flow's `submitCode` resolves to for a provider: tokens for the `sessions` preset or a
+ * spec whose credential names an `accessToken`; an API key otherwise.
+ */
+export type CredentialFor<P> = P extends 'sessions'
+  ? SessionCredential
+  : P extends { credential: { accessToken: string } }
+    ? SessionCredential
+    : Credential;
+
+export declare class Flow<C = Credential> {
   toJSON(): FlowState;
   readonly state: FlowState;
   readonly phase: FlowState['phase'];
@@ -172,13 +183,17 @@ export declare class Flow {
   readonly switchedFrom: 'login' | 'signup' | null;
   readonly keyMayHaveBeenMinted: boolean;
   requestCode(step?: StepOptions): Promise<CodeSent>;
-  submitCode(code: string, options?: CompleteOptions, step?: StepOptions): Promise<Credential>;
+  submitCode(code: string, options?: CompleteOptions, step?: StepOptions): Promise<C>;
   /** Re-sends the kept code with an organization from `organizations`. */
-  chooseOrganization(organizationId: string, step?: StepOptions): Promise<Credential>;
+  chooseOrganization(organizationId: string, step?: StepOptions): Promise<C>;
 }
 
-export declare function start(config: StartConfig, opts?: RunOptions): Flow;
-export declare function resume(saved: string | FlowState, opts?: RunOptions): Flow;
+export declare function start<P extends StartConfig['provider']>(config: StartConfig & { provider: P }, opts?: RunOptions): Flow<CredentialFor<P>>;
+/**
+ * A saved flow: its credential type is not in the document's type, so name it when it is a
+ * session (`resume<SessionCredential>(saved)`); an API key by default.
+ */
+export declare function resume<C extends Credential | SessionCredential = Credential>(saved: string | FlowState, opts?: RunOptions): Flow<C>;
 export declare function whoami(
   config: { provider: StartConfig['provider']; baseUrl?: string; apiKey: string | Secret; allowInsecure?: boolean } & RunOptions,
   opts?: RunOptions,

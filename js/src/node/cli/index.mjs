@@ -56,8 +56,13 @@ function buildSurface(provider) {
 }
 
 let keymintVersion;
-/** keymint's own version, from its package.json. */
+/**
+ * keymint's own version. The build writes it in as `KEYMINT_VERSION` (a bundled wrapper has no
+ * package.json beside it); run from the sources, it is read from the package.json.
+ */
 export function version() {
+  // @ts-ignore: defined by the build (scripts/build.mjs), absent when run from the sources
+  if (keymintVersion === undefined && typeof KEYMINT_VERSION === 'string') keymintVersion = KEYMINT_VERSION; // eslint-disable-line no-undef
   if (keymintVersion === undefined) {
     try {
       keymintVersion = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')).version;
