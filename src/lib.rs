@@ -155,7 +155,8 @@ fn whoami_request(config: &Value) -> Result<Request, Error> {
     })?;
     // A masked key (a Secret printed, or a Secret of another copy of the package
     // stringified) would otherwise go out as the bearer and fail as a network error.
-    if key.contains('\u{2022}') {
+    // (U+2022 '•' as its UTF-8 bytes: a byte window, not a `char` pattern search.)
+    if key.as_bytes().windows(3).any(|w| w == [0xe2, 0x80, 0xa2]) {
         return Err(Error::input(
             Code::INVALID_ARGUMENT,
             "apiKey",

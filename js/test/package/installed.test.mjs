@@ -165,7 +165,8 @@ async function cliFlow(env, km, emuCmd, email) {
   const help = await cli(['--help']);
   assert.equal(help.code, 0, help.stderr);
   assert.match(help.stdout, /Usage: keymint/);
-  const emu = spawn(emuCmd[0], [...emuCmd.slice(1), '--port', '0'], { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: npx runs the bin as a grandchild, which must go down with it.
+  const emu = spawn(emuCmd[0], [...emuCmd.slice(1), '--port', '0'], { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   try {
     const url = await new Promise((resolve, reject) => {
       let buf = '';
@@ -192,7 +193,16 @@ async function cliFlow(env, km, emuCmd, email) {
     assert.equal(list.code, 0, list.stdout + list.stderr);
     assert.match(list.stdout, new RegExp(email.replace(/[.@]/g, '\\$&')));
   } finally {
-    emu.kill('SIGTERM');
+    killGroup(emu);
+  }
+}
+
+/** Ends a detached child and everything it started. @param {import('node:child_process').ChildProcess} child */
+function killGroup(child) {
+  try {
+    process.kill(-/** @type {number} */ (child.pid), 'SIGTERM');
+  } catch {
+    child.kill('SIGTERM');
   }
 }
 
@@ -210,7 +220,7 @@ test('a createCli wrapper bundled with esbuild --platform=node runs alone in ano
   // A flow through the bundle, against an emulator from the installed package.
   const emuScript = join(project, 'emu.mjs');
   await writeFile(emuScript, "import { startEmulator } from 'keymint/emulator';\nconst e = await startEmulator({ port: 0 });\nconsole.log(e.url);\n");
-  const emu = spawn(process.execPath, [emuScript], { cwd: project, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const emu = spawn(process.execPath, [emuScript], { cwd: project, env, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
   try {
     const url = await new Promise((resolve) => emu.stdout.once('data', (d) => resolve(String(d).trim())));
     const email = 'wrapper@example.com';
@@ -223,7 +233,7 @@ test('a createCli wrapper bundled with esbuild --platform=node runs alone in ano
     const who = await acme(['whoami', '--json']);
     assert.equal(JSON.parse(who.stdout).data.email, email);
   } finally {
-    emu.kill('SIGTERM');
+    killGroup(emu);
   }
 });
 
