@@ -38,6 +38,17 @@ describe('better-auth preset: the main server', () => {
   after(() => ba.close());
   const start = (email, extra = {}) => keymint.start({ provider: 'better-auth', baseUrl: base, email, ...extra });
 
+  test('an origin-only base URL gets /api/auth, as Better Auth\'s own client adds it; a path is used as given', async () => {
+    const flow = keymint.start({ provider: 'better-auth', baseUrl: ba.url, email: 'origin@example.com' });
+    assert.equal(flow.baseUrl, base);
+    await flow.requestCode();
+    const cred = await flow.submitCode(ba.outbox('origin@example.com'));
+    const me = await keymint.whoami({ provider: 'better-auth', baseUrl: `${ba.url}/`, apiKey: cred.apiKey });
+    assert.equal(me.email, 'origin@example.com');
+    // A base URL with a path of its own is not touched (a server mounted elsewhere).
+    assert.equal(keymint.start({ provider: 'better-auth', baseUrl: `${ba.url}/auth`, email: 'x@example.com' }).baseUrl, `${ba.url}/auth`);
+  });
+
   test('happy path: code → session → API key that works on a protected route; whoami; account created once', async () => {
     const states = [];
     const flow = start('Agent@Example.com', { onState: (s) => states.push(JSON.stringify(s)) });

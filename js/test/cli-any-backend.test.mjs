@@ -50,6 +50,22 @@ async function specFile(h, name, spec) {
 const scriptoSpec = async () => JSON.parse(await readFile(SCRIPTO_SPEC, 'utf8'));
 
 describe('any backend', { concurrency: true }, () => {
+  test('--provider better-auth with the server\'s origin only: /api/auth added as Better Auth\'s own client does', async () => {
+    const h = await home();
+    const km = (args) => h.km(['--provider', 'better-auth', '--base-url', ba.url, ...args]);
+    const email = 'origin-only@example.com';
+    const req = await km(['auth', 'login-request', '--email', email, '--json']);
+    assert.equal(req.code, 0, req.stdout);
+    const done = await km(['auth', 'login-complete', '--email', email, '--code', ba.outbox(email), '--json']);
+    assert.equal(done.code, 0, done.stdout);
+    const p = (await h.readConfig('keymint')).profiles['origin-only'];
+    assert.equal(p.baseUrl.replace(/\/api\/auth$/, ''), ba.url, 'the profile keeps a base URL that reaches the server');
+    const me = await h.km(['whoami', '--json']);
+    assert.equal(me.code, 0, me.stdout);
+    assert.equal(envelope(me).data.email, email);
+    h.clean();
+  });
+
   test('--provider better-auth: a real Better Auth server; login-request, login-complete, whoami', async () => {
     const h = await home();
     const base = `${ba.url}/api/auth`;
