@@ -237,6 +237,43 @@ test('a createCli wrapper bundled with esbuild --platform=node runs alone in ano
   }
 });
 
+test('npx keymint mcp from the tarball answers initialize and lists its tools', async () => {
+  const child = spawn('npx', ['--no-install', 'keymint', 'mcp'], { cwd: project, env: cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  try {
+    const lines = /** @type {any[]} */ ([]);
+    let buf = '';
+    const waitFor = (/** @type {number} */ id) => new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no answer to request ${id}: ${buf}`)), 60_000);
+      const check = () => {
+        const hit = lines.find((m) => m.id === id);
+        if (hit) {
+          clearTimeout(timer);
+          resolve(hit);
+        } else setTimeout(check, 20);
+      };
+      check();
+    });
+    child.stdout.on('data', (d) => {
+      buf += d;
+      let nl;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        lines.push(JSON.parse(buf.slice(0, nl)));
+        buf = buf.slice(nl + 1);
+      }
+    });
+    const send = (/** @type {object} */ m) => child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...m })}\n`);
+    send({ id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'smoke', version: '1' } } });
+    const init = await waitFor(1);
+    assert.equal(init.result.protocolVersion, '2025-06-18');
+    send({ method: 'notifications/initialized' });
+    send({ id: 2, method: 'tools/list' });
+    const list = await waitFor(2);
+    assert.ok(list.result.tools.some((/** @type {any} */ t) => /request_code$/.test(t.name)), JSON.stringify(list.result.tools.map((/** @type {any} */ t) => t.name)));
+  } finally {
+    killGroup(child);
+  }
+});
+
 test('a library caller without `program` is told to run the keymint CLI the package installs', async () => {
   const script = join(project, 'program.mjs');
   await writeFile(script, `import * as keymint from 'keymint';

@@ -65,7 +65,8 @@ export function topHelp(ctx, commands, { label, group, generic }) {
     usage,
     '',
     'Commands:',
-    ...columns(shown.map((c) => [c.path, c.summary])),
+    // `mcp` is not a command of a surface (it serves them all as tools): listed here.
+    ...columns([...shown.map((c) => [c.path, c.summary]), ...(group ? [] : [['mcp', 'Serve these flows as MCP tools for agents, on stdio']])]),
     ...(generic && !ctx.provider && !group
       ? [
         '',
