@@ -84,6 +84,15 @@ export async function peerSizes() {
   return out;
 }
 
+/** What `npm pack` would publish: packed and unpacked bytes, file count, the largest files. */
+export function tarballSize() {
+  const r = spawnSync('npm', ['pack', '--dry-run', '--json'], { cwd: join(root, 'js'), encoding: 'utf8', env: { ...process.env, npm_config_update_notifier: 'false' } });
+  if (r.status !== 0) return { error: `npm pack failed: ${r.stderr.trim().split('\n').pop()}` };
+  const [p] = JSON.parse(r.stdout);
+  const largest = [...p.files].sort((a, b) => b.size - a.size).slice(0, 4);
+  return { size: p.size, unpackedSize: p.unpackedSize, entryCount: p.entryCount, largest };
+}
+
 /** Installs twiggy into .tools/cargo once (quietly); returns its path or null. */
 function twiggyBin() {
   const bin = join(root, '.tools/cargo/bin/twiggy');
@@ -196,6 +205,13 @@ export async function sizeSection(budget) {
   const [ascii, utf8] = peers.slice(2);
   L.push(`  note: esbuild's default charset (ascii) re-escapes the inlined wasm string (U+0000..U+00FF outside printable ASCII -> \\xXX), so an app`);
   L.push(`  that bundles keymint with esbuild defaults ships ${int(ascii.gz)} B gz (${int(ascii.raw)} raw), +${int(ascii.gz - utf8.gz)} B gz over charset utf8.`);
+  L.push('');
+  const t = tarballSize();
+  if (t.error) L.push(`  npm tarball: not measured (${t.error})`);
+  else {
+    L.push(`  npm tarball (npm pack --dry-run in js/): ${int(t.size)} B packed, ${int(t.unpackedSize)} B unpacked, ${t.entryCount} files`);
+    L.push(`    largest: ${t.largest.map((f) => `${f.path} ${int(f.size)}`).join(' · ')}`);
+  }
 
   return {
     lines: L,
