@@ -206,7 +206,7 @@ function killGroup(child) {
   }
 }
 
-test('a createCli wrapper bundled with esbuild --platform=node runs alone in another directory', async () => {
+test('a createCli wrapper bundled with esbuild --platform=node runs alone in another directory, on Node 18, 20 and 22', async () => {
   const out = join(work, 'bundled', 'acme.mjs');
   const b = await run(BIN('esbuild'), ['wrapper.mjs', '--bundle', '--platform=node', '--format=esm', `--outfile=${out}`, '--log-level=warning'], { env: cleanEnv() });
   assert.equal(b.code, 0, b.stderr);
@@ -214,24 +214,29 @@ test('a createCli wrapper bundled with esbuild --platform=node runs alone in ano
   await mkdir(alone);
   await copyFile(out, join(alone, 'acme.mjs'));
   const env = cleanEnv();
-  const v = await run(process.execPath, ['acme.mjs', '--version'], { cwd: alone, env });
-  assert.equal(v.code, 0, v.stderr);
-  assert.equal(v.stdout.trim(), `acme 1.2.3 (keymint ${version})`);
+  for (const nodeBin of Object.values(NODES)) {
+    const v = await run(nodeBin, ['acme.mjs', '--version'], { cwd: alone, env });
+    assert.equal(v.code, 0, v.stderr);
+    assert.equal(v.stdout.trim(), `acme 1.2.3 (keymint ${version})`, nodeBin);
+  }
   // A flow through the bundle, against an emulator from the installed package.
   const emuScript = join(project, 'emu.mjs');
   await writeFile(emuScript, "import { startEmulator } from 'keymint/emulator';\nconst e = await startEmulator({ port: 0 });\nconsole.log(e.url);\n");
   const emu = spawn(process.execPath, [emuScript], { cwd: project, env, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
   try {
     const url = await new Promise((resolve) => emu.stdout.once('data', (d) => resolve(String(d).trim())));
-    const email = 'wrapper@example.com';
-    const acme = (/** @type {string[]} */ args) => run(process.execPath, ['acme.mjs', ...args], { cwd: alone, env: { ...env, ACME_BASE_URL: url } });
-    const req = await acme(['auth', 'login-request', '--email', email, '--json']);
-    assert.equal(req.code, 0, req.stdout + req.stderr);
-    const code = (await (await fetch(`${url}/__keymint/outbox?email=${email}`)).json()).code;
-    const done = await acme(['auth', 'login-complete', '--email', email, '--code', code, '--json']);
-    assert.equal(done.code, 0, done.stdout + done.stderr);
-    const who = await acme(['whoami', '--json']);
-    assert.equal(JSON.parse(who.stdout).data.email, email);
+    // The bundle on every Node the package supports, each with its own account.
+    for (const [i, nodeBin] of Object.values(NODES).entries()) {
+      const email = `wrapper${i}@example.com`;
+      const acme = (/** @type {string[]} */ args) => run(nodeBin, ['acme.mjs', ...args], { cwd: alone, env: { ...env, ACME_BASE_URL: url } });
+      const req = await acme(['auth', 'login-request', '--email', email, '--json']);
+      assert.equal(req.code, 0, req.stdout + req.stderr);
+      const code = (await (await fetch(`${url}/__keymint/outbox?email=${email}`)).json()).code;
+      const done = await acme(['auth', 'login-complete', '--email', email, '--code', code, '--json']);
+      assert.equal(done.code, 0, done.stdout + done.stderr);
+      const who = await acme(['whoami', '--json']);
+      assert.equal(JSON.parse(who.stdout).data.email, email, nodeBin);
+    }
   } finally {
     killGroup(emu);
   }
