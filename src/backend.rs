@@ -13,9 +13,9 @@
 //! ```
 
 use crate::error::{Code, Error, Next};
-use crate::json::{obj, opt_s, parse, s, Value};
-use crate::provider::{self, SpecError};
-use crate::response::{next_for, Response};
+use crate::json::{obj, opt_s, s, Value};
+use crate::provider::{self, Contract, SpecError};
+use crate::response::{self, Response, Shape};
 use crate::time::{format_rfc3339, parse_rfc3339};
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -124,9 +124,6 @@ impl Backend {
     pub fn second_factor(&self, key: &str) -> Option<&str> {
         self.text("session.secondFactor", key)
     }
-    fn envelope(&self, key: &str) -> Option<&str> {
-        self.text("envelope", key)
-    }
     /// `live` / `test` for an API token with one of the backend's prefixes.
     pub fn api_token_env(&self, token: &str) -> Option<&str> {
         match self.doc.get("apiTokens") {
@@ -141,77 +138,11 @@ impl Backend {
         }
     }
 
-    /// The data of a 2xx answer (any JSON value but `null`; an empty object for `204` or an empty body),
-    /// or the canonical error of any other.
-    pub fn classify(&self, r: &Response) -> Result<Value, Error> {
-        let json = r
-            .content_type
-            .as_deref()
-            .is_none_or(|t| crate::json::contains_ci(t, "json"));
-        let doc = if json { parse(&r.body) } else { None };
-        if (200..300).contains(&r.status) {
-            if r.body.trim().is_empty() {
-                return Ok(Value::Obj(Vec::new()));
-            }
-            let data = doc
-                .as_ref()
-                .and_then(|d| d.path(self.envelope("data").unwrap_or("")));
-            return match data {
-                Some(v) if !v.is_null() => Ok(v.clone()),
-                _ => Err(bad(
-                    "The answer was not the JSON object the contract describes.",
-                    r.status,
-                )),
-            };
-        }
-        let at = |key: &str| {
-            self.envelope(key)
-                .and_then(|p| doc.as_ref().and_then(|d| d.path(p)))
-        };
-        let provider_code = at("code").and_then(Value::as_text).map(String::from);
-        let mapped = provider_code.as_deref().and_then(|c| {
-            self.text("errors", c)
-                .and_then(Code::parse)
-                .or_else(|| Code::parse(&c.to_ascii_uppercase()))
-        });
-        let code = mapped.unwrap_or(match r.status {
-            429 => Code::RATE_LIMITED,
-            401 => Code::UNAUTHENTICATED,
-            500..=599 => Code::INTERNAL,
-            _ => Code::UNKNOWN_ERROR,
-        });
-        let message = at("message").and_then(Value::as_text);
-        let mut e = error(code, message.unwrap_or(""), r.status);
-        e.provider_code = provider_code;
-        e.retry_after = at("retryAfter")
-            .and_then(Value::as_i64)
-            .or(r.retry_after)
-            .or(r.x_retry_after)
-            .filter(|n| *n >= 0);
-        e.attempts_remaining = at("attemptsRemaining").and_then(Value::as_i64);
-        e.required_scope = at("requiredScope")
-            .and_then(Value::as_text)
-            .or_else(|| quoted(message.unwrap_or("")).filter(|_| code == Code::INSUFFICIENT_SCOPE))
-            .map(String::from);
-        e.next = next_of(&e);
-        // CODITECT names the field it refused.
-        let field = doc.as_ref().and_then(|d| d.str_at("error.field"));
-        if let (Code::INVALID_REQUEST, Some(f)) = (code, field) {
-            if let Some(known) = [
-                "email",
-                "password",
-                "name",
-                "code",
-                "challenge_token",
-                "refresh_token",
-            ]
-            .into_iter()
-            .find(|k| *k == f)
-            {
-                e.next = Next::FixInput(known);
-            }
-        }
-        Err(e)
+    /// The data of a 2xx answer at session step `step` (a route name: any JSON
+    /// value but `null`; an empty object for `204` or an empty body), or the
+    /// canonical error of any other: the one classifier of [`crate::response`].
+    pub fn classify(&self, step: &str, r: &Response) -> Result<Value, Error> {
+        response::answer(self, step, r, Shape::Any)
     }
 
     /// The canonical token set of a session answer:
@@ -250,54 +181,16 @@ impl Backend {
     }
 }
 
-/// The first `'quoted'` word of a message (CODITECT names the missing scope so).
-fn quoted(message: &str) -> Option<&str> {
-    let (_, rest) = crate::json::cut(message, b'\'')?;
-    let (word, _) = crate::json::cut(rest, b'\'')?;
-    (!word.is_empty() && !word.bytes().any(|b| b == b' ')).then_some(word)
-}
-
 fn bad(message: &str, status: u16) -> Error {
-    error(Code::BAD_RESPONSE, message, status)
+    response::bad(message, status)
 }
 
-/// An error from an answer with `status`; an empty message becomes `HTTP n`.
-pub fn error(code: Code, message: &str, status: u16) -> Error {
-    let mut e = if message.is_empty() {
-        let mut m = String::from("The backend answered HTTP ");
-        m.push_str(&crate::json::int_str(i64::from(status)));
-        m.push('.');
-        Error::new(code, &m)
-    } else {
-        Error::new(code, message)
-    };
-    e.status = Some(status);
-    e.next = next_of(&e);
-    e
-}
-
-/// The next action of a session or OAuth error, with the field to fix.
-pub fn next_of(e: &Error) -> Next {
-    use Code::*;
-    let field = match e.code {
-        INSUFFICIENT_SCOPE | INVALID_SCOPE => "scope",
-        WEAK_PASSWORD | INVALID_CREDENTIALS => "password",
-        INVALID_CLIENT | UNAUTHORIZED_CLIENT => "clientId",
-        UNSUPPORTED_GRANT_TYPE => "grantType",
-        INVALID_PURPOSE => "purpose",
-        INVALID_REQUEST => "request",
-        INVALID_TOTP_SECRET => "totpSecret",
-        _ => "",
-    };
-    match e.code {
-        _ if !field.is_empty() => Next::FixInput(field),
-        // Out of second-factor attempts: the challenge is spent.
-        INVALID_2FA_CODE if e.attempts_remaining == Some(0) => Next::SignInAgain,
-        // The sessions API locks the email, not the code: waiting is what helps.
-        OTP_LOCKED_OUT | OTP_RESEND_COOLDOWN | RATE_LIMITED => {
-            e.retry_after.map_or(Next::Retry, |n| Next::Wait(n.max(1)))
-        }
-        _ => next_for(e.code, e, Vec::new()),
+impl Contract for Backend {
+    fn envelope(&self, key: &str) -> Option<&str> {
+        self.text("envelope", key)
+    }
+    fn error_entry(&self, key: &str) -> Option<Code> {
+        self.text("errors", key).and_then(Code::parse)
     }
 }
 
@@ -319,7 +212,7 @@ pub fn next_text(e: &Error) -> String {
     if let Some(t) = &e.provider_next {
         return t.clone();
     }
-    let join = crate::render::join;
+    let join = crate::json::join;
     match (&e.next, e.code) {
         (Next::FixInput(_), Code::INSUFFICIENT_SCOPE) => match &e.required_scope {
             Some(sc) => join(&[

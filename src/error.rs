@@ -237,7 +237,7 @@ impl Error {
     /// A locally detected error whose message is `parts` one after another.
     #[inline(never)]
     pub fn local(code: Code, parts: &[&str]) -> Self {
-        let mut e = Error::new(code, &crate::render::join(parts));
+        let mut e = Error::new(code, &crate::json::join(parts));
         e.local = true;
         e
     }

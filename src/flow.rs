@@ -599,7 +599,7 @@ impl Flow {
             if self.spec.cooldown.is_none() && self.spec.code_attempts.is_none() {
                 e.retry_after = Some(until - now);
             }
-            e.next = next_for(Code::OTP_LOCKED_OUT, &e, Vec::new());
+            e.next = next_for(&e, Vec::new());
             return Err(e);
         }
         if self.expires_at.is_some_and(|at| now >= at) {
@@ -706,7 +706,7 @@ impl Flow {
     }
 
     fn on_sent(&mut self, r: &Response, now: i64) -> Result<Action, Error> {
-        match classify(&self.spec, "request", r) {
+        match classify(&*self.spec, "request", r) {
             Ok(data) => {
                 let at = |key: &str| {
                     self.spec
@@ -788,7 +788,7 @@ impl Flow {
 
     fn on_completed(&mut self, r: &Response, now: i64) -> Result<Action, Error> {
         let minting = self.phase == Phase::Minting;
-        let data = match classify(&self.spec, if minting { "mint" } else { "complete" }, r) {
+        let data = match classify(&*self.spec, if minting { "mint" } else { "complete" }, r) {
             Ok(data) => data,
             Err(mut e) if minting => {
                 e.maybe_minted = (200..300).contains(&r.status);

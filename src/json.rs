@@ -671,6 +671,16 @@ impl Parser<'_> {
     }
 }
 
+/// The parts one after another (`concat` links a generic join with a panic path).
+#[inline(never)]
+pub fn join(parts: &[&str]) -> String {
+    let mut out = String::new();
+    for p in parts {
+        out.push_str(p);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]

@@ -101,7 +101,7 @@ pub fn step(input: &str) -> String {
                     None,
                 );
             }
-            let identity = classify(&spec, "whoami", &Response::from_value(event)).and_then(|d| {
+            let identity = classify(&*spec, "whoami", &Response::from_value(event)).and_then(|d| {
                 match spec.whoami_data.as_deref() {
                     None => Ok(d),
                     Some(p) => d

@@ -12,12 +12,12 @@
 //! ends in `done` with a token `credential`. Token-endpoint errors follow
 //! RFC 6749 §5.2.
 
-use crate::backend::{self, Backend};
+use crate::backend::Backend;
 use crate::crypto::{base64url, sha256, unhex};
 use crate::error::{Code, Error};
 use crate::input;
 use crate::json::{cut, obj, opt_s, parse, s, Value};
-use crate::response::{transport_error, Response};
+use crate::response::{self, transport_error, Response};
 use crate::session::{act, failed, out, send, target, unseal};
 use crate::time::format_rfc3339;
 use alloc::string::String;
@@ -119,7 +119,7 @@ pub fn map_error(name: &str) -> Code {
 }
 
 fn oauth_error(name: &str, description: Option<&str>, status: u16) -> Error {
-    let mut e = backend::error(map_error(name), description.unwrap_or(""), status);
+    let mut e = response::error(map_error(name), description.unwrap_or(""), status);
     e.provider_code = Some(String::from(name));
     if status == 0 {
         e.status = None;
@@ -134,11 +134,12 @@ pub fn token_answer(r: &Response, now: i64) -> Result<Value, Error> {
     if !(200..300).contains(&r.status) {
         return Err(match at("error") {
             Some(name) => oauth_error(name, at("error_description"), r.status),
-            None => backend::error(
-                match r.status {
-                    500..=599 => Code::INTERNAL,
-                    401 => Code::INVALID_CLIENT,
-                    _ => Code::UNKNOWN_ERROR,
+            // RFC 6749 §5.2: a refused client answers 401.
+            None => response::error(
+                if r.status == 401 {
+                    Code::INVALID_CLIENT
+                } else {
+                    response::status_code(r.status)
                 },
                 "",
                 r.status,
@@ -146,7 +147,7 @@ pub fn token_answer(r: &Response, now: i64) -> Result<Value, Error> {
         });
     }
     let Some(access) = at("access_token") else {
-        return Err(backend::error(
+        return Err(response::error(
             Code::BAD_RESPONSE,
             "The token answer carried no access token.",
             r.status,

@@ -225,11 +225,16 @@ fn answered(
     email: &str,
     now: i64,
 ) -> Result<String, Error> {
-    let data = b.classify(r)?;
+    let step = match phase {
+        "registering" => "register",
+        "logging_in" => "login",
+        _ => "secondFactor",
+    };
+    let data = b.classify(step, r)?;
     let at = |k: &str| b.second_factor(k).and_then(|p| data.path(p));
     if phase == "logging_in" && at("flag") == Some(&Value::Bool(true)) {
         let Some(challenge) = at("challenge").and_then(Value::as_text) else {
-            return Err(crate::backend::error(
+            return Err(crate::response::error(
                 Code::BAD_RESPONSE,
                 "The answer asked for a second factor without a challenge.",
                 r.status,

@@ -1,9 +1,12 @@
-//! Turns an HTTP answer into the data it carries or a canonical error, using a
-//! provider spec's envelope paths and code table.
+//! The one classifier: turns an HTTP answer into the data it carries or a
+//! canonical error, for every flow (email code, session, password + 2FA), using a
+//! provider's envelope paths and `errors` table ([`Contract`]). One error mapping
+//! ([`map_code`]), one status fallback ([`status_code`]), one next-action mapper
+//! ([`next_for`]).
 
 use crate::error::{Code, Error, Next};
 use crate::json::{parse, parse_int, Value};
-use crate::provider::Spec;
+pub use crate::provider::Contract;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -45,9 +48,6 @@ impl Response {
             server_time: header("date").and_then(crate::time::parse_rfc3339),
         }
     }
-    fn header_retry(&self) -> Option<i64> {
-        self.retry_after.or(self.x_retry_after).filter(|n| *n >= 0)
-    }
 }
 
 /// A failure to talk to the backend at all.
@@ -66,10 +66,9 @@ pub fn transport_error(kind: &str) -> Error {
     }
 }
 
-fn bad(message: &str, status: u16) -> Error {
-    let mut e = Error::new(Code::BAD_RESPONSE, message);
-    e.status = Some(status);
-    e
+/// `BAD_RESPONSE` for an answer with `status`.
+pub fn bad(message: &str, status: u16) -> Error {
+    error(Code::BAD_RESPONSE, message, status)
 }
 
 fn looks_json(r: &Response) -> bool {
@@ -91,10 +90,65 @@ fn orgs(v: Option<&Value>) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The data of a 2xx answer, or the canonical error of any other.
-pub fn classify(spec: &Spec, step: &str, r: &Response) -> Result<Value, Error> {
+/// How a 2xx answer's data must look.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// A JSON object (the email-code steps: a code-sent answer, a credential).
+    Object,
+    /// Any JSON value but `null`; an empty body (`204`) is an empty object
+    /// (session, password and 2FA steps).
+    Any,
+}
+
+/// The status → code fallback for an answer whose code the provider did not name.
+pub fn status_code(status: u16) -> Code {
+    match status {
+        429 => Code::RATE_LIMITED,
+        401 => Code::UNAUTHENTICATED,
+        500..=599 => Code::INTERNAL,
+        _ => Code::UNKNOWN_ERROR,
+    }
+}
+
+/// The canonical code of a backend code at a step, from the provider's `errors`
+/// table: `step:CODE` first, then `CODE`, then the code itself when it is a
+/// canonical name or its kebab-/lower-case spelling (`otp-expired`, `otp_expired`).
+/// Steps: `request`, `complete`, `mint`, `whoami` (email code); the session route
+/// names `register`, `login`, `secondFactor`, `refresh`, `revoke`, `check`, `call`.
+pub fn map_code(c: &dyn Contract, step: &str, provider_code: &str) -> Option<Code> {
+    let mut scoped = String::from(step);
+    scoped.push(':');
+    scoped.push_str(provider_code);
+    c.error_entry(&scoped)
+        .or_else(|| c.error_entry(provider_code))
+        .or_else(|| {
+            let upper: String = provider_code
+                .bytes()
+                .map(|b| {
+                    if b == b'-' {
+                        '_'
+                    } else {
+                        char::from(b.to_ascii_uppercase())
+                    }
+                })
+                .collect();
+            Code::parse(&upper)
+        })
+}
+
+/// The data of an email-code step's 2xx answer (an object), or the canonical error.
+pub fn classify(c: &dyn Contract, step: &str, r: &Response) -> Result<Value, Error> {
+    answer(c, step, r, Shape::Object)
+}
+
+/// The data of a 2xx answer shaped as `shape`, or the canonical error of any
+/// other answer (and of a 2xx whose `success` member is `false`).
+pub fn answer(c: &dyn Contract, step: &str, r: &Response, shape: Shape) -> Result<Value, Error> {
     let doc = if looks_json(r) { parse(&r.body) } else { None };
     if (200..300).contains(&r.status) {
+        if shape == Shape::Any && r.body.trim_ascii().is_empty() {
+            return Ok(Value::Obj(Vec::new()));
+        }
         let Some(doc) = doc else {
             return Err(bad(
                 if looks_json(r) {
@@ -107,61 +161,113 @@ pub fn classify(spec: &Spec, step: &str, r: &Response) -> Result<Value, Error> {
         };
         // An explicit `false` at the success path is an error even with HTTP 2xx.
         let success = doc
-            .path(spec.envelope("success").unwrap_or("success"))
+            .path(c.envelope("success").unwrap_or("success"))
             .and_then(Value::as_bool);
-        let data_path = spec.envelope("data").unwrap_or("");
-        return match (success, doc.path(data_path)) {
-            (Some(false), _) => Err(error_from(spec, step, r, Some(&doc))),
-            (_, Some(data @ Value::Obj(_))) => Ok(data.clone()),
+        let data = doc.path(c.envelope("data").unwrap_or(""));
+        return match (success, data, shape) {
+            (Some(false), _, _) => Err(error_from(c, step, r, Some(&doc))),
+            (_, Some(data @ Value::Obj(_)), _) => Ok(data.clone()),
+            (_, Some(data), Shape::Any) if !data.is_null() => Ok(data.clone()),
             _ => Err(bad("The answer had no data.", r.status)),
         };
     }
-    Err(error_from(spec, step, r, doc.as_ref()))
+    Err(error_from(c, step, r, doc.as_ref()))
 }
 
-fn error_from(spec: &Spec, step: &str, r: &Response, doc: Option<&Value>) -> Error {
-    let at = |key: &str| spec.envelope(key).and_then(|p| doc.and_then(|d| d.path(p)));
+/// Fields a backend may name as the one it refused (`envelope.field`).
+const FIELDS: &[&str] = &[
+    "email",
+    "password",
+    "name",
+    "code",
+    "challenge_token",
+    "refresh_token",
+];
+
+fn error_from(c: &dyn Contract, step: &str, r: &Response, doc: Option<&Value>) -> Error {
+    let at = |key: &str| c.envelope(key).and_then(|p| doc.and_then(|d| d.path(p)));
     let provider_code = at("code").and_then(Value::as_text).map(String::from);
-    let mapped = provider_code
+    let code = provider_code
         .as_deref()
-        .and_then(|c| spec.map_code(step, c));
-    let code = mapped.unwrap_or(match r.status {
-        429 => Code::RATE_LIMITED,
-        401 => Code::UNAUTHENTICATED,
-        500..=599 => Code::INTERNAL,
-        _ => Code::UNKNOWN_ERROR,
-    });
-    let message = match at("message").and_then(Value::as_text) {
-        Some(m) => String::from(m),
-        None => {
-            let mut m = String::from("The backend answered HTTP ");
-            m.push_str(&crate::json::int_str(i64::from(r.status)));
-            m.push('.');
-            m
-        }
-    };
-    let mut e = Error::new(code, &message);
-    e.status = Some(r.status);
+        .and_then(|pc| map_code(c, step, pc))
+        .unwrap_or(status_code(r.status));
+    let message = at("message").and_then(Value::as_text);
+    let mut e = plain(code, message.unwrap_or(""), r.status);
     e.provider_code = provider_code;
     e.provider_next = at("nextAction").and_then(Value::as_text).map(String::from);
     e.retry_after = at("retryAfter")
         .and_then(Value::as_i64)
-        .or_else(|| r.header_retry());
+        .or(r.retry_after)
+        .or(r.x_retry_after)
+        .filter(|n| *n >= 0);
     e.attempts_remaining = at("attemptsRemaining").and_then(Value::as_i64);
-    e.required_scope = doc
-        .and_then(|d| {
-            d.str_at("error.required_scope")
-                .or_else(|| d.str_at("error.requiredScope"))
-        })
+    e.required_scope = at("requiredScope")
+        .or_else(|| doc.and_then(|d| d.path("error.required_scope")))
+        .or_else(|| doc.and_then(|d| d.path("error.requiredScope")))
+        .and_then(Value::as_text)
+        .or_else(|| quoted(message.unwrap_or("")).filter(|_| code == Code::INSUFFICIENT_SCOPE))
         .map(String::from);
-    e.next = next_for(code, &e, orgs(at("organizations")));
+    e.next = next_for(&e, orgs(at("organizations")));
+    // A backend that names the field it refused (CODITECT's `error.field`).
+    let field = at("field").and_then(Value::as_str);
+    if let (Code::INVALID_REQUEST, Some(f)) = (code, field) {
+        if let Some(known) = FIELDS.iter().find(|k| **k == f) {
+            e.next = Next::FixInput(known);
+        }
+    }
     e
 }
 
-/// The next action a canonical code calls for, given what the error carries.
-pub fn next_for(code: Code, e: &Error, orgs: Vec<(String, String)>) -> Next {
+/// The first `'quoted'` word of a message (CODITECT names the missing scope so).
+fn quoted(message: &str) -> Option<&str> {
+    let (_, rest) = crate::json::cut(message, b'\'')?;
+    let (word, _) = crate::json::cut(rest, b'\'')?;
+    (!word.is_empty() && !word.bytes().any(|b| b == b' ')).then_some(word)
+}
+
+/// An error from an answer with `status`, with its next action; an empty message
+/// becomes `The backend answered HTTP n.`.
+pub fn error(code: Code, message: &str, status: u16) -> Error {
+    let mut e = plain(code, message, status);
+    e.next = next_for(&e, Vec::new());
+    e
+}
+
+/// [`error`] with the code's default next action (the caller maps it once it
+/// has filled in what the answer carries).
+fn plain(code: Code, message: &str, status: u16) -> Error {
+    let mut e = if message.is_empty() {
+        let n = crate::json::int_str(i64::from(status));
+        Error::new(
+            code,
+            &crate::json::join(&["The backend answered HTTP ", &n, "."]),
+        )
+    } else {
+        Error::new(code, message)
+    };
+    e.status = Some(status);
+    e
+}
+
+/// The one next-action mapper: what an error's code calls for, given what the
+/// error carries (retry figure, attempts left, the organizations offered).
+pub fn next_for(e: &Error, orgs: Vec<(String, String)>) -> Next {
     use Code::*;
-    match code {
+    let field = match e.code {
+        INSUFFICIENT_SCOPE | INVALID_SCOPE => "scope",
+        WEAK_PASSWORD | INVALID_CREDENTIALS => "password",
+        INVALID_CLIENT | UNAUTHORIZED_CLIENT => "clientId",
+        UNSUPPORTED_GRANT_TYPE => "grantType",
+        INVALID_PURPOSE => "purpose",
+        INVALID_REQUEST => "request",
+        INVALID_TOTP_SECRET => "totpSecret",
+        INVALID_EXPIRES_IN_DAYS => "keyExpiresInDays",
+        COMPANY_NAME_TOO_LONG => "companyName",
+        EMAIL_REQUIRED | EMAIL_INVALID => "email",
+        _ => "",
+    };
+    match e.code {
+        _ if !field.is_empty() => Next::FixInput(field),
         OTP_RESEND_COOLDOWN | EMAIL_RATE_LIMITED | IP_RATE_LIMITED | RATE_LIMITED => {
             e.retry_after.map_or(Next::Retry, |n| Next::Wait(n.max(1)))
         }
@@ -175,9 +281,8 @@ pub fn next_for(code: Code, e: &Error, orgs: Vec<(String, String)>) -> Next {
         // work again (Scripto says "request a new code"), so ask for a new one; with
         // none left, likewise.
         OTP_INVALID if e.attempts_remaining.is_none_or(|n| n <= 0) => Next::RequestNewCode,
-        INVALID_EXPIRES_IN_DAYS => Next::FixInput("keyExpiresInDays"),
-        COMPANY_NAME_TOO_LONG => Next::FixInput("companyName"),
-        EMAIL_REQUIRED | EMAIL_INVALID => Next::FixInput("email"),
+        // Out of second-factor attempts: the challenge is spent.
+        INVALID_2FA_CODE if e.attempts_remaining == Some(0) => Next::SignInAgain,
         _ => e.next.clone(),
     }
 }

@@ -202,7 +202,7 @@ fn session_response(config: &Value, event: &Value, now: i64) -> Result<String, E
             let mut tokens = if config.str_at("clientId").is_some() {
                 oauth::token_answer(&r, now)?
             } else {
-                b.tokens(&b.classify(&r)?, now, r.status)?
+                b.tokens(&b.classify("refresh", &r)?, now, r.status)?
             };
             // A backend that does not rotate keeps the refresh token it had.
             if let (Value::Obj(m), Some(rt)) = (&mut tokens, config.str_at("refreshToken")) {
@@ -212,7 +212,7 @@ fn session_response(config: &Value, event: &Value, now: i64) -> Result<String, E
             }
             Ok(done("session", &tokens))
         }
-        "revoke" => match b.classify(&r) {
+        "revoke" => match b.classify("revoke", &r) {
             Ok(_) => Ok(act("done").bool("revoked", true).end()),
             // Already revoked (or never valid): the token is unusable either way.
             Err(e) if e.code == Code::INVALID_TOKEN => Ok(act("done")
@@ -221,8 +221,8 @@ fn session_response(config: &Value, event: &Value, now: i64) -> Result<String, E
                 .end()),
             Err(e) => Err(e),
         },
-        "check" => Ok(done("identity", &b.classify(&r)?)),
-        "call" => Ok(done("data", &b.classify(&r)?)),
+        "check" => Ok(done("identity", &b.classify("check", &r)?)),
+        "call" => Ok(done("data", &b.classify("call", &r)?)),
         _ => Err(Error::input(
             Code::INVALID_STEP,
             "operation",

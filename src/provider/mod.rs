@@ -10,8 +10,22 @@ mod spec;
 
 pub use spec::{Mint, Spec, SpecError};
 
+use crate::error::Code;
 use crate::json::Value;
 use alloc::rc::Rc;
+
+/// What the one classifier ([`crate::response`]) reads from a provider: where
+/// the envelope keeps things, and the `errors` table. Email-code specs
+/// ([`Spec`]) and session backends ([`crate::backend::Backend`]) both implement
+/// it, so the table means the same thing for every flow.
+pub trait Contract {
+    /// The path of envelope member `key` (`success`, `data`, `code`, `message`,
+    /// `nextAction`, `retryAfter`, `attemptsRemaining`, `organizations`,
+    /// `requiredScope`, `field`).
+    fn envelope(&self, key: &str) -> Option<&str>;
+    /// The canonical code of the `errors` entry `key` (exactly as written).
+    fn error_entry(&self, key: &str) -> Option<Code>;
+}
 
 // The presets minified by build.rs (white space outside strings dropped).
 const NAMES: [&str; 5] = ["scripto", "codika", "sessions", "coditect", "better-auth"];

@@ -120,6 +120,8 @@ const ENVELOPE_KEYS: &[&str] = &[
     "retryAfter",
     "attemptsRemaining",
     "organizations",
+    "requiredScope",
+    "field",
 ];
 const FIELD_KEYS: &[&str] = &[
     "email",
@@ -621,30 +623,13 @@ impl Spec {
             &self.purpose_values.0
         }
     }
-    /// Canonical code for a backend code at a step (`request`, `complete`, `whoami`).
-    pub fn map_code(&self, step: &str, provider_code: &str) -> Option<Code> {
-        let scoped = self.errors.iter().find(|(k, _)| {
-            k.strip_prefix(step)
-                .and_then(|r| r.strip_prefix(':'))
-                .is_some_and(|r| r == provider_code)
-        });
-        scoped
-            .or_else(|| self.errors.iter().find(|(k, _)| k == provider_code))
-            .map(|(_, c)| *c)
-            .or_else(|| {
-                // Backends that already use canonical names (Codika) need no table;
-                // kebab- or snake-case variants of a canonical name map too.
-                let upper: String = provider_code
-                    .chars()
-                    .map(|c| {
-                        if c == '-' {
-                            '_'
-                        } else {
-                            c.to_ascii_uppercase()
-                        }
-                    })
-                    .collect();
-                Code::parse(&upper)
-            })
+}
+
+impl super::Contract for Spec {
+    fn envelope(&self, key: &str) -> Option<&str> {
+        Spec::envelope(self, key)
+    }
+    fn error_entry(&self, key: &str) -> Option<Code> {
+        self.errors.iter().find(|(k, _)| k == key).map(|(_, c)| *c)
     }
 }
