@@ -27,16 +27,9 @@ pub struct Backend {
     doc: Value,
 }
 
-/// True for `/path` without white space, `?` or `#` (so appending it to a base
-/// URL can never change the host).
+/// A route by [`provider::is_route`], the one rule for every declared path.
 fn is_path(v: &Value) -> bool {
-    v.as_str().is_some_and(|t| {
-        t.starts_with('/')
-            && !t.starts_with("//")
-            && !t
-                .bytes()
-                .any(|b| b <= b' ' || b == b'?' || b == b'#' || b == b'\\')
-    })
+    v.as_str().is_some_and(provider::is_route)
 }
 
 impl Backend {

@@ -195,3 +195,37 @@ fn one_table_reading_for_both_provider_kinds() {
         assert_eq!(map_code(c, "complete", "no-such-thing"), None);
     }
 }
+
+#[test]
+fn one_route_rule_for_spec_and_session_routes() {
+    for (path, ok) in [
+        ("/api/v1/auth/login", true),
+        ("/", true),
+        ("//evil.example/x", false),
+        ("/x?y=1", false),
+        ("/x#y", false),
+        ("/x\\y", false),
+        ("/x y", false),
+        ("/a://b", false),
+        ("x", false),
+        ("", false),
+    ] {
+        assert_eq!(provider::is_route(path), ok, "{path}");
+        // An email-code route, and a session route, of the same provider document.
+        let mut doc = parse(provider::preset("sessions").unwrap()).unwrap();
+        set_path(&mut doc, &["flows", "login", "request"], path);
+        assert_eq!(Spec::from_value(&doc).is_ok(), ok, "flows: {path}");
+        let mut doc = parse(provider::preset("sessions").unwrap()).unwrap();
+        set_path(&mut doc, &["session", "routes", "refresh"], path);
+        assert_eq!(Backend::from_value(&doc).is_ok(), ok, "session: {path}");
+    }
+}
+
+fn set_path(doc: &mut Value, keys: &[&str], value: &str) {
+    let mut v = doc;
+    for k in keys {
+        let Value::Obj(m) = v else { panic!("object") };
+        v = &mut m.iter_mut().find(|(name, _)| name == k).unwrap().1;
+    }
+    *v = s(value);
+}

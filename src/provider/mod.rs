@@ -14,6 +14,20 @@ use crate::error::Code;
 use crate::json::Value;
 use alloc::rc::Rc;
 
+/// The one route rule, for every path a provider declares (email-code flows,
+/// `basePath`, whoami, mint, session routes, OAuth2 endpoints): `/path` with no
+/// white space or control characters, no `?`, `#`, `\\` or `://`, and not
+/// `//host` — so appending it to a base URL can never change the host.
+pub fn is_route(path: &str) -> bool {
+    let bytes = path.as_bytes();
+    bytes.first() == Some(&b'/')
+        && bytes.get(1) != Some(&b'/')
+        && !bytes
+            .iter()
+            .any(|&b| b <= b' ' || b == 127 || b == b'?' || b == b'#' || b == b'\\')
+        && !bytes.windows(3).any(|w| w == b"://")
+}
+
 /// What the one classifier ([`crate::response`]) reads from a provider: where
 /// the envelope keeps things, and the `errors` table. Email-code specs
 /// ([`Spec`]) and session backends ([`crate::backend::Backend`]) both implement

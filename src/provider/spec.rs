@@ -322,12 +322,7 @@ fn is_text(v: Option<&Value>) -> bool {
 }
 
 fn is_route(v: Option<&Value>) -> bool {
-    is_text(v)
-        && v.and_then(Value::as_str).is_some_and(|p| {
-            p.starts_with('/')
-                && crate::json::find(p, "://").is_none()
-                && !p.bytes().any(|b| b <= b' ')
-        })
+    is_text(v) && v.and_then(Value::as_str).is_some_and(super::is_route)
 }
 
 /// Runs one check; `Err` names the bad field.
