@@ -25,18 +25,10 @@ impl Secret {
     }
 }
 
-/// Masks a raw key or token (see [`Secret::masked`]).
+/// Masks a raw key or token (see [`Secret::masked`]). This is the one masker: the JS
+/// package calls it through the wasm export `mask` rather than keeping its own.
 pub fn mask(raw: &str) -> String {
-    let prefix_len = ["cdt_live_", "cdt_test_", "scripto_", "cko_"]
-        .iter()
-        .find(|p| raw.starts_with(*p))
-        .map(|p| p.len())
-        .or_else(|| {
-            crate::json::find_any(raw, b"_")
-                .filter(|i| *i < 12)
-                .map(|i| i + 1)
-        })
-        .unwrap_or(0);
+    let prefix_len = known_prefix(raw).map_or_else(|| generic_prefix(raw), str::len);
     let mut out = String::new();
     out.push_str(raw.get(..prefix_len).unwrap_or(""));
     out.push_str("••••••••");
@@ -45,6 +37,29 @@ pub fn mask(raw: &str) -> String {
         out.extend(raw.chars().skip(n - 4));
     }
     out
+}
+
+/// The presets' key and token prefix `raw` starts with, if any (`cdt_live_` before a
+/// generic `cdt_`): a value starting with one is a key, whatever field it arrived in.
+pub fn known_prefix(raw: &str) -> Option<&'static str> {
+    ["cdt_live_", "cdt_test_", "scripto_", "cko_"]
+        .into_iter()
+        .find(|p| raw.starts_with(p))
+}
+
+/// The length of a generic prefix such as `sk_` or `ghp_`: a letter, then letters and digits,
+/// then `_`, at most 12 bytes in all. Anything else (a random token whose early bytes happen
+/// to include `_` or `-`) shows no prefix, so its first characters do not leak.
+fn generic_prefix(raw: &str) -> usize {
+    for (i, &c) in raw.as_bytes().iter().take(12).enumerate() {
+        if c == b'_' && i > 0 {
+            return i + 1;
+        }
+        if !(c.is_ascii_alphabetic() || (i > 0 && c.is_ascii_digit())) {
+            return 0;
+        }
+    }
+    0
 }
 
 impl fmt::Debug for Secret {
@@ -77,5 +92,15 @@ mod tests {
             "cdt_test_••••••••ghij"
         );
         assert_eq!(mask("eyJhbGciOiJIUzI1NiJ9.payload.sig"), "••••••••.sig");
+        assert_eq!(mask("sk_live_abcdefghijklmnop1234"), "sk_••••••••1234");
+        assert_eq!(
+            mask("abcdefghijk_rest_of_the_key_0000"),
+            "abcdefghijk_••••••••0000"
+        );
+        assert_eq!(mask("abcdefghijkl_rest_of_the_key_0000"), "••••••••0000");
+        // Not letter-then-alphanumerics before the `_`: no prefix.
+        assert_eq!(mask("9abc_defghijklmnopqrs"), "••••••••pqrs");
+        assert_eq!(mask("a-b_defghijklmnopqrst"), "••••••••qrst");
+        assert_eq!(mask("_abcdefghijklmnopqrst"), "••••••••qrst");
     }
 }

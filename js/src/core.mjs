@@ -2,7 +2,7 @@
 // so the same module works in Node, pages, workers and MV3 service workers.
 // Importing only parses the module text; the wasm is loaded, compiled and
 // instantiated on the first call into the core.
-import { initSync, step as wasmStep, codes as wasmCodes } from '../../pkg/keymint.js';
+import { initSync, step as wasmStep, codes as wasmCodes, mask as wasmMask, knownPrefix as wasmKnownPrefix } from '../../pkg/keymint.js';
 // The bytes, decoded from the string the build inlines (see scripts/build.mjs).
 import { wasmBytes } from '../build/wasm-inline.mjs';
 
@@ -12,10 +12,36 @@ function init() {
   ready = true;
 }
 
+/** @type {((input: any) => any) | null} */
+let fake = null;
+
+/**
+ * The one seam between the JS package and its core: every flow, session and driver step goes
+ * through `step`, so a test can run them against a fake core (input object → output object).
+ * `null` puts the wasm core back.
+ * @param {((input: any) => any) | null} core
+ */
+export function setCore(core) {
+  fake = core;
+}
+
 /** Runs one core step: a plain object in, a plain object out. */
 export function step(input) {
+  if (fake) return fake(input);
   if (!ready) init();
   return JSON.parse(wasmStep(JSON.stringify(input)));
+}
+
+/** A raw key or token masked for display, by the core's masker (src/secret.rs). */
+export function mask(raw) {
+  if (!ready) init();
+  return wasmMask(raw);
+}
+
+/** The presets' key prefix `raw` starts with (`cko_`, `cdt_live_`, …), or ''. */
+export function knownPrefix(raw) {
+  if (!ready) init();
+  return wasmKnownPrefix(raw);
 }
 
 /** The canonical codes table: [{code, exitCode, kind}]. */

@@ -1,6 +1,7 @@
 // Typed errors shared by every layer of the JS package.
 // A KeymintError carries the canonical code and a machine-readable nextAction;
 // its message never contains a secret (callers mask before constructing).
+import { codeTable } from './core.mjs';
 
 // The same symbol in every copy of the package (ESM and CJS builds, bundled copies), so
 // `instanceof KeymintError` and isKeymintError() hold for an error from any of them.
@@ -49,4 +50,24 @@ export class KeymintError extends Error {
 export function isKeymintError(e) {
   // Also a plain object with the same shape: an error that crossed a message channel.
   return e instanceof KeymintError || (typeof e === 'object' && e !== null && /** @type {any} */ (e).name === 'KeymintError' && typeof /** @type {any} */ (e).code === 'string');
+}
+
+/** @type {Map<string, {exitCode: number, kind: string}>|undefined} */
+let rows;
+
+/**
+ * A KeymintError for a canonical code raised in JS (a local check, a store, the CLI): its exit
+ * code, and its next action's kind unless `nextAction` names one, come from the core's codes
+ * table, so JS keeps no copy of either. A code the table lacks is a bug, and throws.
+ * `exitCode` is only for a status that is not the code's policy (128 + SIGINT for Ctrl-C).
+ * @param {{code: string, message: string, status?: number, nextAction?: Partial<NextAction>,
+ *   details?: object, cause?: unknown, exitCode?: number}} init
+ */
+export function canonicalError(init) {
+  rows ??= new Map(codeTable().map((r) => [r.code, r]));
+  const row = rows.get(init.code);
+  if (!row) throw new TypeError(`not a canonical code: ${init.code}`);
+  const nextAction = /** @type {NextAction} */ ({ kind: row.kind, ...init.nextAction });
+  nextAction.text ??= '';
+  return new KeymintError({ exitCode: row.exitCode, ...init, nextAction });
 }

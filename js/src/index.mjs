@@ -2,7 +2,7 @@
 // browser extensions. This is the package's default entry: it works in Node,
 // pages, workers and MV3 service workers alike.
 export { start, resume, whoami, Flow } from './flow.mjs';
-export { KeymintError, isKeymintError } from './errors.mjs';
+export { KeymintError, isKeymintError, canonicalError } from './errors.mjs';
 export { Secret } from './secret.mjs';
 export { maskSecret } from './mask.mjs';
 export { codeTable } from './core.mjs';

@@ -1,6 +1,7 @@
 // A raw key or token that never prints: toString, toJSON and util.inspect show
 // the masked form; reveal() is the one deliberate way to read it.
 import { maskSecret } from './mask.mjs';
+import { knownPrefix } from './core.mjs';
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 // A registry symbol, the same in every copy of the package: an app that loads both the
@@ -34,6 +35,14 @@ export class Secret {
   /** @returns {true} */
   get [BRAND]() {
     return true;
+  }
+  /**
+   * Whether a value starts with a preset's key or token prefix (`cko_`, `scripto_`,
+   * `cdt_live_`, `cdt_test_`: the core's list), so text that may be a key is shown masked.
+   * @param {unknown} value
+   */
+  static looksLikeKey(value) {
+    return knownPrefix(String(value)) !== '';
   }
   /** `x instanceof Secret` holds for a Secret of any copy of keymint. @param {unknown} x */
   static [Symbol.hasInstance](x) {

@@ -14,7 +14,7 @@
 // requests and keeps the tokens, wrapped in Secret wherever they are handed out.
 import { step } from './core.mjs';
 import { perform } from './transport.mjs';
-import { KeymintError } from './errors.mjs';
+import { KeymintError, canonicalError } from './errors.mjs';
 import { Secret } from './secret.mjs';
 import { drive } from './flow.mjs';
 import { nowSeconds, toError, run, providerConfig, loadSaved, toSession } from './steps.mjs';
@@ -214,10 +214,9 @@ export class SessionClient {
     if (p && typeof p.apiKey === 'string' && typeof p.accessToken !== 'string') {
       this.#apiKey = p.apiKey; // an API token saved as the profile's key
     } else if (!p || typeof p.accessToken !== 'string') {
-      throw new KeymintError({
+      throw canonicalError({
         code: 'PROFILE_NOT_FOUND',
         message: `No session is saved in profile "${this.#o.profile}".`,
-        exitCode: 2,
         nextAction: { kind: 'fix_input', field: 'profile', text: 'Sign in first, or name a profile that holds a session.' },
       });
     } else {
@@ -376,10 +375,9 @@ export class SessionClient {
       target.pathname = b.pathname.replace(/\/$/, '') + url.replace(/[?#].*$/, '');
     }
     if (base !== undefined && target.origin !== new URL(base).origin) {
-      throw new KeymintError({
+      throw canonicalError({
         code: 'INSECURE_URL',
         message: 'The session token is only sent to its own backend.',
-        exitCode: 2,
         nextAction: { kind: 'fix_input', field: 'url', text: `Call a URL under ${new URL(base).origin}.` },
       });
     }

@@ -46,6 +46,20 @@ export declare class KeymintError extends Error {
   readonly retryAfterSeconds?: number;
 }
 export declare function isKeymintError(e: unknown): e is KeymintError;
+/**
+ * A KeymintError for a canonical code raised outside the core (a store, a CLI wrapper's own
+ * check): its exit code, and `nextAction.kind` unless given, come from the core's codes table.
+ * Throws a TypeError for a code the table lacks.
+ */
+export declare function canonicalError(init: {
+  code: KeymintErrorCode;
+  message: string;
+  status?: number;
+  nextAction?: Partial<NextAction>;
+  details?: KeymintErrorDetails & Record<string, unknown>;
+  cause?: unknown;
+  exitCode?: number;
+}): KeymintError;
 
 /** A raw key or token: prints masked everywhere; `reveal()` is the one way to read it. */
 export declare class Secret {
@@ -54,6 +68,8 @@ export declare class Secret {
   readonly masked: string;
   toString(): string;
   toJSON(): string;
+  /** Whether `value` starts with a preset's key or token prefix (`cko_`, `scripto_`, `cdt_live_`, `cdt_test_`). */
+  static looksLikeKey(value: unknown): boolean;
 }
 export declare function maskSecret(value: string): string;
 

@@ -38,3 +38,17 @@ pub fn codes() -> String {
     }
     out
 }
+
+/// A raw key or token masked for display (see [`crate::secret::mask`]): the JS package's
+/// `maskSecret` and `Secret` call this rather than keeping a second masker.
+#[wasm_bindgen]
+pub fn mask(raw: &str) -> String {
+    crate::secret::mask(raw)
+}
+
+/// The known key prefix `raw` starts with, or "" (see [`crate::secret::known_prefix`]): the
+/// JS stores mask a profile name that looks like a key without keeping the prefix list.
+#[wasm_bindgen(js_name = knownPrefix)]
+pub fn known_prefix(raw: &str) -> String {
+    String::from(crate::secret::known_prefix(raw).unwrap_or(""))
+}

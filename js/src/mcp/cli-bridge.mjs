@@ -5,6 +5,7 @@
 // next actions (shell commands) into tool calls an agent without a shell can make.
 
 import { Readable } from 'node:stream';
+import { canonicalError } from '../errors.mjs';
 
 /** A `--json` run's outcome: the envelope's data, or its error, and the exit code. */
 /** @typedef {{ok: true, data: any, exitCode: number} | {ok: false, error: any, exitCode: number}} RunResult */
@@ -41,21 +42,27 @@ export async function runJson(run, argv, env) {
   try {
     exitCode = await run(full, { env, stdin: Readable.from([]), stdout, stderr });
   } catch (e) {
-    return { ok: false, exitCode: 1, error: internal(`The command failed unexpectedly: ${/** @type {any} */ (e)?.message ?? e}`) };
+    return failed(`The command failed unexpectedly: ${/** @type {any} */ (e)?.message ?? e}`);
   }
   let envelope;
   try {
     envelope = JSON.parse(stdout.text);
   } catch {
-    return { ok: false, exitCode: exitCode || 1, error: internal('The command gave no JSON result.') };
+    return failed('The command gave no JSON result.', exitCode);
   }
   if (envelope?.success === true) return { ok: true, data: envelope.data ?? {}, exitCode };
-  return { ok: false, exitCode: exitCode || 1, error: envelope?.error ?? internal('The command failed without an error.') };
+  const result = failed('The command failed without an error.', exitCode);
+  return envelope?.error ? { ...result, error: envelope.error } : result;
 }
 
-/** @param {string} message */
-function internal(message) {
-  return { code: 'UNKNOWN_ERROR', message, nextAction: { kind: 'retry', text: 'Call the tool again; if it keeps failing, report it.' } };
+/**
+ * UNKNOWN_ERROR (its exit code from the core's table) for a run that broke outside the CLI's
+ * envelopes. @param {string} message @param {number} [exitCode] the CLI's own, when it gave one
+ * @returns {RunResult}
+ */
+function failed(message, exitCode) {
+  const error = canonicalError({ code: 'UNKNOWN_ERROR', message, nextAction: { kind: 'retry', text: 'Call the tool again; if it keeps failing, report it.' } });
+  return { ok: false, exitCode: exitCode || /** @type {number} */ (error.exitCode), error: error.toJSON() };
 }
 
 /** CLI flag names (as next actions name fields) → tool argument names. */

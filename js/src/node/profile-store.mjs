@@ -18,8 +18,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { KeymintError } from '../errors.mjs';
-import { ioError, codeOf, exitCodeOf, unsafeError } from './store-errors.mjs';
+import { canonicalError } from '../errors.mjs';
+import { ioError, codeOf, unsafeError } from './store-errors.mjs';
 import { prepareDir, readNoFollow, writeNewFile, lstatOrNull, CREATE_EXCL } from './safe-fs.mjs';
 import {
   ProfileStoreBase,
@@ -424,10 +424,9 @@ export class FileProfileStore extends ProfileStoreBase {
         ? ' (held by this process)'
         : ` (held by process ${info.pid}${typeof info.host === 'string' && info.host !== HOST ? ` on ${info.host}` : ''})`
       : '';
-    return new KeymintError({
+    return canonicalError({
       code: 'CONFIG_LOCKED',
       message: `Timed out after ${timeoutMs} ms waiting for the lock on ${this.path}${who}.`,
-      exitCode: exitCodeOf('CONFIG_LOCKED'),
       nextAction: {
         kind: 'retry',
         text: `Another command is updating ${this.path}; run the command again when it has finished.`,

@@ -3,21 +3,7 @@
 // (never written here as literals). No message carries a secret.
 
 import * as nodePath from 'node:path';
-import { KeymintError } from '../errors.mjs';
-import { codeTable } from '../core.mjs';
-
-/** @type {Map<string, number>|undefined} */
-let exits;
-
-/**
- * The exit code the core's table gives `code` (that of UNKNOWN_ERROR for a code it lacks).
- * @param {string} code
- * @returns {number}
- */
-export function exitCodeOf(code) {
-  exits ??= new Map(codeTable().map((r) => [r.code, r.exitCode]));
-  return /** @type {number} */ (exits.get(code) ?? exits.get('UNKNOWN_ERROR'));
-}
+import { canonicalError } from '../errors.mjs';
 
 /** @param {unknown} e */
 export const codeOf = (e) => /** @type {any} */ (e)?.code;
@@ -30,10 +16,9 @@ export function ioError(op, path, cause) {
   const dir = nodePath.dirname(path);
   const errno = codeOf(cause) ?? 'EIO';
   const code = op === 'read' ? 'CONFIG_UNREADABLE' : 'CONFIG_UNWRITABLE';
-  return new KeymintError({
+  return canonicalError({
     code,
     message: `Could not ${op} the profile file ${path} (${errno}).`,
-    exitCode: exitCodeOf(code),
     nextAction: {
       kind: 'fix_config',
       text: `Check that ${dir} is a directory you can ${op === 'read' ? 'read' : 'write'}, then run the command again.`,
@@ -69,10 +54,9 @@ export function unsafeError(path, reason, configFile, seen = {}) {
     : reason === 'not_owner'
       ? `Move ${path} aside (it is not yours), or point XDG_CONFIG_HOME at a directory only you can write`
       : `Remove or move ${path} aside`;
-  return new KeymintError({
+  return canonicalError({
     code: 'CONFIG_UNREADABLE',
     message: `Refusing to use ${path}: it ${WHY[reason]}, so another user could have changed the profiles or pending sign-ins in it.`,
-    exitCode: exitCodeOf('CONFIG_UNREADABLE'),
     nextAction: { kind: 'fix_config', text: `${fix}, then run the command again.` },
     details: {
       path,

@@ -17,7 +17,7 @@
 // owner lives in another context is trusted until it expires (no liveness check crosses
 // contexts). Nothing here prints, and no error message carries a secret.
 
-import { KeymintError } from '../errors.mjs';
+import { canonicalError } from '../errors.mjs';
 import { ProfileStoreBase, documentProblem, normalizeDocument, createTurnQueue, randomHex } from './memory.mjs';
 
 export { profileNameFromEmail, profileNameFromOrganization, isValidProfileName, emptyDocument } from './memory.mjs';
@@ -39,10 +39,9 @@ const isArea = (area) => (isPlainObject(area) || typeof area === 'function')
 
 /** @param {string} where @param {string} reason */
 function corrupt(where, reason) {
-  return new KeymintError({
+  return canonicalError({
     code: 'CONFIG_CORRUPT',
     message: `The keymint profiles in ${where} are corrupt (${reason}); they were left as they are.`,
-    exitCode: 1,
     nextAction: {
       kind: 'fix_config',
       text: `Remove ${where} (or reinstall the extension), then sign in again.`,
@@ -53,10 +52,9 @@ function corrupt(where, reason) {
 
 /** @param {string} where @param {number} timeoutMs */
 function locked(where, timeoutMs) {
-  return new KeymintError({
+  return canonicalError({
     code: 'CONFIG_LOCKED',
     message: `Timed out after ${timeoutMs} ms waiting for another update of the profiles in ${where}.`,
-    exitCode: 1,
     nextAction: { kind: 'retry', text: 'Another part of the extension is updating the profiles; try again in a moment.' },
   });
 }
@@ -64,10 +62,9 @@ function locked(where, timeoutMs) {
 /** @param {'read'|'save'} op @param {string} where @param {unknown} cause */
 function storageFailed(op, where, cause) {
   const reason = String(/** @type {any} */ (cause)?.message ?? cause).slice(0, 200);
-  return new KeymintError({
+  return canonicalError({
     code: op === 'read' ? 'CONFIG_UNREADABLE' : 'CONFIG_UNWRITABLE',
     message: `Could not ${op} the keymint profiles in ${where}: ${reason}`,
-    exitCode: 1,
     nextAction: {
       kind: 'fix_config',
       text: 'Check that the extension has the "storage" permission and storage quota left, then try again.',

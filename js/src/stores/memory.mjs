@@ -10,8 +10,9 @@
 // ../node/profile-store.mjs. Nothing here touches Node APIs, so it loads in any runtime.
 // Nothing here prints, and no error message carries a secret.
 
-import { KeymintError } from '../errors.mjs';
+import { canonicalError } from '../errors.mjs';
 import { maskSecret } from '../mask.mjs';
+import { Secret } from '../secret.mjs';
 
 export const STORE_VERSION = 1;
 
@@ -112,10 +113,9 @@ export function parseDocument(text, where) {
  * @param {string} reason
  */
 export function corruptError(where, reason) {
-  return new KeymintError({
+  return canonicalError({
     code: 'CONFIG_CORRUPT',
     message: `The profile file ${where} is corrupt (${reason}); it was left as it is.`,
-    exitCode: 1,
     nextAction: { kind: 'fix_config', text: `Fix or move ${where} aside, then run the command again.` },
     details: { path: where, reason },
   });
@@ -127,7 +127,7 @@ export function corruptError(where, reason) {
  */
 export function displayName(s) {
   const str = String(s);
-  if (str.length > PROFILE_NAME_MAX || /^(cko_|scripto_|cdt_(live|test)_)/.test(str)) return maskSecret(str);
+  if (str.length > PROFILE_NAME_MAX || Secret.looksLikeKey(str)) return maskSecret(str);
   return str;
 }
 
@@ -139,12 +139,11 @@ export function isValidProfileName(name) {
 /** @param {unknown} name */
 function assertProfileName(name) {
   if (isValidProfileName(name)) return;
-  throw new KeymintError({
+  throw canonicalError({
     code: 'PROFILE_NAME_INVALID',
     message: typeof name === 'string'
       ? `"${displayName(name)}" is not a valid profile name.`
       : 'A profile name must be a string.',
-    exitCode: 2,
     nextAction: {
       kind: 'fix_input',
       field: 'profile',
@@ -491,10 +490,9 @@ export class ProfileStoreBase {
   _notFound(doc, name) {
     const names = Object.keys(doc.profiles);
     const shown = typeof name === 'string' ? `"${displayName(name)}"` : 'with that name';
-    return new KeymintError({
+    return canonicalError({
       code: 'PROFILE_NOT_FOUND',
       message: `No profile ${shown} in ${this.where}.`,
-      exitCode: 2,
       nextAction: {
         kind: 'fix_input',
         field: 'profile',
@@ -529,10 +527,9 @@ function putIn(doc, name, profile, activate) {
 
 /** @param {string} key @param {number} waitMs @param {number} until */
 function leaseTimeout(key, waitMs, until) {
-  return new KeymintError({
+  return canonicalError({
     code: 'LEASE_TIMEOUT',
     message: `Gave up after ${waitMs} ms waiting for "${displayName(key)}": another process holds it.`,
-    exitCode: 1,
     nextAction: { kind: 'retry', text: 'Another command is using the same credentials; run the command again in a moment.' },
     details: { key: displayName(key), heldUntil: new Date(until).toISOString() },
   });
@@ -540,10 +537,9 @@ function leaseTimeout(key, waitMs, until) {
 
 /** @param {string} where @param {number} timeoutMs */
 function memoryLocked(where, timeoutMs) {
-  return new KeymintError({
+  return canonicalError({
     code: 'CONFIG_LOCKED',
     message: `Timed out after ${timeoutMs} ms waiting for another update of the ${where} profile store.`,
-    exitCode: 1,
     nextAction: { kind: 'retry', text: 'Another operation is updating the profiles; try again in a moment.' },
   });
 }

@@ -4,7 +4,7 @@
 // are not ours to word): `--flag value`, `--flag=value`, boolean `--flag`, `-h`, and `--`
 // to end the flags. Every problem is a USAGE error (exit code 2) naming the command's --help.
 
-import { KeymintError } from '../../errors.mjs';
+import { canonicalError } from '../../errors.mjs';
 import { maskSecret } from '../../mask.mjs';
 
 /**
@@ -58,10 +58,9 @@ export function shown(word) {
  */
 export function usageError(message, { program, command, field, text, run }) {
   const help = `${program}${command ? ` ${command}` : ''} --help`;
-  return new KeymintError({
+  return canonicalError({
     code: 'USAGE',
     message,
-    exitCode: 2,
     nextAction: {
       kind: 'fix_input',
       ...(field ? { field } : {}),

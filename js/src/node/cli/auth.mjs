@@ -6,7 +6,7 @@
 // (and answers locally what it can). Without one it starts afresh: the backend knows the code.
 
 import { start, resume } from '../../flow.mjs';
-import { KeymintError } from '../../errors.mjs';
+import { KeymintError, canonicalError } from '../../errors.mjs';
 import { maskSecret } from '../../mask.mjs';
 import { uniqueNameIn } from '../../stores/memory.mjs';
 import { isValidProfileName } from '../profile-store.mjs';
@@ -14,7 +14,6 @@ import { countdown } from './prompt.mjs';
 import { fields } from './output.mjs';
 import { resolveTarget, sameBase } from './target.mjs';
 import { writeRecoveryFile, shellPath } from './unsaved-key.mjs';
-import { exitCodeOf } from '../store-errors.mjs';
 import { hole } from './shell.mjs';
 import { cleanOrganization, cleanText, cleanUser, firstEmail } from './sanitize.mjs';
 
@@ -366,12 +365,11 @@ export async function saveProfile(ctx, profile, { explicitName, baseName, pendin
       : null;
     const kept = recoveryFile === null ? ''
       : ` The ${session ? 'session was' : 'key was'} written to ${recoveryFile} (readable only by you).`;
-    throw new KeymintError({
+    throw canonicalError({
       code: 'KEY_NOT_SAVED',
       message: `${session
         ? `Signed in, but the session could not be saved: ${cause?.message ?? cause}`
         : `The key was minted but could not be saved: ${cause?.message ?? cause}`}${kept}`,
-      exitCode: exitCodeOf('KEY_NOT_SAVED'),
       nextAction: {
         kind: 'save_key',
         text: recoveryFile !== null && !session

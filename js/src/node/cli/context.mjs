@@ -5,7 +5,7 @@ import { FileProfileStore, configPath } from '../profile-store.mjs';
 import { Output } from './output.mjs';
 import { Prompter } from './prompt.mjs';
 import { usageError } from './args.mjs';
-import { KeymintError } from '../../errors.mjs';
+import { canonicalError } from '../../errors.mjs';
 import { commandLine, hole } from './shell.mjs';
 
 // Kept here too for modules that import it from the context.
@@ -158,12 +158,11 @@ export class Context {
     const run = this.run(...this.command.split(' '), ...others, `--${name}`, hole(example));
     if (name === 'email' && v !== undefined && v.trim() === '') {
       // Given but blank is the backend's EMAIL_REQUIRED, answered here as the core would.
-      throw new KeymintError({
+      throw canonicalError({
         code: 'EMAIL_REQUIRED',
         message: 'An email address is required.',
         nextAction: { kind: 'fix_input', field: 'email', text: `Pass a valid email: ${run}`, command: run },
         details: { local: true },
-        exitCode: 2,
       });
     }
     if (v === undefined || v.trim() === '') {

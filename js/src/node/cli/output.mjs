@@ -12,19 +12,8 @@
 // (a server may echo them in its messages), and terminal output is stripped of control, C1,
 // bidi and format characters while JSON keeps them escaped (sanitize.mjs says why).
 
-import { isKeymintError, KeymintError } from '../../errors.mjs';
+import { isKeymintError, KeymintError, canonicalError } from '../../errors.mjs';
 import { Redactor, forTerminal, jsonText } from './sanitize.mjs';
-import { codeTable } from '../../core.mjs';
-
-/**
- * A canonical code's exit code and next-action kind, from the core's table (the CLI keeps no
- * table of its own). @param {string} code @returns {{exitCode: number, kind: string}}
- */
-export function canonical(code) {
-  const row = codeTable().find((r) => r.code === code);
-  if (!row) throw new Error(`not a canonical code: ${code}`);
-  return { exitCode: row.exitCode, kind: row.kind };
-}
 
 /**
  * Lines of `label: value`, the values aligned two spaces after the longest label, indented
@@ -51,10 +40,9 @@ export function table(header, rows) {
 export function asKeymintError(e) {
   if (isKeymintError(e)) return /** @type {KeymintError} */ (e);
   const message = e instanceof Error ? e.message : String(e);
-  return new KeymintError({
+  return canonicalError({
     code: 'UNKNOWN_ERROR',
     message: `Unexpected failure: ${message}`,
-    exitCode: 1,
     nextAction: { kind: 'retry', text: 'Run the command again; if it keeps failing, report it with the output above.' },
   });
 }

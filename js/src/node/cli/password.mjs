@@ -13,7 +13,7 @@
 // while the challenge lives (300 s, 5 codes).
 
 import { passwordLogin, resumePasswordLogin } from '../../session.mjs';
-import { KeymintError } from '../../errors.mjs';
+import { KeymintError, canonicalError } from '../../errors.mjs';
 import { isValidProfileName } from '../profile-store.mjs';
 import { usageError } from './args.mjs';
 import { compact, pendingKey } from './auth.mjs';
@@ -21,7 +21,6 @@ import { readAll } from './prompt.mjs';
 import { saveSession, withSignInAgain } from './session-commands.mjs';
 import { resolveTarget, sameBase } from './target.mjs';
 import { hole } from './shell.mjs';
-import { canonical } from './output.mjs';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -248,13 +247,10 @@ export async function loginCommand(ctx, surface) {
   const next = challengeSaved
     ? ctx.run('auth', 'login', '--email', email, '--totp-code', hole('<6-digit-code>'))
     : ctx.run('auth', 'login', '--email', email, '--password-stdin', '--totp-code', hole('<6-digit-code>'));
-  const { exitCode, kind } = canonical('SECOND_FACTOR_REQUIRED');
-  throw new KeymintError({
+  throw canonicalError({
     code: 'SECOND_FACTOR_REQUIRED',
     message: `Password accepted, but the account has two-factor authentication: not signed in yet. Give the code from your authenticator app within ${challengeSeconds(result.expiresAt)}.`,
-    exitCode,
     nextAction: {
-      kind,
       field: 'totp-code',
       text: challengeSaved
         ? `Then run: ${next} (or --totp-secret-env VAR instead of --totp-code)`

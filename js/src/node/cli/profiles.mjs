@@ -3,7 +3,7 @@
 //   --api-key > <PREFIX>_API_KEY > --profile NAME > the active profile.
 
 import { whoami } from '../../flow.mjs';
-import { KeymintError } from '../../errors.mjs';
+import { KeymintError, canonicalError } from '../../errors.mjs';
 import { maskSecret } from '../../mask.mjs';
 import { fields, table } from './output.mjs';
 import { notFound, resolveTarget } from './target.mjs';
@@ -62,12 +62,11 @@ export async function resolveCredential(ctx) {
   if (name === null || name === undefined || !Object.prototype.hasOwnProperty.call(doc.profiles, name)) {
     if (named !== undefined) throw await notFound(ctx, named);
     const names = Object.keys(doc.profiles);
-    throw new KeymintError({
+    throw canonicalError({
       code: 'PROFILE_NOT_FOUND',
       message: names.length === 0
         ? 'Not signed in: no API key was given and no profile is saved.'
         : 'Not signed in: no API key was given and no profile is active.',
-      exitCode: 2,
       nextAction: names.length === 0
         ? {
           kind: 'sign_in_again',
@@ -85,10 +84,9 @@ export async function resolveCredential(ctx) {
   }
   const profile = doc.profiles[name];
   if (typeof profile.apiKey !== 'string' || profile.apiKey === '') {
-    throw new KeymintError({
+    throw canonicalError({
       code: 'PROFILE_NOT_FOUND',
       message: `The profile "${name}" holds no API key.`,
-      exitCode: 2,
       nextAction: { kind: 'sign_in_again', text: `Sign in again with: ${ctx.run(...hintWords(ctx.signInHint))}`, command: ctx.run(...hintWords(ctx.signInHint)) },
     });
   }
@@ -231,10 +229,9 @@ export async function profileRemove(ctx, name, { logout = false } = {}) {
   if (target === undefined) {
     const doc = await store.read();
     if (doc.active === null || !Object.prototype.hasOwnProperty.call(doc.profiles, doc.active)) {
-      throw new KeymintError({
+      throw canonicalError({
         code: 'PROFILE_NOT_FOUND',
         message: 'Not signed in: no profile is active.',
-        exitCode: 2,
         nextAction: {
           kind: 'fix_input',
           field: 'profile',

@@ -9,7 +9,8 @@
 // and Ctrl-C / Ctrl-D ourselves. Prompts are written to stderr.
 
 import { StringDecoder } from 'node:string_decoder';
-import { KeymintError } from '../../errors.mjs';
+import { constants } from 'node:os';
+import { canonicalError } from '../../errors.mjs';
 import { usageError } from './args.mjs';
 import { forTerminal } from './sanitize.mjs';
 
@@ -145,10 +146,12 @@ export class Prompter {
         }
         if (ch === '\x03') {
           this.stderr.write('\n');
-          throw new KeymintError({
+          // Exit as a shell reports a process killed by Ctrl-C (128 + SIGINT): a signal
+          // convention, not an error code's policy, so it overrides the table's exit.
+          throw canonicalError({
             code: 'USAGE',
             message: 'Cancelled.',
-            exitCode: 130,
+            exitCode: 128 + constants.signals.SIGINT,
             nextAction: { kind: 'none', text: '' },
           });
         }

@@ -12,7 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { start } from '../../flow.mjs';
 import { passwordLogin } from '../../session.mjs';
-import { KeymintError, isKeymintError } from '../../errors.mjs';
+import { canonicalError, isKeymintError } from '../../errors.mjs';
 import { usageError, shown } from './args.mjs';
 
 /** The built-in presets, in the order help lists them. */
@@ -78,10 +78,9 @@ export function validateSpec(spec) {
     passwordLogin({ provider: spec, email: probe });
     const routes = spec.session?.routes ?? {};
     if (typeof routes.login !== 'string') {
-      throw new KeymintError({
+      throw canonicalError({
         code: 'INVALID_PROVIDER',
         message: "provider spec field 'session.routes.login' is required (a spec without 'flows' signs in with a password)",
-        exitCode: 2,
         nextAction: { kind: 'fix_input', field: 'provider', text: 'Check \'provider\' and try again.' },
         details: { local: true },
       });
@@ -140,10 +139,9 @@ export async function loadSpecFile(path, where) {
 
 /** @param {string} path @param {string} message */
 function invalid(path, message) {
-  return new KeymintError({
+  return canonicalError({
     code: 'INVALID_PROVIDER',
     message,
-    exitCode: 2,
     nextAction: {
       kind: 'fix_input',
       field: 'provider',

@@ -6,7 +6,7 @@
 // refresh token. Tokens are shown masked only; the raw ones live in the 0600 profile file.
 
 import { createClient, sessionProfile, apiTokenEnv } from '../../session.mjs';
-import { KeymintError } from '../../errors.mjs';
+import { KeymintError, canonicalError } from '../../errors.mjs';
 import { maskSecret } from '../../mask.mjs';
 import { profileNameFromEmail } from '../profile-store.mjs';
 import { compact, saveProfile, savedProfileFields } from './auth.mjs';
@@ -103,10 +103,9 @@ export async function sessionInUse(ctx, { allowApiKey = false } = {}) {
   if (name === null || name === undefined || !hasOwn(doc.profiles, name)) {
     if (named !== undefined) throw await notFound(ctx, named);
     const names = Object.keys(doc.profiles);
-    throw new KeymintError({
+    throw canonicalError({
       code: 'PROFILE_NOT_FOUND',
       message: names.length === 0 ? 'Not signed in: no profile is saved.' : 'Not signed in: no profile is active.',
-      exitCode: 2,
       nextAction: names.length === 0
         ? { kind: 'sign_in_again', text: `Sign in with: ${ctx.run(...hintWords(ctx.signInHint))}`, command: ctx.run(...hintWords(ctx.signInHint)) }
         : {
@@ -120,10 +119,9 @@ export async function sessionInUse(ctx, { allowApiKey = false } = {}) {
   }
   const profile = doc.profiles[name];
   if (profile.provider !== ctx.providerName) {
-    throw new KeymintError({
+    throw canonicalError({
       code: 'PROFILE_NOT_FOUND',
       message: `The profile "${name}" is a ${profile.provider} profile, not ${ctx.providerName}.`,
-      exitCode: 2,
       nextAction: {
         kind: 'fix_input',
         field: 'profile',
@@ -138,10 +136,9 @@ export async function sessionInUse(ctx, { allowApiKey = false } = {}) {
   }
   const hasSession = typeof profile.accessToken === 'string' && profile.accessToken !== '';
   if (!hasSession && !(allowApiKey && typeof profile.apiKey === 'string')) {
-    throw new KeymintError({
+    throw canonicalError({
       code: 'PROFILE_NOT_FOUND',
       message: `The profile "${name}" holds no session.`,
-      exitCode: 2,
       nextAction: { kind: 'sign_in_again', text: `Sign in again with: ${ctx.run(...hintWords(ctx.signInHint))}`, command: ctx.run(...hintWords(ctx.signInHint)) },
     });
   }
@@ -216,10 +213,9 @@ export async function sessionWhoami(ctx, surface) {
 export async function refreshCommand(ctx) {
   const { name, profile } = await sessionInUse(ctx);
   if (typeof profile.refreshToken !== 'string' || profile.refreshToken === '') {
-    throw withSignInAgain(ctx, new KeymintError({
+    throw withSignInAgain(ctx, canonicalError({
       code: 'INVALID_REFRESH_TOKEN',
       message: `The profile "${name}" holds no refresh token.`,
-      exitCode: 1,
       nextAction: { kind: 'sign_in_again', text: 'Sign in again.' },
       details: { local: true },
     }), profile.email);

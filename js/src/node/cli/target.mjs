@@ -10,7 +10,7 @@
 // that endpoint's path, the rest is the base URL (so the saved profile knows where its key
 // works); otherwise the flow's per-step override sends the one request there instead.
 
-import { KeymintError } from '../../errors.mjs';
+import { canonicalError } from '../../errors.mjs';
 import { start } from '../../flow.mjs';
 import { shown } from './args.mjs';
 
@@ -53,10 +53,9 @@ function parseUrl(ctx, flag, value) {
     throw ctx.usage(`--${flag} is not a URL: ${shown(value)}`, flag);
   }
   if (!coreAllows(value)) {
-    throw new KeymintError({
+    throw canonicalError({
       code: 'INSECURE_URL',
       message: 'Credentials are only sent to https:// URLs or to loopback addresses.',
-      exitCode: 2,
       nextAction: {
         kind: 'fix_input',
         field: flag,
@@ -127,10 +126,9 @@ export async function resolveTarget(ctx, surface, purpose, step) {
  */
 export async function notFound(ctx, name) {
   const names = Object.keys((await ctx.store().read()).profiles);
-  return new KeymintError({
+  return canonicalError({
     code: 'PROFILE_NOT_FOUND',
     message: `No profile "${shown(name)}" in ${ctx.configPath}.`,
-    exitCode: 2,
     nextAction: {
       kind: 'fix_input',
       field: 'profile',
