@@ -12,7 +12,7 @@
 //! }
 //! ```
 
-use crate::error::{Code, Error, Next};
+use crate::error::{Code, Error};
 use crate::json::{obj, opt_s, s, Value};
 use crate::provider::{self, Contract, SpecError};
 use crate::response::{self, Response, Shape};
@@ -197,58 +197,4 @@ pub fn resolve(config: &Value) -> Result<Backend, Error> {
     let invalid = |m: &str| Error::input(Code::INVALID_PROVIDER, "provider", m);
     let doc = doc.ok_or_else(|| invalid("Unknown provider."))?;
     Backend::from_value(&doc).map_err(|e| invalid(&e.message()))
-}
-
-/// Human text for a session, 2FA or OAuth error's next action (no command: the
-/// caller's program decides its own verbs).
-pub fn next_text(e: &Error) -> String {
-    if let Some(t) = &e.provider_next {
-        return t.clone();
-    }
-    let join = crate::json::join;
-    match (&e.next, e.code) {
-        (Next::FixInput(_), Code::INSUFFICIENT_SCOPE) => match &e.required_scope {
-            Some(sc) => join(&[
-                "This call needs the '",
-                sc,
-                "' scope: sign in again granting it, or use an API token that has it.",
-            ]),
-            None => String::from("This call needs a scope the credential lacks."),
-        },
-        (Next::FixInput(_), Code::WEAK_PASSWORD) => {
-            String::from("Choose a longer password (CODITECT: at least 12 characters).")
-        }
-        (Next::FixInput(_), Code::INVALID_CREDENTIALS) => {
-            String::from("Check the email and password, then sign in again.")
-        }
-        (Next::FixInput(_), Code::INVALID_CLIENT | Code::UNAUTHORIZED_CLIENT) => {
-            String::from("Check the OAuth client id and secret.")
-        }
-        (Next::RetryCode, _) => {
-            let mut t = String::from("Check the authenticator code and try again");
-            if let Some(n) = e.attempts_remaining {
-                t.push_str(" (");
-                t.push_str(&crate::json::int_str(n));
-                t.push_str(if n == 1 { " attempt left)" } else { " attempts left)" });
-            }
-            t.push('.');
-            t
-        }
-        (Next::SwitchFlow(to), _) => join(&[
-            if *to == "login" {
-                "This email already has an account: "
-            } else {
-                "This email has no account yet: "
-            },
-            if *to == "login" { "sign in instead." } else { "sign up instead." },
-        ]),
-        (Next::SignInAgain, Code::REFRESH_TOKEN_REUSED) => String::from(
-            "The backend revoked the session because a used refresh token was presented again. Sign in again.",
-        ),
-        (Next::SignInAgain, Code::STATE_MISMATCH) => String::from(
-            "The authorization answer does not belong to this sign-in (stale or forged); nothing was exchanged. Start the sign-in again.",
-        ),
-        (Next::Refresh, _) => String::from("Refresh the session, then try again."),
-        _ => crate::render::next_text(e, None).0,
-    }
 }

@@ -256,6 +256,22 @@ fn text_of(v: &Value, key: &str) -> Option<String> {
 }
 
 impl Flow {
+    /// What the renderer needs of this flow to write next-action text.
+    pub fn render_ctx(&self) -> crate::render::Ctx<'_> {
+        crate::render::Ctx {
+            program: &self.program,
+            spec: &self.spec,
+            email: &self.email,
+            purpose: &self.purpose,
+            options: &self.options,
+            // Which step a retry repeats: the one that failed, else what the phase calls for.
+            repeat_request: match self.last_step {
+                Step::Request => true,
+                Step::Complete => false,
+                Step::Other => matches!(self.phase, Phase::Ready),
+            },
+        }
+    }
     /// Creates a flow from a start config:
     /// `{provider | spec, baseUrl?, email, purpose?: login|signup|auto, program?, flowId, options?, allowInsecure?}`.
     pub fn start(config: &Value) -> Result<Flow, Error> {
@@ -1265,7 +1281,8 @@ impl Action {
                 w.close();
             }
             Action::Failed(e) => {
-                let (text, command) = crate::render::next_text(e, flow);
+                let ctx = flow.map(Flow::render_ctx);
+                let (text, command) = crate::render::next_text(e, ctx.as_ref());
                 w.str("type", "error");
                 e.write(w.key("error"), &text, command.as_deref());
             }

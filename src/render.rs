@@ -1,10 +1,31 @@
-//! Human text for next actions, rendered with the calling program's own name
-//! and exact flags (`codika auth login-request --email you@example.com`).
+//! The one renderer: human text for every next action, rendered with the calling
+//! program's own name and the flags the provider declares
+//! (`codika auth login-request --email you@example.com`). It knows no flow type:
+//! a pending email-code flow describes itself as a [`Ctx`]; session, password,
+//! 2FA and OAuth errors (and any error before a flow exists) come without one.
 
 use crate::error::{Code, Error, Next};
-use crate::flow::{Flow, Phase, Step};
-use crate::json::{int_str, Value};
+use crate::json::{int_str, join, Value};
+use crate::provider::Spec;
 use alloc::string::String;
+
+/// What the renderer needs to know of a pending email-code flow.
+#[derive(Clone, Copy, Debug)]
+pub struct Ctx<'a> {
+    /// The calling program's name (`codika`, `npx my-cli`).
+    pub program: &'a str,
+    /// The provider: its command verbs, flags and limits.
+    pub spec: &'a Spec,
+    /// The flow's email.
+    pub email: &'a str,
+    /// `login` or `signup`.
+    pub purpose: &'a str,
+    /// The complete options the caller gave, by canonical name.
+    pub options: &'a [(String, Value)],
+    /// True when a retry repeats the request step (it failed, or the flow is
+    /// ready for one); false when it repeats the complete step.
+    pub repeat_request: bool,
+}
 
 fn verb(template: &str, purpose: &str) -> String {
     crate::json::replace(template, "{purpose}", purpose)
@@ -33,75 +54,136 @@ fn push_arg(c: &mut String, value: &str) {
     c.push('\'');
 }
 
-fn request_cmd(f: &Flow, purpose: &str) -> String {
-    let mut c = f.program.clone();
-    c.push(' ');
-    c.push_str(&verb(&f.spec.cmd_request, purpose));
-    c.push_str(" --email");
-    push_arg(&mut c, &f.email);
-    c
+/// `<program> <verb> --email <email>` (the email flag as the provider names it).
+fn command(c: &Ctx, template: &str, purpose: &str, email: &str) -> String {
+    let mut cmd = String::from(c.program);
+    cmd.push(' ');
+    cmd.push_str(&verb(template, purpose));
+    cmd.push(' ');
+    cmd.push_str(c.spec.flag("email"));
+    push_arg(&mut cmd, email);
+    cmd
 }
 
-/// The flag of a complete option, and whether it goes with this purpose.
-fn option_flag(name: &str, purpose: &str) -> Option<&'static str> {
+fn request_cmd(c: &Ctx, purpose: &str) -> String {
+    command(c, &c.spec.cmd_request, purpose, c.email)
+}
+
+/// The flag of a complete option, if it goes with this purpose.
+fn option_flag<'a>(spec: &'a Spec, name: &str, purpose: &str) -> Option<&'a str> {
     let signup = purpose == "signup";
-    match name {
-        "companyName" if signup => Some("--company"),
-        "description" if signup => Some("--description"),
-        "keyName" => Some("--key-name"),
-        "keyExpiresInDays" => Some("--key-expires-in"),
-        "organizationId" if !signup => Some("--organization-id"),
-        _ => None,
-    }
+    let applies = match name {
+        "companyName" | "description" => signup,
+        "keyName" | "keyExpiresInDays" => true,
+        "organizationId" => !signup,
+        _ => false,
+    };
+    applies.then(|| spec.flag(name))
 }
 
 /// The complete command with the flow's recorded options as flags, except `skip`.
-fn complete_cmd(f: &Flow, skip: &str) -> String {
-    let mut c = f.program.clone();
-    c.push(' ');
-    c.push_str(&verb(&f.spec.cmd_complete, &f.purpose));
-    c.push_str(" --email");
-    push_arg(&mut c, &f.email);
-    c.push_str(" --code <code>");
-    for (name, value) in &f.options {
-        let Some(flag) = option_flag(name, &f.purpose).filter(|_| name != skip) else {
+fn complete_cmd(c: &Ctx, skip: &str) -> String {
+    let mut cmd = command(c, &c.spec.cmd_complete, c.purpose, c.email);
+    cmd.push(' ');
+    cmd.push_str(c.spec.flag("code"));
+    cmd.push_str(" <code>");
+    for (name, value) in c.options {
+        let Some(flag) = option_flag(c.spec, name, c.purpose).filter(|_| name != skip) else {
             continue;
         };
-        c.push(' ');
-        c.push_str(flag);
+        cmd.push(' ');
+        cmd.push_str(flag);
         match value {
             Value::Int(n) => {
-                c.push(' ');
-                c.push_str(&int_str(*n));
+                cmd.push(' ');
+                cmd.push_str(&int_str(*n));
             }
-            other => push_arg(&mut c, other.as_str().unwrap_or("")),
+            other => push_arg(&mut cmd, other.as_str().unwrap_or("")),
         }
     }
-    c
+    cmd
 }
 
-/// The parts one after another (`concat` links a generic join with a panic path).
-#[inline(never)]
-pub fn join(parts: &[&str]) -> String {
-    let mut out = String::new();
-    for p in parts {
-        out.push_str(p);
-    }
-    out
+/// The complete command for fixing option `name`: the others as given, then
+/// `<flag> <placeholder>`; and the flag.
+fn fix_cmd<'a>(c: &Ctx<'a>, name: &str, placeholder: &str) -> (String, &'a str) {
+    let flag = c.spec.flag(name);
+    let mut cmd = complete_cmd(c, name);
+    cmd.push(' ');
+    cmd.push_str(flag);
+    cmd.push(' ');
+    cmd.push_str(placeholder);
+    (cmd, flag)
 }
 
 /// The `(text, command)` of an error's next action. A backend's own
 /// next-action text wins verbatim; the command is always ours.
-pub fn next_text(e: &Error, flow: Option<&Flow>) -> (String, Option<String>) {
+pub fn next_text(e: &Error, flow: Option<&Ctx>) -> (String, Option<String>) {
     let (text, command) = match flow {
-        Some(f) => with_flow(e, f),
-        None => (generic(e), None),
+        Some(c) => with_flow(e, c),
+        None => (flowless(e), None),
     };
     let mut text = e.provider_next.clone().unwrap_or(text);
     if e.maybe_minted {
         text.push_str(" The backend may have minted a key before the answer was lost: sign in again to mint a fresh one; the earlier key stays valid until revoked.");
     }
     (text, command)
+}
+
+/// Text without a command: the session, password, 2FA and OAuth errors, and any
+/// error before a flow exists (the caller's program decides its own verbs).
+fn flowless(e: &Error) -> String {
+    match (&e.next, e.code) {
+        (Next::FixInput(_), Code::INSUFFICIENT_SCOPE) => match &e.required_scope {
+            Some(sc) => join(&[
+                "This call needs the '",
+                sc,
+                "' scope: sign in again granting it, or use an API token that has it.",
+            ]),
+            None => String::from("This call needs a scope the credential lacks."),
+        },
+        (Next::FixInput(_), Code::WEAK_PASSWORD) => {
+            String::from("Choose a longer password (CODITECT: at least 12 characters).")
+        }
+        (Next::FixInput(_), Code::INVALID_CREDENTIALS) => {
+            String::from("Check the email and password, then sign in again.")
+        }
+        (Next::FixInput(_), Code::INVALID_CLIENT | Code::UNAUTHORIZED_CLIENT) => {
+            String::from("Check the OAuth client id and secret.")
+        }
+        (Next::RetryCode, _) => join(&[
+            "Check the authenticator code and try again",
+            &attempts_left(e),
+            ".",
+        ]),
+        (Next::SwitchFlow(to), _) => String::from(if *to == "login" {
+            "This email already has an account: sign in instead."
+        } else {
+            "This email has no account yet: sign up instead."
+        }),
+        (Next::SignInAgain, Code::REFRESH_TOKEN_REUSED) => String::from(
+            "The backend revoked the session because a used refresh token was presented again. Sign in again.",
+        ),
+        (Next::SignInAgain, Code::STATE_MISMATCH) => String::from(
+            "The authorization answer does not belong to this sign-in (stale or forged); nothing was exchanged. Start the sign-in again.",
+        ),
+        _ => generic(e),
+    }
+}
+
+/// ` (n attempts left)`, or nothing when the backend did not say.
+fn attempts_left(e: &Error) -> String {
+    e.attempts_remaining.map_or(String::new(), |n| {
+        join(&[
+            " (",
+            &int_str(n),
+            if n == 1 {
+                " attempt left)"
+            } else {
+                " attempts left)"
+            },
+        ])
+    })
 }
 
 fn generic(e: &Error) -> String {
@@ -123,46 +205,33 @@ fn run(lead: &str, cmd: String) -> (String, Option<String>) {
     (join(&[lead, &cmd]), Some(cmd))
 }
 
-fn with_flow(e: &Error, f: &Flow) -> (String, Option<String>) {
-    let request = request_cmd(f, &f.purpose);
-    // Which step a retry repeats: the one that failed, else what the phase calls for.
-    let repeat_request = match f.last_step {
-        Step::Request => true,
-        Step::Complete => false,
-        Step::Other => matches!(f.phase, Phase::Ready),
-    };
+fn with_flow(e: &Error, c: &Ctx) -> (String, Option<String>) {
+    let request = request_cmd(c, c.purpose);
     match &e.next {
-        Next::FixInput("email") => {
-            let mut cmd = f.program.clone();
-            cmd.push(' ');
-            cmd.push_str(&verb(&f.spec.cmd_request, &f.purpose));
-            cmd.push_str(" --email you@example.com");
-            run("Pass a valid email: ", cmd)
-        }
+        Next::FixInput("email") => run(
+            "Pass a valid email: ",
+            command(c, &c.spec.cmd_request, c.purpose, "you@example.com"),
+        ),
         Next::FixInput("code") => run(
             "Enter the 6-digit code from the email: ",
-            complete_cmd(f, ""),
+            complete_cmd(c, ""),
         ),
         Next::FixInput("companyName") => {
-            let max = int_str(f.spec.company_max.unwrap_or(100));
-            let mut cmd = complete_cmd(f, "companyName");
-            cmd.push_str(" --company <name>");
+            let max = int_str(c.spec.company_max.unwrap_or(100));
+            let (cmd, flag) = fix_cmd(c, "companyName", "<name>");
             run(
-                &join(&[
-                    "Shorten --company to at most ",
-                    &max,
-                    " characters, then run: ",
-                ]),
+                &join(&["Shorten ", flag, " to at most ", &max, " characters, then run: "]),
                 cmd,
             )
         }
         Next::FixInput("keyExpiresInDays") => {
-            let (lo, hi) = f.spec.expires_days.unwrap_or((1, 365));
-            let mut cmd = complete_cmd(f, "keyExpiresInDays");
-            cmd.push_str(" --key-expires-in <days>");
+            let (lo, hi) = c.spec.expires_days.unwrap_or((1, 365));
+            let (cmd, flag) = fix_cmd(c, "keyExpiresInDays", "<days>");
             run(
                 &join(&[
-                    "Pass --key-expires-in a whole number of days from ",
+                    "Pass ",
+                    flag,
+                    " a whole number of days from ",
                     &int_str(lo),
                     " to ",
                     &int_str(hi),
@@ -183,10 +252,10 @@ fn with_flow(e: &Error, f: &Flow) -> (String, Option<String>) {
         ),
         Next::Wait(n) => {
             // A lockout with a wait ends in a new code; anything else repeats its step.
-            let cmd = if repeat_request || e.code == Code::OTP_LOCKED_OUT {
+            let cmd = if c.repeat_request || e.code == Code::OTP_LOCKED_OUT {
                 request
             } else {
-                complete_cmd(f, "")
+                complete_cmd(c, "")
             };
             run(&join(&["Wait ", &int_str(*n), " seconds, then run: "]), cmd)
         }
@@ -198,29 +267,19 @@ fn with_flow(e: &Error, f: &Flow) -> (String, Option<String>) {
             } else {
                 "This email has no account yet. Run: "
             };
-            run(why, request_cmd(f, to))
+            run(why, request_cmd(c, to))
         }
         Next::RequestNewCode => run("Request a new code with: ", request),
-        Next::RetryCode => {
-            let left = e.attempts_remaining.map_or(String::new(), |n| {
-                join(&[
-                    " (",
-                    &int_str(n),
-                    if n == 1 {
-                        " attempt left)"
-                    } else {
-                        " attempts left)"
-                    },
-                ])
-            });
-            run(
-                &join(&["Check the code in the email and try again", &left, ": "]),
-                complete_cmd(f, ""),
-            )
-        }
+        Next::RetryCode => run(
+            &join(&[
+                "Check the code in the email and try again",
+                &attempts_left(e),
+                ": ",
+            ]),
+            complete_cmd(c, ""),
+        ),
         Next::ChooseOrganization(orgs) => {
-            let mut cmd = complete_cmd(f, "organizationId");
-            cmd.push_str(" --organization-id <id>");
+            let (cmd, _) = fix_cmd(c, "organizationId", "<id>");
             let mut t = String::from("Choose an organization (");
             for (i, (id, name)) in orgs.iter().enumerate() {
                 if i > 0 {
@@ -237,13 +296,13 @@ fn with_flow(e: &Error, f: &Flow) -> (String, Option<String>) {
         }
         Next::RevokeAKey => run(
             "The organization has reached its limit of active API keys. Revoke one from the dashboard, then run: ",
-            complete_cmd(f, ""),
+            complete_cmd(c, ""),
         ),
         Next::Retry => {
-            let cmd = if repeat_request {
+            let cmd = if c.repeat_request {
                 request
             } else {
-                complete_cmd(f, "")
+                complete_cmd(c, "")
             };
             run("Try again in a few seconds: ", cmd)
         }

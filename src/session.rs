@@ -68,7 +68,7 @@ pub fn act(kind: &str) -> Writer {
 #[inline(never)]
 pub fn failed(e: &Error) -> String {
     let mut w = act("error");
-    e.write(w.key("error"), &backend::next_text(e), None);
+    e.write(w.key("error"), &crate::render::next_text(e, None).0, None);
     w.end()
 }
 

@@ -249,3 +249,57 @@ fn lost_completion_is_retried_once_with_the_same_key_then_recorded() {
         .contains("sign in again"));
     assert_eq!(d.phase(), "code_sent", "resumable");
 }
+
+#[test]
+fn retry_hint_names_the_scripto_cli_flags() {
+    // The Scripto CLI names the key with `--name` (its preset's `commands.flags`).
+    let mut d = Driver::start(obj(vec![
+        ("provider", s("scripto")),
+        ("baseUrl", s(BASE)),
+        ("email", s("you@example.com")),
+        ("program", s("scripto")),
+    ]));
+    d.request_code();
+    d.respond(200, r#"{"success":true,"data":{"ok":true}}"#);
+    d.submit_with("123456", obj(vec![("keyName", s("my agent"))]));
+    let out = d.respond(
+        500,
+        r#"{"success":false,"error":{"code":"internal","message":"m"}}"#,
+    );
+    assert_eq!((code(&out), next_kind(&out)), ("INTERNAL", "retry"));
+    assert_eq!(
+        command(&out),
+        "scripto auth login-complete --email you@example.com --code <code> --name 'my agent'"
+    );
+}
+
+#[test]
+fn spec_flags_are_validated_and_default() {
+    use keymint::json::parse;
+    use keymint::provider::{preset, Spec};
+    let with_flags = |flags: &str| {
+        let text = preset("scripto").unwrap().replacen(
+            r#""whoami":"whoami","#,
+            &format!(r#""whoami":"whoami","flags":{flags},"#),
+            1,
+        );
+        let text = text.replacen(r#","flags":{"keyName":"--name"}"#, "", 1);
+        Spec::from_value(&parse(&text).unwrap())
+    };
+    let spec = with_flags(r#"{"keyName":"-n","code":"--otp"}"#).unwrap();
+    assert_eq!(
+        (spec.flag("keyName"), spec.flag("code"), spec.flag("email")),
+        ("-n", "--otp", "--email")
+    );
+    for (flags, problem) in [
+        (r#"{"keyName":"name"}"#, "must be a command-line flag"),
+        (r#"{"keyName":"--a b"}"#, "must be a command-line flag"),
+        (r#"{"keyName":"---x"}"#, "must be a command-line flag"),
+        (r#"{"keyName":"--$(x)"}"#, "must be a command-line flag"),
+        (r#"{"password":"--pw"}"#, "is not a known key"),
+    ] {
+        let e = with_flags(flags).unwrap_err();
+        assert!(e.field.starts_with("commands.flags."), "{flags}: {e:?}");
+        assert!(e.problem.starts_with(problem), "{flags}: {e:?}");
+    }
+}

@@ -8,7 +8,7 @@
 
 mod spec;
 
-pub use spec::{Mint, Spec, SpecError};
+pub use spec::{Mint, Spec, SpecError, DEFAULT_FLAGS};
 
 use crate::error::Code;
 use crate::json::Value;

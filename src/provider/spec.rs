@@ -57,6 +57,9 @@ pub struct Spec {
     pub cmd_request: String,
     /// CLI verb of the complete step.
     pub cmd_complete: String,
+    /// Canonical option → the CLI flag next-action text names for it
+    /// (`commands.flags`; [`DEFAULT_FLAGS`] fill the rest, see [`Spec::flag`]).
+    pub flags: Vec<(String, String)>,
     /// Routes per purpose, in preference order.
     pub flows: Vec<Routes>,
     /// Body field carrying the purpose on both routes, if the backend wants one.
@@ -131,6 +134,17 @@ const FIELD_KEYS: &[&str] = &[
     "keyName",
     "keyExpiresInDays",
     "organizationId",
+];
+/// The flags of the generic `keymint` CLI, used for any option a spec's
+/// `commands.flags` leaves out.
+pub const DEFAULT_FLAGS: &[(&str, &str)] = &[
+    ("email", "--email"),
+    ("code", "--code"),
+    ("companyName", "--company"),
+    ("description", "--description"),
+    ("keyName", "--key-name"),
+    ("keyExpiresInDays", "--key-expires-in"),
+    ("organizationId", "--organization-id"),
 ];
 const SENT_KEYS: &[&str] = &["expiresAt", "resendAvailableAt"];
 const CREDENTIAL_KEYS: &[&str] = &[
@@ -250,6 +264,8 @@ enum K {
     Codes,
     /// `[min, max]`.
     Range,
+    /// The `commands.flags` section.
+    Flags,
     /// The `headers` section.
     Headers,
     /// The `mint.body` section.
@@ -278,7 +294,11 @@ const ROWS: &[(&str, K)] = &[
     ("errors", K::Codes),
     ("limits.companyNameChars", K::Int(1, MAX_SECS, SECS)),
     ("limits.keyExpiresInDays", K::Range),
-    ("commands", K::Keys(&["request", "complete", "whoami"])),
+    (
+        "commands",
+        K::Keys(&["request", "complete", "whoami", "flags"]),
+    ),
+    ("commands.flags", K::Flags),
     ("purposeValues", K::Keys(&["login", "signup"])),
     ("flows.login", K::Keys(&["request", "complete"])),
     ("flows.signup", K::Keys(&["request", "complete"])),
@@ -337,7 +357,7 @@ fn check(doc: &Value, field: &'static str, kind: K) -> Result<(), SpecError> {
     };
     match kind {
         K::OptText | K::OptRoute | K::Header | K::Scheme | K::Int(..) | K::Range if absent => {}
-        K::Obj | K::Map(_) | K::Codes | K::Headers | K::Sources
+        K::Obj | K::Map(_) | K::Codes | K::Headers | K::Sources | K::Flags
             if !absent && !matches!(v, Some(Value::Obj(_))) =>
         {
             return fail("must be an object")
@@ -413,6 +433,12 @@ fn check(doc: &Value, field: &'static str, kind: K) -> Result<(), SpecError> {
                         "is not a known key"
                     }
                     K::Map(_) if !matches!(m, Value::Str(_)) => "must be a string",
+                    K::Flags if !DEFAULT_FLAGS.iter().any(|(name, _)| name == k) => {
+                        "is not a known key"
+                    }
+                    K::Flags if !m.as_str().is_some_and(is_flag) => {
+                        "must be a command-line flag such as \"--name\""
+                    }
                     K::Codes if m.as_str().and_then(Code::parse).is_none() => {
                         "must name a canonical error code"
                     }
@@ -442,6 +468,17 @@ fn check(doc: &Value, field: &'static str, kind: K) -> Result<(), SpecError> {
         }
     }
     Ok(())
+}
+
+/// `-x` or `--word-word`: nothing a shell would read as more than one word.
+fn is_flag(flag: &str) -> bool {
+    let dashes = flag.bytes().take_while(|&b| b == b'-').count();
+    (1..=2).contains(&dashes)
+        && flag
+            .as_bytes()
+            .get(dashes)
+            .is_some_and(|b| b.is_ascii_alphanumeric())
+        && flag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
 fn is_token(name: &str) -> bool {
@@ -535,6 +572,7 @@ impl Spec {
             base_path: text_or(doc, "basePath", ""),
             cmd_request: text_or(doc, "commands.request", "auth {purpose}-request"),
             cmd_complete: text_or(doc, "commands.complete", "auth {purpose}-complete"),
+            flags: pairs(doc, "commands.flags", false),
             flows,
             purpose_field: opt(doc, "purposeField"),
             purpose_values: (
@@ -589,6 +627,18 @@ impl Spec {
 
     fn lookup<'a>(list: &'a [(String, String)], key: &str) -> Option<&'a str> {
         list.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+    /// The CLI flag next-action text names for a canonical option (`keyName` →
+    /// `--key-name`, or what the spec's `commands.flags` declares).
+    pub fn flag<'a>(&'a self, key: &str) -> &'a str {
+        Self::lookup(&self.flags, key)
+            .or_else(|| {
+                DEFAULT_FLAGS
+                    .iter()
+                    .find(|(k, _)| *k == key)
+                    .map(|(_, f)| *f)
+            })
+            .unwrap_or("")
     }
     /// Wire name of a canonical body field.
     pub fn field(&self, key: &str) -> Option<&str> {
