@@ -54,13 +54,13 @@ fn push_arg(c: &mut String, value: &str) {
     c.push('\'');
 }
 
-/// `<program> <verb> --email <email>` (the email flag as the provider names it).
+/// `<program> <verb> --email <email>`. Flags are the provider's (a custom spec
+/// is caller data), so they go through the quoting too.
 fn command(c: &Ctx, template: &str, purpose: &str, email: &str) -> String {
     let mut cmd = String::from(c.program);
     cmd.push(' ');
     cmd.push_str(&verb(template, purpose));
-    cmd.push(' ');
-    cmd.push_str(c.spec.flag("email"));
+    push_arg(&mut cmd, c.spec.flag("email"));
     push_arg(&mut cmd, email);
     cmd
 }
@@ -84,15 +84,13 @@ fn option_flag<'a>(spec: &'a Spec, name: &str, purpose: &str) -> Option<&'a str>
 /// The complete command with the flow's recorded options as flags, except `skip`.
 fn complete_cmd(c: &Ctx, skip: &str) -> String {
     let mut cmd = command(c, &c.spec.cmd_complete, c.purpose, c.email);
-    cmd.push(' ');
-    cmd.push_str(c.spec.flag("code"));
+    push_arg(&mut cmd, c.spec.flag("code"));
     cmd.push_str(" <code>");
     for (name, value) in c.options {
         let Some(flag) = option_flag(c.spec, name, c.purpose).filter(|_| name != skip) else {
             continue;
         };
-        cmd.push(' ');
-        cmd.push_str(flag);
+        push_arg(&mut cmd, flag);
         match value {
             Value::Int(n) => {
                 cmd.push(' ');
@@ -109,8 +107,7 @@ fn complete_cmd(c: &Ctx, skip: &str) -> String {
 fn fix_cmd<'a>(c: &Ctx<'a>, name: &str, placeholder: &str) -> (String, &'a str) {
     let flag = c.spec.flag(name);
     let mut cmd = complete_cmd(c, name);
-    cmd.push(' ');
-    cmd.push_str(flag);
+    push_arg(&mut cmd, flag);
     cmd.push(' ');
     cmd.push_str(placeholder);
     (cmd, flag)

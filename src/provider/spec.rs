@@ -135,16 +135,26 @@ const FIELD_KEYS: &[&str] = &[
     "keyExpiresInDays",
     "organizationId",
 ];
-/// The flags of the generic `keymint` CLI, used for any option a spec's
-/// `commands.flags` leaves out.
-pub const DEFAULT_FLAGS: &[(&str, &str)] = &[
-    ("email", "--email"),
-    ("code", "--code"),
-    ("companyName", "--company"),
-    ("description", "--description"),
-    ("keyName", "--key-name"),
-    ("keyExpiresInDays", "--key-expires-in"),
-    ("organizationId", "--organization-id"),
+/// The options next-action commands repeat (the keys of `commands.flags`) …
+pub const FLAG_KEYS: &[&str] = &[
+    "email",
+    "code",
+    "companyName",
+    "description",
+    "keyName",
+    "keyExpiresInDays",
+    "organizationId",
+];
+/// … and the generic `keymint` CLI's flag for each, used for any option a spec
+/// leaves out.
+pub const DEFAULT_FLAGS: &[&str] = &[
+    "--email",
+    "--code",
+    "--company",
+    "--description",
+    "--key-name",
+    "--key-expires-in",
+    "--organization-id",
 ];
 const SENT_KEYS: &[&str] = &["expiresAt", "resendAvailableAt"];
 const CREDENTIAL_KEYS: &[&str] = &[
@@ -264,8 +274,7 @@ enum K {
     Codes,
     /// `[min, max]`.
     Range,
-    /// The `commands.flags` section.
-    Flags,
+
     /// The `headers` section.
     Headers,
     /// The `mint.body` section.
@@ -298,7 +307,7 @@ const ROWS: &[(&str, K)] = &[
         "commands",
         K::Keys(&["request", "complete", "whoami", "flags"]),
     ),
-    ("commands.flags", K::Flags),
+    ("commands.flags", K::Map(FLAG_KEYS)),
     ("purposeValues", K::Keys(&["login", "signup"])),
     ("flows.login", K::Keys(&["request", "complete"])),
     ("flows.signup", K::Keys(&["request", "complete"])),
@@ -357,7 +366,7 @@ fn check(doc: &Value, field: &'static str, kind: K) -> Result<(), SpecError> {
     };
     match kind {
         K::OptText | K::OptRoute | K::Header | K::Scheme | K::Int(..) | K::Range if absent => {}
-        K::Obj | K::Map(_) | K::Codes | K::Headers | K::Sources | K::Flags
+        K::Obj | K::Map(_) | K::Codes | K::Headers | K::Sources
             if !absent && !matches!(v, Some(Value::Obj(_))) =>
         {
             return fail("must be an object")
@@ -433,12 +442,6 @@ fn check(doc: &Value, field: &'static str, kind: K) -> Result<(), SpecError> {
                         "is not a known key"
                     }
                     K::Map(_) if !matches!(m, Value::Str(_)) => "must be a string",
-                    K::Flags if !DEFAULT_FLAGS.iter().any(|(name, _)| name == k) => {
-                        "is not a known key"
-                    }
-                    K::Flags if !m.as_str().is_some_and(is_flag) => {
-                        "must be a command-line flag such as \"--name\""
-                    }
                     K::Codes if m.as_str().and_then(Code::parse).is_none() => {
                         "must name a canonical error code"
                     }
@@ -468,17 +471,6 @@ fn check(doc: &Value, field: &'static str, kind: K) -> Result<(), SpecError> {
         }
     }
     Ok(())
-}
-
-/// `-x` or `--word-word`: nothing a shell would read as more than one word.
-fn is_flag(flag: &str) -> bool {
-    let dashes = flag.bytes().take_while(|&b| b == b'-').count();
-    (1..=2).contains(&dashes)
-        && flag
-            .as_bytes()
-            .get(dashes)
-            .is_some_and(|b| b.is_ascii_alphanumeric())
-        && flag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
 fn is_token(name: &str) -> bool {
@@ -633,10 +625,8 @@ impl Spec {
     pub fn flag<'a>(&'a self, key: &str) -> &'a str {
         Self::lookup(&self.flags, key)
             .or_else(|| {
-                DEFAULT_FLAGS
-                    .iter()
-                    .find(|(k, _)| *k == key)
-                    .map(|(_, f)| *f)
+                let i = FLAG_KEYS.iter().position(|k| *k == key)?;
+                DEFAULT_FLAGS.get(i).copied()
             })
             .unwrap_or("")
     }
