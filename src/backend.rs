@@ -198,3 +198,14 @@ pub fn resolve(config: &Value) -> Result<Backend, Error> {
     let doc = doc.ok_or_else(|| invalid("Unknown provider."))?;
     Backend::from_value(&doc).map_err(|e| invalid(&e.message()))
 }
+
+/// The backend and checked base URL of a config.
+pub fn target(config: &Value) -> Result<(Backend, String, bool), Error> {
+    let b = resolve(config)?;
+    let insecure = config
+        .get("allowInsecure")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let base = crate::input::base_url(config.str_at("baseUrl").unwrap_or(b.base_url()), insecure)?;
+    Ok((b, base, insecure))
+}

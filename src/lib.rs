@@ -27,6 +27,7 @@ pub mod password;
 pub mod provider;
 pub mod render;
 pub mod response;
+pub mod saved;
 pub mod secret;
 pub mod session;
 pub mod time;

@@ -12,13 +12,13 @@
 //! ends in `done` with a token `credential`. Token-endpoint errors follow
 //! RFC 6749 §5.2.
 
-use crate::backend::Backend;
+use crate::backend::{target, Backend};
 use crate::crypto::{base64url, sha256, unhex};
 use crate::error::{Code, Error};
 use crate::input;
 use crate::json::{cut, obj, opt_s, parse, s, Value};
 use crate::response::{self, transport_error, Response};
-use crate::session::{act, failed, out, send, target, unseal};
+use crate::saved::{act, failed, flag, out, send, unseal};
 use crate::time::format_rfc3339;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -309,14 +309,7 @@ fn begin(config: &Value) -> Result<(Value, String), Error> {
         ("state", s(&state)),
         ("codeVerifier", s(&verifier)),
         ("phase", s("authorizing")),
-        (
-            "allowInsecure",
-            if insecure {
-                Value::Bool(true)
-            } else {
-                Value::Null
-            }
-        ),
+        ("allowInsecure", flag(insecure)),
     ]);
     let action = act("authorize").str("url", &url).str("state", &state).end();
     Ok((doc, action))

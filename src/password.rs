@@ -15,11 +15,11 @@
 //! spec?, baseUrl, email, phase, challengeToken?, challengeExpiresAt?,
 //! attemptsRemaining?, method?, allowInsecure?, check}`.
 
-use crate::backend::Backend;
+use crate::backend::{target, Backend};
 use crate::error::{Code, Error};
 use crate::json::{obj, opt_s, s, Value, Writer};
 use crate::response::{transport_error, Response};
-use crate::session::{act, failed, flag, json_request, out, set, target, unseal};
+use crate::saved::{act, failed, flag, json_request, out, set, unseal};
 use crate::time::{format_rfc3339, parse_rfc3339};
 use crate::{input, totp};
 use alloc::string::String;
@@ -84,9 +84,7 @@ fn url(b: &Backend, doc: &Value, route: &str) -> Result<String, Error> {
             "This provider has no such route.",
         )
     })?;
-    let mut u = String::from(doc.str_at("baseUrl").unwrap_or(""));
-    u.push_str(path);
-    Ok(u)
+    Ok(crate::saved::url(doc.str_at("baseUrl").unwrap_or(""), path))
 }
 
 /// A JSON body of `(canonical field, value)` pairs, named as the backend names them.
