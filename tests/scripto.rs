@@ -250,18 +250,24 @@ fn lost_completion_is_retried_once_with_the_same_key_then_recorded() {
     assert_eq!(d.phase(), "code_sent", "resumable");
 }
 
-#[test]
-fn retry_hint_names_the_scripto_cli_flags() {
-    // The Scripto CLI names the key with `--name` (its preset's `commands.flags`).
+/// A flow of the `scripto` program whose complete (with `keyName`) is in flight.
+fn submitted(provider: (&str, Value), key_name: &str) -> Driver {
     let mut d = Driver::start(obj(vec![
-        ("provider", s("scripto")),
+        provider,
         ("baseUrl", s(BASE)),
         ("email", s("you@example.com")),
         ("program", s("scripto")),
     ]));
     d.request_code();
     d.respond(200, r#"{"success":true,"data":{"ok":true}}"#);
-    d.submit_with("123456", obj(vec![("keyName", s("my agent"))]));
+    d.submit_with("123456", obj(vec![("keyName", s(key_name))]));
+    d
+}
+
+#[test]
+fn retry_hint_names_the_scripto_cli_flags() {
+    // The Scripto CLI names the key with `--name` (its preset's `commands.flags`).
+    let mut d = submitted(("provider", s("scripto")), "my agent");
     let out = d.respond(
         500,
         r#"{"success":false,"error":{"code":"internal","message":"m"}}"#,
@@ -307,15 +313,7 @@ fn a_spec_flag_is_quoted_like_any_value() {
         r#""keyName":"--n $(x)""#,
         1,
     );
-    let mut d = Driver::start(obj(vec![
-        ("spec", keymint::json::parse(&text).unwrap()),
-        ("baseUrl", s(BASE)),
-        ("email", s("you@example.com")),
-        ("program", s("scripto")),
-    ]));
-    d.request_code();
-    d.respond(200, r#"{"success":true,"data":{"ok":true}}"#);
-    d.submit_with("123456", obj(vec![("keyName", s("k"))]));
+    let mut d = submitted(("spec", keymint::json::parse(&text).unwrap()), "k");
     let out = d.respond(500, "");
     assert!(
         command(&out).ends_with(" --code <code> '--n $(x)' k"),

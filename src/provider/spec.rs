@@ -126,16 +126,8 @@ const ENVELOPE_KEYS: &[&str] = &[
     "requiredScope",
     "field",
 ];
-const FIELD_KEYS: &[&str] = &[
-    "email",
-    "code",
-    "companyName",
-    "description",
-    "keyName",
-    "keyExpiresInDays",
-    "organizationId",
-];
-/// The options next-action commands repeat (the keys of `commands.flags`) …
+/// The canonical options: the keys of `fields` (their wire names) and of
+/// `commands.flags` (the CLI flags next-action commands repeat them with) …
 pub const FLAG_KEYS: &[&str] = &[
     "email",
     "code",
@@ -145,6 +137,7 @@ pub const FLAG_KEYS: &[&str] = &[
     "keyExpiresInDays",
     "organizationId",
 ];
+const FIELD_KEYS: &[&str] = FLAG_KEYS;
 /// … and the generic `keymint` CLI's flag for each, used for any option a spec
 /// leaves out.
 pub const DEFAULT_FLAGS: &[&str] = &[
