@@ -1,11 +1,8 @@
-// The driver loop: feeds the core events, performs the requests it asks for,
-// and turns its actions into resolved values or thrown KeymintErrors.
-import { step } from './core.mjs';
-import { perform } from './transport.mjs';
+// Email one-time-code flows: start, request a code, submit it (choose an organization),
+// resume from the saved document; and whoami for a minted key. The loop is driver.mjs's.
+import { Resumable, advance, exchange } from './driver.mjs';
 import { Secret } from './secret.mjs';
-import { nowSeconds, toError, loadSaved, bytesToHex, run, providerConfig, toSession } from './steps.mjs';
-
-export { toError };
+import { nowSeconds, loadSaved, bytesToHex, run, providerConfig, toSession } from './steps.mjs';
 
 /**
  * 16 random bytes as hex: the flow id, and the nonce of each code submission
@@ -48,66 +45,25 @@ function toCredential(c) {
   return Object.freeze({ ...c, expiresAt: c.expiresAt ?? null, apiKey: new Secret(c.apiKey) });
 }
 
-/**
- * Runs `input` through the core, performing every request it asks for.
- * @returns {Promise<{state: object|null, action: any}>}
- */
-export async function drive(input, opts) {
-  let out = step(input);
-  while (out.action.type === 'send') {
-    const event = await perform(out.action.request, opts);
-    out = step({ op: 'event', now: nowSeconds(opts.clock), state: out.state, event });
-  }
-  return out;
-}
-
-export class Flow {
-  #state;
-  #opts;
-
-  /** @param {object} state a saved flow document @param {object} opts */
-  constructor(state, opts = {}) {
-    this.#state = state;
-    this.#opts = opts;
-  }
-
-  /** The saved document: store it, then `resume()` it in another process. */
-  toJSON() {
-    return this.#state;
-  }
-  get state() {
-    return this.#state;
-  }
-  get phase() { return this.#state.phase; }
-  get email() { return this.#state.email; }
-  get purpose() { return this.#state.purpose; }
-  get provider() { return this.#state.provider; }
-  get baseUrl() { return this.#state.baseUrl; }
-  get expiresAt() { return this.#state.expiresAt ?? null; }
-  get resendAvailableAt() { return this.#state.resendAvailableAt ?? null; }
-  get attemptsRemaining() { return this.#state.attemptsRemaining ?? null; }
-  get organizations() { return this.#state.organizations ?? []; }
-  get lockedUntil() { return this.#state.lockedUntil ?? null; }
-  get switchedFrom() { return this.#state.switchedFrom ?? null; }
-  get keyMayHaveBeenMinted() { return this.#state.keyMayHaveBeenMinted === true; }
-
-  async #run(event) {
-    const opts = this.#opts;
-    const out = await drive({ op: 'event', now: nowSeconds(opts.clock), state: this.#state, event }, opts);
-    if (out.state) {
-      this.#state = out.state;
-      if (opts.onState) await opts.onState(this.#state);
-    }
-    if (out.action.type === 'error') throw toError(out.action.error);
-    return out.action;
-  }
+export class Flow extends Resumable {
+  get email() { return this.state.email; }
+  get purpose() { return this.state.purpose; }
+  get provider() { return this.state.provider; }
+  get baseUrl() { return this.state.baseUrl; }
+  get expiresAt() { return this.state.expiresAt ?? null; }
+  get resendAvailableAt() { return this.state.resendAvailableAt ?? null; }
+  get attemptsRemaining() { return this.state.attemptsRemaining ?? null; }
+  get organizations() { return this.state.organizations ?? []; }
+  get lockedUntil() { return this.state.lockedUntil ?? null; }
+  get switchedFrom() { return this.state.switchedFrom ?? null; }
+  get keyMayHaveBeenMinted() { return this.state.keyMayHaveBeenMinted === true; }
 
   /**
    * Asks the backend to email a code. Resolves with `{email, purpose, expiresAt, resendAvailableAt, switchedFrom}`.
    * `step.url` replaces the whole URL of the endpoint this step calls (https or loopback).
    */
   async requestCode(step) {
-    const { type, ...sent } = await this.#run(withUrl({ type: 'request_code' }, step));
+    const { type, ...sent } = await advance(this, withUrl({ type: 'request_code' }, step));
     return sent;
   }
 
@@ -118,13 +74,13 @@ export class Flow {
   async submitCode(code, options, step) {
     // A fresh nonce every call: the core keeps the saved one when this is the same
     // code and options as the submission before (a retry after a lost answer).
-    const action = await this.#run(withUrl({ type: 'submit_code', code: String(code ?? ''), options, nonce: flowId() }, step));
+    const action = await advance(this, withUrl({ type: 'submit_code', code: String(code ?? ''), options, nonce: flowId() }, step));
     return toCredential(action.credential);
   }
 
   /** Re-sends the kept code for the chosen organization (`step.url` as for `submitCode`). */
   async chooseOrganization(organizationId, step) {
-    const action = await this.#run(withUrl({ type: 'choose_organization', organizationId: String(organizationId ?? ''), nonce: flowId() }, step));
+    const action = await advance(this, withUrl({ type: 'choose_organization', organizationId: String(organizationId ?? ''), nonce: flowId() }, step));
     return toCredential(action.credential);
   }
 }
@@ -148,7 +104,5 @@ export async function whoami(config, opts = {}) {
   const runOpts = { fetch, timeoutMs, signal, clock, headers, ...opts };
   const core = { ...rest, ...providerConfig(provider) };
   if (core.apiKey instanceof Secret) core.apiKey = core.apiKey.reveal();
-  const req = run({ op: 'whoami', config: core });
-  const event = await perform(req.action.request, runOpts);
-  return run({ op: 'whoami_response', config: core, event }).action.identity;
+  return (await exchange({ op: 'whoami', config: core }, 'whoami_response', runOpts)).identity;
 }

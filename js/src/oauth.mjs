@@ -3,28 +3,23 @@
 // bytes drawn here, checks the returned `state` before anything else (a mismatch sends
 // nothing), and builds the form-encoded code exchange; this file performs it.
 import { step } from './core.mjs';
-import { drive } from './flow.mjs';
-import { nowSeconds, toError, loadSaved, randomHex, providerConfig } from './steps.mjs';
+import { Resumable, advance } from './driver.mjs';
+import { nowSeconds, toError, loadSaved, randomHex, providerConfig, toSession } from './steps.mjs';
 import { Secret } from './secret.mjs';
-import { toSession } from './session.mjs';
 
-
-export class OAuthFlow {
-  #state;
+/** An authorization in progress; its saved document holds the PKCE verifier, so keep it where you keep tokens. */
+export class OAuthFlow extends Resumable {
   #url;
-  #opts;
+  #clientSecret;
   constructor(state, url, opts = {}) {
-    this.#state = state;
+    super(state, opts);
     this.#url = url;
-    this.#opts = opts;
+    this.#clientSecret = opts.clientSecret;
   }
   /** The URL to open in a browser (null for a resumed flow). */
   get url() { return this.#url; }
   /** The `state` parameter sent; the callback must bring it back unchanged. */
-  get stateParam() { return this.#state.state; }
-  get phase() { return this.#state.phase; }
-  /** The saved document: holds the PKCE verifier, so keep it where you keep tokens. */
-  toJSON() { return this.#state; }
+  get stateParam() { return this.state.state; }
 
   /**
    * Handles the redirect back: the full callback URL (or its query parameters as an object).
@@ -37,15 +32,9 @@ export class OAuthFlow {
     if (typeof callback === 'string' || callback instanceof URL) event.url = String(callback);
     else if (callback instanceof URLSearchParams) event.params = Object.fromEntries(callback);
     else event.params = { ...callback };
-    const secret = this.#opts.clientSecret;
+    const secret = this.#clientSecret;
     if (secret !== undefined) event.clientSecret = secret instanceof Secret ? secret.reveal() : String(secret);
-    const out = await drive({ op: 'event', now: nowSeconds(this.#opts.clock), state: this.#state, event }, this.#opts);
-    if (out.state) {
-      this.#state = out.state;
-      await this.#opts.onState?.(this.#state);
-    }
-    if (out.action.type === 'error') throw toError(out.action.error);
-    return toSession(out.action.credential);
+    return toSession((await advance(this, event)).credential);
   }
 }
 

@@ -13,11 +13,11 @@
 // Every decision is the core's (sessions ops of `step`); this file performs the
 // requests and keeps the tokens, wrapped in Secret wherever they are handed out.
 import { step } from './core.mjs';
-import { perform } from './transport.mjs';
+import { fetchSameOrigin } from './transport.mjs';
 import { KeymintError, canonicalError } from './errors.mjs';
 import { Secret } from './secret.mjs';
-import { drive } from './flow.mjs';
-import { nowSeconds, toError, run, providerConfig, loadSaved, toSession } from './steps.mjs';
+import { Resumable, advance, exchange } from './driver.mjs';
+import { nowSeconds, run, providerConfig, loadSaved, toSession } from './steps.mjs';
 
 export { toSession };
 
@@ -60,29 +60,11 @@ export function sessionProfile(credential) {
 
 // ---- password sign-in (CODITECT) ------------------------------------------------
 
-export class PasswordFlow {
-  #state;
-  #opts;
-  constructor(state, opts = {}) {
-    this.#state = state;
-    this.#opts = opts;
-  }
-  /** The saved document (holds the short-lived challenge token while 2FA is pending; never the password). */
-  toJSON() { return this.#state; }
-  get phase() { return this.#state.phase; }
-  get email() { return this.#state.email; }
-  get challengeExpiresAt() { return this.#state.challengeExpiresAt ?? null; }
-  get attemptsRemaining() { return this.#state.attemptsRemaining ?? null; }
-
-  async #run(event) {
-    const out = await drive({ op: 'event', now: nowSeconds(this.#opts.clock), state: this.#state, event }, this.#opts);
-    if (out.state) {
-      this.#state = out.state;
-      await this.#opts.onState?.(this.#state);
-    }
-    if (out.action.type === 'error') throw toError(out.action.error);
-    return out.action;
-  }
+/** A password sign-in; its saved document holds the short-lived challenge token while 2FA is pending, never the password. */
+export class PasswordFlow extends Resumable {
+  get email() { return this.state.email; }
+  get challengeExpiresAt() { return this.state.challengeExpiresAt ?? null; }
+  get attemptsRemaining() { return this.state.attemptsRemaining ?? null; }
 
   #result(action) {
     if (action.type === 'second_factor') {
@@ -94,7 +76,7 @@ export class PasswordFlow {
 
   /** Creates the account; resolves with the session credential. */
   async register({ password, name } = {}) {
-    const action = await this.#run({ type: 'register', password: String(reveal(password) ?? ''), name });
+    const action = await advance(this, { type: 'register', password: String(reveal(password) ?? ''), name });
     return toSession(action.credential);
   }
 
@@ -104,7 +86,7 @@ export class PasswordFlow {
    * the second factor is completed at once.
    */
   async login(password, { totpSecret } = {}) {
-    const result = this.#result(await this.#run({ type: 'login', password: String(reveal(password) ?? '') }));
+    const result = this.#result(await advance(this, { type: 'login', password: String(reveal(password) ?? '') }));
     if (result.status === 'second_factor' && totpSecret !== undefined) {
       return { status: 'signed_in', credential: await this.submitSecondFactor({ totpSecret }) };
     }
@@ -116,7 +98,7 @@ export class PasswordFlow {
     const event = input && typeof input === 'object' && !(input instanceof Secret)
       ? { type: 'submit_2fa', totpSecret: String(reveal(input.totpSecret) ?? '') }
       : { type: 'submit_2fa', code: String(input ?? '') };
-    const action = await this.#run(event);
+    const action = await advance(this, event);
     return toSession(action.credential);
   }
 }
@@ -247,16 +229,13 @@ export class SessionClient {
   }
 
   #runOpts() {
-    const { fetch, timeoutMs, signal, headers } = this.#o;
-    return { fetch, timeoutMs, signal, headers };
+    const { fetch, timeoutMs, signal, headers, clock } = this.#o;
+    return { fetch, timeoutMs, signal, headers, clock };
   }
 
   /** One session op: request, perform, answer. */
   async #op(operation) {
-    const config = this.#config(operation);
-    const req = run({ op: 'session_request', now: nowSeconds(this.#o.clock), config });
-    const event = await perform(req.action.request, this.#runOpts());
-    return run({ op: 'session_response', now: nowSeconds(this.#o.clock), config, event }).action;
+    return exchange({ op: 'session_request', config: this.#config(operation) }, 'session_response', this.#runOpts());
   }
 
   #expiresSoon() {
@@ -385,18 +364,11 @@ export class SessionClient {
   }
 
   async #send(target, init, token) {
-    const doFetch = this.#o.fetch ?? globalThis.fetch;
     const headers = new Headers(init.headers ?? {});
     headers.set('authorization', `Bearer ${token}`);
-    let url = target;
-    for (let hop = 0; ; hop++) {
-      const res = await doFetch(url.href, { ...init, headers, redirect: 'manual' });
-      const location = res.status >= 300 && res.status < 400 ? res.headers.get('location') : null;
-      if (!location || hop >= 5) return res;
-      const next = new URL(location, url);
-      if (next.origin !== target.origin) return res; // the token never follows to another origin
-      url = next;
-    }
+    // The transport's redirect policy: the token never follows to another origin. A refused
+    // redirect is handed back as the 3xx answer it is (this is the caller's own fetch).
+    return (await fetchSameOrigin(this.#o.fetch ?? globalThis.fetch, target.href, { ...init, headers, redirect: 'manual' })).res;
   }
 
   async #expired(res) {

@@ -31,27 +31,14 @@ export async function perform(req, opts = NO_OPTS) {
     else callerSignal.addEventListener('abort', (onAbort = () => ctrl.abort()), { once: true });
   }
   try {
-    let url = req.url;
-    // One init for every hop: only the URL changes on a redirect.
-    const init = {
+    const { res, refused } = await fetchSameOrigin(doFetch, req.url, {
       method: req.method,
       headers: opts.headers ? { ...opts.headers, ...req.headers } : req.headers,
       body: req.body ?? undefined,
       redirect: 'manual',
       signal: ctrl.signal,
-    };
-    let res;
-    for (let hop = 0; ; hop++) {
-      res = await doFetch(url, init);
-      const status = res.status;
-      const location = status >= 300 && status < 400 ? res.headers.get('location') : null;
-      if (res.type === 'opaqueredirect') return badRedirect();
-      if (!location) break;
-      const next = new URL(location, url);
-      // Credentials and codes stay with the origin they were meant for.
-      if (next.origin !== new URL(url).origin || hop >= MAX_REDIRECTS) return badRedirect();
-      url = next.href;
-    }
+    });
+    if (refused) return { type: 'transport_error', kind: 'redirect' };
     const headers = res.headers;
     const body = await readCapped(res, headers);
     if (body === null) return { type: 'transport_error', kind: 'too_large' };
@@ -95,8 +82,25 @@ function isoDate(text) {
   return iso;
 }
 
-function badRedirect() {
-  return { type: 'transport_error', kind: 'redirect' };
+/**
+ * The one redirect policy (the core's requests and SessionClient.fetch): redirects are followed
+ * by hand, only within the origin the request was meant for (credentials and codes never
+ * follow elsewhere), at most MAX_REDIRECTS times. `refused` is set, with the last answer, for
+ * a redirect to another origin, one too many, or one the platform hides (`opaqueredirect`).
+ * @param {typeof fetch} doFetch @param {string} url
+ * @param {RequestInit} init one init for every hop: only the URL changes
+ * @returns {Promise<{res: Response, refused: boolean}>}
+ */
+export async function fetchSameOrigin(doFetch, url, init) {
+  for (let hop = 0; ; hop++) {
+    const res = await doFetch(url, init);
+    if (res.type === 'opaqueredirect') return { res, refused: true };
+    const location = res.status >= 300 && res.status < 400 ? res.headers.get('location') : null;
+    if (!location) return { res, refused: false };
+    const next = new URL(location, url);
+    if (next.origin !== new URL(url).origin || hop >= MAX_REDIRECTS) return { res, refused: true };
+    url = next.href;
+  }
 }
 
 /** Reads the body as text, or null once it passes MAX_BODY_BYTES. */

@@ -21,18 +21,10 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { canonicalError } from '../errors.mjs';
 import { ioError, codeOf, unsafeError } from './store-errors.mjs';
 import { prepareDir, readNoFollow, writeNewFile, lstatOrNull, CREATE_EXCL } from './safe-fs.mjs';
-import {
-  ProfileStoreBase,
-  documentProblem,
-  emptyDocument,
-  parseDocument,
-  createTurnQueue,
-  randomHex,
-  sleep,
-  jitter,
-} from '../stores/memory.mjs';
+import { documentProblem, emptyDocument, parseDocument } from '../stores/document.mjs';
+import { ProfileStoreBase, createTurnQueue, randomHex, sleep, jitter } from '../stores/base.mjs';
 
-export { profileNameFromEmail, profileNameFromOrganization, isValidProfileName, emptyDocument } from '../stores/memory.mjs';
+export { profileNameFromEmail, profileNameFromOrganization, isValidProfileName, emptyDocument } from '../stores/document.mjs';
 
 const PROGRAM_NAME = /^[a-z0-9][a-z0-9._-]*$/;
 const FILE_NAME = 'config.json';
@@ -103,8 +95,8 @@ function installExitHook() {
 }
 
 /**
- * @typedef {import('../stores/memory.mjs').StoreDocument} StoreDocument
- * @typedef {import('../stores/memory.mjs').Profile} Profile
+ * @typedef {import('../stores/document.mjs').StoreDocument} StoreDocument
+ * @typedef {import('../stores/document.mjs').Profile} Profile
  * @typedef {{ino: number, dev: number, size: number, mtimeMs: number, raw: string,
  *   info: {pid?: unknown, host?: unknown, at?: unknown}|null}} LockSnapshot
  */

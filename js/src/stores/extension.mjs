@@ -2,7 +2,7 @@
 // The profile store for browser extensions (MV3 service workers, popups, options pages).
 //
 // Same document and same async API as MemoryProfileStore and the Node file store (see
-// ./memory.mjs and ./interface.md), split over two chrome.storage areas:
+// ./base.mjs and ./interface.md), split over two chrome.storage areas:
 //   chrome.storage.local   ["keymint"]  {version, active, profiles, …}   credentials: survive
 //                                                                       restarts and updates
 //   chrome.storage.session ["keymint"]  {version, pending, leases}      pending flows and leases:
@@ -18,16 +18,17 @@
 // contexts). Nothing here prints, and no error message carries a secret.
 
 import { canonicalError } from '../errors.mjs';
-import { ProfileStoreBase, documentProblem, normalizeDocument, createTurnQueue, randomHex } from './memory.mjs';
+import { documentProblem, normalizeDocument } from './document.mjs';
+import { ProfileStoreBase, createTurnQueue, randomHex } from './base.mjs';
 
-export { profileNameFromEmail, profileNameFromOrganization, isValidProfileName, emptyDocument } from './memory.mjs';
+export { profileNameFromEmail, profileNameFromOrganization, isValidProfileName, emptyDocument } from './document.mjs';
 
 /** The document sections kept in session storage; everything else goes to local storage. */
 const SESSION_FIELDS = ['pending', 'leases'];
 
 /**
  * @typedef {{get(keys: string): Promise<Record<string, unknown>>, set(items: Record<string, unknown>): Promise<void>}} StorageArea
- * @typedef {import('./memory.mjs').StoreDocument} StoreDocument
+ * @typedef {import('./document.mjs').StoreDocument} StoreDocument
  */
 
 /** @param {unknown} v @returns {v is Record<string, any>} */

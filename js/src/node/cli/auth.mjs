@@ -8,7 +8,7 @@
 import { start, resume } from '../../flow.mjs';
 import { KeymintError, canonicalError } from '../../errors.mjs';
 import { maskSecret } from '../../mask.mjs';
-import { uniqueNameIn } from '../../stores/memory.mjs';
+import { uniqueNameIn } from '../../stores/document.mjs';
 import { isValidProfileName } from '../profile-store.mjs';
 import { countdown } from './prompt.mjs';
 import { fields } from './output.mjs';

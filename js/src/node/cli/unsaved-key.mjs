@@ -13,7 +13,7 @@ import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { prepareDir, writeNewFile } from '../safe-fs.mjs';
-import { randomHex } from '../../stores/memory.mjs';
+import { randomHex } from '../../stores/base.mjs';
 
 /**
  * A path as a POSIX shell needs it: quoted unless plainly safe.

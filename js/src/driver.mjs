@@ -1,0 +1,81 @@
+// The one driver loop and the one resumable base of every flow (email OTP, password sign-in,
+// OAuth). The core decides; this file feeds it events, performs the requests it asks for
+// (transport.mjs), saves each new flow document, and turns an error action into a thrown
+// KeymintError. The core is reached only through core.mjs's `step`, whose `setCore` seam lets a
+// test drive these classes with a fake core.
+import { step } from './core.mjs';
+import { perform } from './transport.mjs';
+import { nowSeconds, toError, run } from './steps.mjs';
+
+/**
+ * Runs `input` through the core, performing every request it asks for.
+ * @returns {Promise<{state: object|null, action: any}>}
+ */
+export async function drive(input, opts) {
+  let out = step(input);
+  while (out.action.type === 'send') {
+    const event = await perform(out.action.request, opts);
+    out = step({ op: 'event', now: nowSeconds(opts.clock), state: out.state, event });
+  }
+  return out;
+}
+
+/**
+ * One request the core builds from `input`, and its answer read by op `answerOp` with the same
+ * config (whoami, session refresh / check / revoke): the stateless ops beside the flows.
+ * @param {{op: string, config: object}} input @param {string} answerOp
+ * @param {{clock?: () => number}} opts the transport's options and the clock
+ * @returns {Promise<any>} the core's action for the answer
+ */
+export async function exchange(input, answerOp, opts) {
+  const event = await perform(run({ ...input, now: nowSeconds(opts.clock) }).action.request, opts);
+  // `now` again after the wait: expiries count from the answer.
+  return run({ ...input, op: answerOp, now: nowSeconds(opts.clock), event }).action;
+}
+
+/**
+ * Feeds `event` to a flow's saved document, keeps (and reports through `onState`) the new
+ * document, and resolves with the core's final action. Module-private so that only the flow
+ * classes step a flow; set by Resumable's static block, the one place with its private fields.
+ * @type {(flow: Resumable, event: object) => Promise<any>}
+ */
+let advance;
+
+/** A flow that lives in a small saved document and resumes from it in any process. */
+export class Resumable {
+  #state;
+  #opts;
+
+  /** @param {object} state a saved flow document @param {object} opts */
+  constructor(state, opts = {}) {
+    this.#state = state;
+    this.#opts = opts;
+  }
+
+  /** The saved document: store it, then resume it in another process. */
+  toJSON() {
+    return this.#state;
+  }
+  /** The saved document (same as toJSON()). */
+  get state() {
+    return this.#state;
+  }
+  get phase() {
+    return this.#state.phase;
+  }
+
+  static {
+    advance = async (flow, event) => {
+      const opts = flow.#opts;
+      const out = await drive({ op: 'event', now: nowSeconds(opts.clock), state: flow.#state, event }, opts);
+      if (out.state) {
+        flow.#state = out.state;
+        await opts.onState?.(out.state);
+      }
+      if (out.action.type === 'error') throw toError(out.action.error);
+      return out.action;
+    };
+  }
+}
+
+export { advance };
