@@ -17,7 +17,8 @@ build: tools
 	@scripts/build-wasm.sh
 	@cd js && node scripts/build.mjs
 
-lint: tools
+# tsc reads the wasm-bindgen glue's types (pkg/keymint.d.ts): build first.
+lint: build
 	cargo fmt --check
 	cargo clippy -q --lib -- -D warnings
 	cd js && node_modules/.bin/tsc --noEmit -p .
