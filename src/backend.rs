@@ -27,45 +27,14 @@ pub struct Backend {
     doc: Value,
 }
 
-/// A route by [`provider::is_route`], the one rule for every declared path.
-fn is_path(v: &Value) -> bool {
-    v.as_str().is_some_and(provider::is_route)
-}
-
 impl Backend {
-    /// Validates the session sections of a provider document.
+    /// Validates the session sections of a provider document (the same checks
+    /// as a spec: [`provider::check_session`]).
     pub fn from_value(doc: &Value) -> Result<Backend, SpecError> {
-        for field in ["name", "baseUrl"] {
-            if doc.str_at(field).is_none_or(|t| t.trim().is_empty()) {
-                return Err(SpecError::new(field, "must be a non-empty string"));
-            }
-        }
-        let mut any = false;
-        for section in ["session.routes", "oauth"] {
-            match doc.path(section) {
-                None | Some(Value::Null) => {}
-                Some(Value::Obj(m)) => {
-                    if let Some((k, _)) = m.iter().find(|(_, v)| !is_path(v)) {
-                        let mut f = String::from(section);
-                        f.push('.');
-                        f.push_str(k);
-                        return Err(SpecError::new(&f, "must be a path starting with '/'"));
-                    }
-                    any = true;
-                }
-                Some(_) => return Err(SpecError::new(section, "must be an object")),
-            }
-        }
-        if let Some(Value::Obj(m)) = doc.get("errors") {
-            if let Some((k, _)) = m
-                .iter()
-                .find(|(_, v)| v.as_str().and_then(Code::parse).is_none())
-            {
-                let mut f = String::from("errors.");
-                f.push_str(k);
-                return Err(SpecError::new(&f, "must name a canonical error code"));
-            }
-        }
+        provider::check_session(doc)?;
+        let any = ["session.routes", "oauth"]
+            .into_iter()
+            .any(|section| matches!(doc.path(section), Some(Value::Obj(_))));
         if !any {
             return Err(SpecError::new("session", "has no session routes"));
         }

@@ -140,7 +140,7 @@ fn flowless(e: &Error) -> String {
             None => String::from("This call needs a scope the credential lacks."),
         },
         (Next::FixInput(_), Code::WEAK_PASSWORD) => {
-            String::from("Choose a longer password (CODITECT: at least 12 characters).")
+            String::from("Choose a longer password, then try again.")
         }
         (Next::FixInput(_), Code::INVALID_CREDENTIALS) => {
             String::from("Check the email and password, then sign in again.")

@@ -229,3 +229,37 @@ fn set_path(doc: &mut Value, keys: &[&str], value: &str) {
     }
     *v = s(value);
 }
+
+#[test]
+fn one_validation_of_the_sections_both_engines_read() {
+    let doc = |errors: &str, oauth: &str| {
+        let text = provider::preset("sessions").unwrap().replacen(
+            r#""errors":{"#,
+            &format!(r#""oauth":{oauth},"errors":{{{errors}"#),
+            1,
+        );
+        parse(&text).unwrap()
+    };
+    let bad_code = doc(r#""nope":"NOT_A_CODE","#, "null");
+    let (a, b) = (
+        Spec::from_value(&bad_code).unwrap_err(),
+        Backend::from_value(&bad_code).unwrap_err(),
+    );
+    assert_eq!(a, b);
+    assert_eq!(
+        (a.field.as_str(), a.problem),
+        ("errors.nope", "must name a canonical error code")
+    );
+    let bad_route = doc("", r#"{"token":"https://evil.example/token"}"#);
+    let e = Backend::from_value(&bad_route).unwrap_err();
+    assert_eq!(
+        (e.field.as_str(), e.problem),
+        ("oauth.token", "must be a path starting with '/'")
+    );
+    // A provider's password text names no other provider.
+    let mut run = password_run(&coditect_spec());
+    run.ev("register", vec![("password", s("correct horse battery"))]);
+    let out = run.respond(400, &err("weak_password"));
+    assert_eq!(code(&out), "WEAK_PASSWORD");
+    assert_eq!(text(&out), "Choose a longer password, then try again.");
+}

@@ -8,7 +8,7 @@
 
 mod spec;
 
-pub use spec::{Mint, Spec, SpecError, DEFAULT_FLAGS, FLAG_KEYS};
+pub use spec::{check_session, Mint, Spec, SpecError, DEFAULT_FLAGS, FLAG_KEYS};
 
 use crate::error::Code;
 use crate::json::Value;

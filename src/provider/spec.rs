@@ -265,6 +265,8 @@ enum K {
     Flows,
     /// The `errors` section.
     Codes,
+    /// Absent, `null` or an object of routes (`session.routes`, `oauth`).
+    Routes,
     /// `[min, max]`.
     Range,
 
@@ -339,6 +341,24 @@ const ROWS: &[(&str, K)] = &[
     ("mint.scheme", K::Scheme),
 ];
 
+/// The checks of the sections a session backend reads ([`crate::backend::Backend`]):
+/// the same rows, so a section means the same thing to both engines.
+const SESSION_ROWS: &[(&str, K)] = &[
+    ("name", K::Text),
+    ("baseUrl", K::Text),
+    ("session.routes", K::Routes),
+    ("oauth", K::Routes),
+    ("errors", K::Codes),
+];
+
+/// Validates the sections a session backend reads, with the checks of a spec.
+pub fn check_session(doc: &Value) -> Result<(), SpecError> {
+    for (field, kind) in SESSION_ROWS {
+        check(doc, field, *kind)?;
+    }
+    Ok(())
+}
+
 fn is_text(v: Option<&Value>) -> bool {
     matches!(v, Some(Value::Str(s)) if !s.trim().is_empty())
 }
@@ -359,7 +379,7 @@ fn check(doc: &Value, field: &'static str, kind: K) -> Result<(), SpecError> {
     };
     match kind {
         K::OptText | K::OptRoute | K::Header | K::Scheme | K::Int(..) | K::Range if absent => {}
-        K::Obj | K::Map(_) | K::Codes | K::Headers | K::Sources
+        K::Obj | K::Map(_) | K::Codes | K::Headers | K::Sources | K::Routes
             if !absent && !matches!(v, Some(Value::Obj(_))) =>
         {
             return fail("must be an object")
@@ -438,6 +458,7 @@ fn check(doc: &Value, field: &'static str, kind: K) -> Result<(), SpecError> {
                     K::Codes if m.as_str().and_then(Code::parse).is_none() => {
                         "must name a canonical error code"
                     }
+                    K::Routes if !is_route(Some(m)) => "must be a path starting with '/'",
                     K::Headers if !is_token(&k.to_ascii_lowercase()) => {
                         "must be an HTTP header name"
                     }
