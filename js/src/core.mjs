@@ -2,7 +2,7 @@
 // so the same module works in Node, pages, workers and MV3 service workers.
 // Importing only parses the module text; the wasm is loaded, compiled and
 // instantiated on the first call into the core.
-import { initSync, step as wasmStep, codes as wasmCodes, mask as wasmMask, knownPrefix as wasmKnownPrefix } from '../../pkg/keymint.js';
+import { initSync, step as wasmStep, codes as wasmCodes, mask as wasmMask, knownPrefix as wasmKnownPrefix, presetSpec as wasmPresetSpec } from '../../pkg/keymint.js';
 // The bytes, decoded from the string the build inlines (see scripts/build.mjs).
 import { wasmBytes } from '../build/wasm-inline.mjs';
 
@@ -54,4 +54,15 @@ export function codeTable() {
       const [code, exit, kind] = line.split(' ');
       return { code, exitCode: Number(exit), kind };
     });
+}
+
+/**
+ * A built-in preset's provider spec (the language of docs/custom-provider.md), or null for a
+ * name that is not a preset: its flows, credential and routes are facts read from the core.
+ * @param {string} name @returns {Record<string, any>|null}
+ */
+export function presetSpec(name) {
+  if (!ready) init();
+  const text = wasmPresetSpec(String(name));
+  return text === '' ? null : JSON.parse(text);
 }

@@ -5,6 +5,6 @@ export { start, resume, whoami, Flow } from './flow.mjs';
 export { KeymintError, isKeymintError, canonicalError } from './errors.mjs';
 export { Secret } from './secret.mjs';
 export { maskSecret } from './mask.mjs';
-export { codeTable } from './core.mjs';
+export { codeTable, presetSpec } from './core.mjs';
 export { createClient, SessionClient, passwordLogin, resumePasswordLogin, PasswordFlow, totp, apiTokenEnv, sessionProfile } from './session.mjs';
 export { authorize, resumeOAuth, OAuthFlow } from './oauth.mjs';

@@ -215,4 +215,6 @@ export declare function whoami(
   opts?: RunOptions,
 ): Promise<Record<string, unknown>>;
 export declare function codeTable(): { code: KeymintErrorCode; exitCode: number; kind: NextActionKind }[];
+/** A built-in preset's provider spec (the language of docs/custom-provider.md), or null for an unknown name. */
+export declare function presetSpec(name: string): ProviderSpec | null;
 export * from './session.js';

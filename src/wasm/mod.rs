@@ -52,3 +52,11 @@ pub fn mask(raw: &str) -> String {
 pub fn known_prefix(raw: &str) -> String {
     String::from(crate::secret::known_prefix(raw).unwrap_or(""))
 }
+
+/// The JSON spec of a built-in preset, or "" for an unknown name (see
+/// [`crate::provider::preset`]): the JS CLI reads a preset's facts (which flows, which
+/// credential) from it instead of keeping its own table.
+#[wasm_bindgen(js_name = presetSpec)]
+pub fn preset_spec(name: &str) -> String {
+    String::from(crate::provider::preset(name).unwrap_or(""))
+}

@@ -13,18 +13,19 @@ import { resolve as resolvePath } from 'node:path';
 import { start } from '../../flow.mjs';
 import { passwordLogin } from '../../session.mjs';
 import { canonicalError, isKeymintError } from '../../errors.mjs';
+import { presetSpec } from '../../core.mjs';
 import { usageError, shown } from './args.mjs';
 
-/** The built-in presets, in the order help lists them. */
+/** The built-in presets, in the order help lists them (each one's facts come from its spec in the core). */
 export const PRESETS = ['codika', 'scripto', 'sessions', 'coditect', 'better-auth'];
 
 /** @typedef {'codika'|'scripto'|'key'|'session'|'password'} SurfaceKind */
 
-/** @type {Record<string, SurfaceKind>} */
-const PRESET_KIND = { codika: 'codika', scripto: 'scripto', sessions: 'session', coditect: 'password', 'better-auth': 'key' };
+/** The presets with a command surface of their own (codika.mjs, scripto.mjs): a CLI choice, not a backend fact. */
+const OWN_SURFACE = /** @type {Record<string, SurfaceKind>} */ ({ codika: 'codika', scripto: 'scripto' });
 
-/** The purposes each preset's email-code flow has. */
-const PRESET_PURPOSES = { sessions: ['login', 'signup'], 'better-auth': ['login'] };
+/** A preset's spec from the core, or the spec given. @param {string|Record<string, any>} provider */
+const specOf = (provider) => (typeof provider === 'string' ? presetSpec(provider) ?? {} : provider);
 
 /** Help rows for `--provider`, one per family of backends. */
 export const PROVIDER_ROWS = /** @type {Array<[string, string]>} */ ([
@@ -49,7 +50,8 @@ export function looksLikePath(v) {
  * @returns {SurfaceKind}
  */
 export function kindOf(provider) {
-  if (typeof provider === 'string') return PRESET_KIND[provider];
+  if (typeof provider === 'string' && OWN_SURFACE[provider]) return OWN_SURFACE[provider];
+  provider = specOf(provider);
   if (provider.flows !== undefined) {
     const cred = provider.credential ?? {};
     return cred.accessToken !== undefined && cred.apiKey === undefined ? 'session' : 'key';
@@ -63,7 +65,7 @@ export function kindOf(provider) {
  * @returns {Array<'login'|'signup'>}
  */
 export function purposesOf(provider) {
-  if (typeof provider === 'string') return /** @type {any} */ (PRESET_PURPOSES)[provider] ?? ['login'];
+  provider = specOf(provider);
   const flows = provider.flows && typeof provider.flows === 'object' ? provider.flows : {};
   return /** @type {Array<'login'|'signup'>} */ (['login', 'signup'].filter((p) => flows[p] !== undefined));
 }
