@@ -1113,9 +1113,7 @@ impl Flow {
     pub fn write_saved(&self, w: &mut Writer) {
         let start = w.out.len();
         self.document(w);
-        let check = checksum(w.out.get(start..).unwrap_or(""));
-        w.out.pop(); // the closing brace: the check goes inside
-        w.str("check", &check).close();
+        crate::json::seal(w, start);
     }
 
     /// Resumes a saved document; `INVALID_STATE` for an unknown version, a bad
@@ -1200,7 +1198,7 @@ impl Flow {
                 .filter(|v| matches!(v, Value::Obj(_)))
                 .cloned();
         }
-        if doc.str_at("check") != Some(checksum(&flow.document_json()).as_str()) {
+        if doc.str_at("check") != Some(crate::json::checksum(&flow.document_json()).as_str()) {
             return Err(invalid(
                 "The saved flow was altered or damaged; start a new flow.",
             ));
@@ -1212,23 +1210,6 @@ impl Flow {
 /// A submission nonce: 16 to 64 lowercase hex digits (8 to 32 bytes).
 fn valid_nonce(n: &str) -> bool {
     (16..=64).contains(&n.len()) && n.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-}
-
-/// FNV-1a 64 of the document text, hex. Catches accidental damage (a truncated
-/// file, a stray edit), not tampering: it is unkeyed, so anyone who can write the
-/// document can recompute it. Documents are protected from other users by the
-/// store (owner-only files, ownership checks), not by this check.
-fn checksum(text: &str) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-    }
-    let mut out = String::with_capacity(16);
-    for i in (0..16).rev() {
-        let d = ((h >> (i * 4)) & 15) as u8;
-        out.push(char::from(if d < 10 { b'0' + d } else { b'a' + d - 10 }));
-    }
-    out
 }
 
 /// A time member as RFC 3339 text, left out when `None`.

@@ -671,6 +671,32 @@ impl Parser<'_> {
     }
 }
 
+/// The one check of a saved flow document, for every engine: FNV-1a 64 of the
+/// document text, hex. Catches accidental damage (a truncated file, a stray
+/// edit), not tampering: it is unkeyed, so anyone who can write the document
+/// can recompute it. Documents are protected from other users by the
+/// store (owner-only files, ownership checks), not by this check.
+pub fn checksum(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    let mut out = String::with_capacity(16);
+    for i in (0..16).rev() {
+        let d = ((h >> (i * 4)) & 15) as u8;
+        out.push(char::from(if d < 10 { b'0' + d } else { b'a' + d - 10 }));
+    }
+    out
+}
+
+/// Ends the object `w` has written since byte `start` with its `check` member:
+/// the [`checksum`] of the object's text as written.
+pub fn seal(w: &mut Writer, start: usize) {
+    let check = checksum(w.out.get(start..).unwrap_or(""));
+    w.out.pop(); // the closing brace: the check goes inside
+    w.str("check", &check).close();
+}
+
 /// The parts one after another (`concat` links a generic join with a panic path).
 #[inline(never)]
 pub fn join(parts: &[&str]) -> String {

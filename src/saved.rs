@@ -103,9 +103,7 @@ pub fn flag(on: bool) -> Value {
 fn seal_into(w: &mut Writer, doc: &Value) {
     let start = w.out.len();
     crate::json::write_value(&mut w.out, doc);
-    let check = checksum_of(w.out.get(start..).unwrap_or(""));
-    w.out.pop(); // the closing brace: the check goes inside
-    w.str("check", &check).close();
+    crate::json::seal(w, start);
 }
 
 /// The saved document without its check, if the check matches; `INVALID_STATE` otherwise.
@@ -120,19 +118,10 @@ pub fn unseal(doc: &Value, kind: &str) -> Result<Value, Error> {
         ));
     }
     let body = Value::Obj(m.iter().filter(|(k, _)| k != "check").cloned().collect());
-    if doc.str_at("check") != Some(checksum(&body).as_str()) {
+    if doc.str_at("check") != Some(crate::json::checksum(&body.to_json()).as_str()) {
         return Err(invalid(
             "The saved flow was altered or damaged; start a new flow.",
         ));
     }
     Ok(body)
-}
-
-fn checksum(doc: &Value) -> String {
-    checksum_of(&doc.to_json())
-}
-
-fn checksum_of(text: &str) -> String {
-    let digest = crate::crypto::sha256(text.as_bytes());
-    crate::crypto::hex(digest.get(..8).unwrap_or(&[]))
 }
