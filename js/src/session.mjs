@@ -199,7 +199,7 @@ export class SessionClient {
       throw canonicalError({
         code: 'PROFILE_NOT_FOUND',
         message: `No session is saved in profile "${this.#o.profile}".`,
-        nextAction: { kind: 'fix_input', field: 'profile', text: 'Sign in first, or name a profile that holds a session.' },
+        nextAction: { field: 'profile', text: 'Sign in first, or name a profile that holds a session.' },
       });
     } else {
       this.#adopt(p);
@@ -357,7 +357,7 @@ export class SessionClient {
       throw canonicalError({
         code: 'INSECURE_URL',
         message: 'The session token is only sent to its own backend.',
-        nextAction: { kind: 'fix_input', field: 'url', text: `Call a URL under ${new URL(base).origin}.` },
+        nextAction: { field: 'url', text: `Call a URL under ${new URL(base).origin}.` },
       });
     }
     return target;

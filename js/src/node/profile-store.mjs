@@ -420,7 +420,6 @@ export class FileProfileStore extends ProfileStoreBase {
       code: 'CONFIG_LOCKED',
       message: `Timed out after ${timeoutMs} ms waiting for the lock on ${this.path}${who}.`,
       nextAction: {
-        kind: 'retry',
         text: `Another command is updating ${this.path}; run the command again when it has finished.`,
       },
       details: {

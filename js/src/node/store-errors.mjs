@@ -57,7 +57,7 @@ export function unsafeError(path, reason, configFile, seen = {}) {
   return canonicalError({
     code: 'CONFIG_UNREADABLE',
     message: `Refusing to use ${path}: it ${WHY[reason]}, so another user could have changed the profiles or pending sign-ins in it.`,
-    nextAction: { kind: 'fix_config', text: `${fix}, then run the command again.` },
+    nextAction: { text: `${fix}, then run the command again.` },
     details: {
       path,
       configPath: configFile,

@@ -282,7 +282,6 @@ export class ProfileStoreBase {
       code: 'PROFILE_NOT_FOUND',
       message: `No profile ${shown} in ${this.where}.`,
       nextAction: {
-        kind: 'fix_input',
         field: 'profile',
         text: names.length === 0
           ? 'No profiles are saved yet: sign in first.'
@@ -298,7 +297,7 @@ function leaseTimeout(key, waitMs, until) {
   return canonicalError({
     code: 'LEASE_TIMEOUT',
     message: `Gave up after ${waitMs} ms waiting for "${displayName(key)}": another process holds it.`,
-    nextAction: { kind: 'retry', text: 'Another command is using the same credentials; run the command again in a moment.' },
+    nextAction: { text: 'Another command is using the same credentials; run the command again in a moment.' },
     details: { key: displayName(key), heldUntil: new Date(until).toISOString() },
   });
 }

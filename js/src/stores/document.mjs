@@ -113,7 +113,7 @@ export function corruptError(where, reason) {
   return canonicalError({
     code: 'CONFIG_CORRUPT',
     message: `The profile file ${where} is corrupt (${reason}); it was left as it is.`,
-    nextAction: { kind: 'fix_config', text: `Fix or move ${where} aside, then run the command again.` },
+    nextAction: { text: `Fix or move ${where} aside, then run the command again.` },
     details: { path: where, reason },
   });
 }
@@ -142,7 +142,6 @@ export function assertProfileName(name) {
       ? `"${displayName(name)}" is not a valid profile name.`
       : 'A profile name must be a string.',
     nextAction: {
-      kind: 'fix_input',
       field: 'profile',
       text: 'Use 1 to 64 letters, digits, dots, dashes or underscores, starting with a letter or digit.',
     },

@@ -44,7 +44,6 @@ function corrupt(where, reason) {
     code: 'CONFIG_CORRUPT',
     message: `The keymint profiles in ${where} are corrupt (${reason}); they were left as they are.`,
     nextAction: {
-      kind: 'fix_config',
       text: `Remove ${where} (or reinstall the extension), then sign in again.`,
     },
     details: { path: where, reason },
@@ -56,7 +55,7 @@ function locked(where, timeoutMs) {
   return canonicalError({
     code: 'CONFIG_LOCKED',
     message: `Timed out after ${timeoutMs} ms waiting for another update of the profiles in ${where}.`,
-    nextAction: { kind: 'retry', text: 'Another part of the extension is updating the profiles; try again in a moment.' },
+    nextAction: { text: 'Another part of the extension is updating the profiles; try again in a moment.' },
   });
 }
 

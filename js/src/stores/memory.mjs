@@ -13,7 +13,7 @@ function memoryLocked(where, timeoutMs) {
   return canonicalError({
     code: 'CONFIG_LOCKED',
     message: `Timed out after ${timeoutMs} ms waiting for another update of the ${where} profile store.`,
-    nextAction: { kind: 'retry', text: 'Another operation is updating the profiles; try again in a moment.' },
+    nextAction: { text: 'Another operation is updating the profiles; try again in a moment.' },
   });
 }
 

@@ -62,7 +62,6 @@ export function usageError(message, { program, command, field, text, run }) {
     code: 'USAGE',
     message,
     nextAction: {
-      kind: 'fix_input',
       ...(field ? { field } : {}),
       text: text ?? `See the usage with: ${help}`,
       command: run ?? help,

@@ -371,7 +371,6 @@ export async function saveProfile(ctx, profile, { explicitName, baseName, pendin
         ? `Signed in, but the session could not be saved: ${cause?.message ?? cause}`
         : `The key was minted but could not be saved: ${cause?.message ?? cause}`}${kept}`,
       nextAction: {
-        kind: 'save_key',
         text: recoveryFile !== null && !session
           ? `Fix the profile file (${ctx.configPath}), then save the key with: ${ctx.program} config set --api-key-stdin < ${shellPath(recoveryFile)} — and delete that file.`
           : recoveryFile !== null

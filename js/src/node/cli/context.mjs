@@ -161,7 +161,7 @@ export class Context {
       throw canonicalError({
         code: 'EMAIL_REQUIRED',
         message: 'An email address is required.',
-        nextAction: { kind: 'fix_input', field: 'email', text: `Pass a valid email: ${run}`, command: run },
+        nextAction: { field: 'email', text: `Pass a valid email: ${run}`, command: run },
         details: { local: true },
       });
     }

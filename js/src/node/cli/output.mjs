@@ -43,7 +43,7 @@ export function asKeymintError(e) {
   return canonicalError({
     code: 'UNKNOWN_ERROR',
     message: `Unexpected failure: ${message}`,
-    nextAction: { kind: 'retry', text: 'Run the command again; if it keeps failing, report it with the output above.' },
+    nextAction: { text: 'Run the command again; if it keeps failing, report it with the output above.' },
   });
 }
 

@@ -233,7 +233,6 @@ export async function profileRemove(ctx, name, { logout = false } = {}) {
         code: 'PROFILE_NOT_FOUND',
         message: 'Not signed in: no profile is active.',
         nextAction: {
-          kind: 'fix_input',
           field: 'profile',
           text: `Name the profile to forget: ${ctx.run('auth', 'logout', '--profile', hole('<name>'))} (see ${ctx.runBare('profile', 'list')}).`,
           command: ctx.run('auth', 'logout', '--profile', hole('<name>')),

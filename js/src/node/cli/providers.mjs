@@ -83,7 +83,7 @@ export function validateSpec(spec) {
       throw canonicalError({
         code: 'INVALID_PROVIDER',
         message: "provider spec field 'session.routes.login' is required (a spec without 'flows' signs in with a password)",
-        nextAction: { kind: 'fix_input', field: 'provider', text: 'Check \'provider\' and try again.' },
+        nextAction: { field: 'provider', text: 'Check \'provider\' and try again.' },
         details: { local: true },
       });
     }
@@ -145,7 +145,6 @@ function invalid(path, message) {
     code: 'INVALID_PROVIDER',
     message,
     nextAction: {
-      kind: 'fix_input',
       field: 'provider',
       text: `Fix ${shown(path)}: every key of a provider spec is described in docs/custom-provider.md.`,
     },

@@ -123,7 +123,6 @@ export async function sessionInUse(ctx, { allowApiKey = false } = {}) {
       code: 'PROFILE_NOT_FOUND',
       message: `The profile "${name}" is a ${profile.provider} profile, not ${ctx.providerName}.`,
       nextAction: {
-        kind: 'fix_input',
         field: 'profile',
         text: `Name a ${ctx.providerName} profile with --profile, or run the command for ${profile.provider}${ctx.cli.provider ? '' : ` (${ctx.cli.program} --provider ${profile.provider} …)`}.`,
       },
@@ -216,7 +215,7 @@ export async function refreshCommand(ctx) {
     throw withSignInAgain(ctx, canonicalError({
       code: 'INVALID_REFRESH_TOKEN',
       message: `The profile "${name}" holds no refresh token.`,
-      nextAction: { kind: 'sign_in_again', text: 'Sign in again.' },
+      nextAction: { text: 'Sign in again.' },
       details: { local: true },
     }), profile.email);
   }

@@ -57,7 +57,6 @@ function parseUrl(ctx, flag, value) {
       code: 'INSECURE_URL',
       message: 'Credentials are only sent to https:// URLs or to loopback addresses.',
       nextAction: {
-        kind: 'fix_input',
         field: flag,
         text: `Use an https:// URL for --${flag} (plain http:// is allowed only for loopback addresses).`,
       },
@@ -130,7 +129,6 @@ export async function notFound(ctx, name) {
     code: 'PROFILE_NOT_FOUND',
     message: `No profile "${shown(name)}" in ${ctx.configPath}.`,
     nextAction: {
-      kind: 'fix_input',
       field: 'profile',
       text: names.length === 0
         ? `No profiles are saved yet: sign in first with ${ctx.program} ${ctx.signInHint}.`
