@@ -50,6 +50,16 @@ fn password_run(spec: &Value) -> Run {
     run
 }
 
+/// A `check` session op against `provider` (`("spec", doc)` or `("provider", name)`).
+fn check_config(provider: (&str, Value)) -> Value {
+    obj(vec![
+        provider,
+        ("baseUrl", s(API)),
+        ("operation", s("check")),
+        ("accessToken", s("at_1")),
+    ])
+}
+
 fn err(code: &str) -> String {
     format!(r#"{{"error":{{"code":"{code}","message":"m"}}}}"#)
 }
@@ -69,12 +79,7 @@ fn password_steps_honour_step_scoped_entries() {
         assert_eq!(out.str_at("action.error.providerCode"), Some("refused"));
     }
     // The unscoped row for a step without its own.
-    let config = obj(vec![
-        ("spec", spec.clone()),
-        ("baseUrl", s(API)),
-        ("operation", s("check")),
-        ("accessToken", s("at_1")),
-    ]);
+    let config = check_config(("spec", spec.clone()));
     let out = session_response(&config, answer(400, &err("refused"), vec![]));
     assert_eq!(code(&out), "INTERNAL");
     let config = with(
@@ -134,12 +139,7 @@ fn success_false_is_an_error_for_every_flow() {
     assert_eq!(code(&out), "INVALID_CREDENTIALS", "{}", out.to_json());
     assert_eq!(out.int_at("action.error.status"), Some(200));
     assert_eq!(run.phase(), "ready");
-    let config = obj(vec![
-        ("spec", spec),
-        ("baseUrl", s(API)),
-        ("operation", s("check")),
-        ("accessToken", s("at_1")),
-    ]);
+    let config = check_config(("spec", spec));
     let out = session_response(
         &config,
         answer(
@@ -159,12 +159,7 @@ fn success_false_is_an_error_for_every_flow() {
 
 #[test]
 fn the_status_fallback_is_shared() {
-    let config = obj(vec![
-        ("provider", s("coditect")),
-        ("baseUrl", s(API)),
-        ("operation", s("check")),
-        ("accessToken", s("at_1")),
-    ]);
+    let config = check_config(("provider", s("coditect")));
     for (status, want) in [
         (429, "RATE_LIMITED"),
         (401, "UNAUTHENTICATED"),
