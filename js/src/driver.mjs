@@ -5,7 +5,7 @@
 // test drive these classes with a fake core.
 import { step } from './core.mjs';
 import { perform } from './transport.mjs';
-import { nowSeconds, toError, run } from './steps.mjs';
+import { nowSeconds, toError, run, providerConfig } from './steps.mjs';
 
 /**
  * Runs `input` through the core, performing every request it asks for.
@@ -31,6 +31,16 @@ export async function exchange(input, answerOp, opts) {
   const event = await perform(run({ ...input, now: nowSeconds(opts.clock) }).action.request, opts);
   // `now` again after the wait: expiries count from the answer.
   return run({ ...input, op: answerOp, now: nowSeconds(opts.clock), event }).action;
+}
+
+/**
+ * A flow's config split in two: the options of the driver and its transport (with `opts`
+ * over them), and the config the core gets (the provider as a preset name or a spec).
+ * @param {Record<string, any>} config @param {object} [opts]
+ */
+export function splitConfig(config, opts) {
+  const { fetch, timeoutMs, signal, clock, onState, headers, provider, ...core } = config;
+  return { runOpts: { fetch, timeoutMs, signal, clock, onState, headers, ...opts }, core: { ...core, ...providerConfig(provider) } };
 }
 
 /**

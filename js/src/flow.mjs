@@ -1,8 +1,8 @@
 // Email one-time-code flows: start, request a code, submit it (choose an organization),
 // resume from the saved document; and whoami for a minted key. The loop is driver.mjs's.
-import { Resumable, advance, exchange } from './driver.mjs';
+import { Resumable, advance, exchange, splitConfig } from './driver.mjs';
 import { Secret } from './secret.mjs';
-import { nowSeconds, loadSaved, bytesToHex, run, providerConfig, toSession } from './steps.mjs';
+import { nowSeconds, loadSaved, bytesToHex, run, toSession } from './steps.mjs';
 
 /**
  * 16 random bytes as hex: the flow id, and the nonce of each code submission
@@ -87,9 +87,8 @@ export class Flow extends Resumable {
 
 /** Starts a flow (no request is sent until `requestCode()`). */
 export function start(config, opts = {}) {
-  const { fetch, timeoutMs, signal, clock, onState, headers, provider, ...core } = config;
-  const runOpts = { fetch, timeoutMs, signal, clock, onState, headers, ...opts };
-  const out = run({ op: 'start', now: nowSeconds(clock), config: { flowId: flowId(), ...core, ...providerConfig(provider) } });
+  const { runOpts, core } = splitConfig(config, opts);
+  const out = run({ op: 'start', now: nowSeconds(runOpts.clock), config: { flowId: flowId(), ...core } });
   return new Flow(out.state, runOpts);
 }
 
@@ -100,9 +99,7 @@ export function resume(saved, opts = {}) {
 
 /** Asks the backend who a key belongs to. */
 export async function whoami(config, opts = {}) {
-  const { fetch, timeoutMs, signal, clock, headers, provider, ...rest } = config;
-  const runOpts = { fetch, timeoutMs, signal, clock, headers, ...opts };
-  const core = { ...rest, ...providerConfig(provider) };
+  const { runOpts, core } = splitConfig(config, opts);
   if (core.apiKey instanceof Secret) core.apiKey = core.apiKey.reveal();
   return (await exchange({ op: 'whoami', config: core }, 'whoami_response', runOpts)).identity;
 }

@@ -2,9 +2,8 @@
 // provider spec with `oauth` endpoints). The core builds the authorize URL from random
 // bytes drawn here, checks the returned `state` before anything else (a mismatch sends
 // nothing), and builds the form-encoded code exchange; this file performs it.
-import { step } from './core.mjs';
-import { Resumable, advance } from './driver.mjs';
-import { nowSeconds, toError, loadSaved, randomHex, providerConfig, toSession } from './steps.mjs';
+import { Resumable, advance, splitConfig } from './driver.mjs';
+import { nowSeconds, run, loadSaved, randomHex, toSession } from './steps.mjs';
 import { Secret } from './secret.mjs';
 
 /** An authorization in progress; its saved document holds the PKCE verifier, so keep it where you keep tokens. */
@@ -43,11 +42,10 @@ export class OAuthFlow extends Resumable {
  * baseUrl?, clientSecret?, random?}`. Nothing is sent; open `flow.url`.
  */
 export function authorize(config, opts = {}) {
-  const { fetch, timeoutMs, signal, clock, onState, headers, provider, clientSecret, random, ...core } = config;
-  const runOpts = { fetch, timeoutMs, signal, clock, onState, headers, clientSecret, ...opts };
+  const { clientSecret, random, ...rest } = config;
+  const { runOpts, core } = splitConfig(rest, { clientSecret, ...opts });
   // 48 random bytes: 32 for the PKCE code verifier, 16 for `state`.
-  const out = step({ op: 'oauth_start', now: nowSeconds(clock), config: { ...core, ...providerConfig(provider), random: randomHex(48, random) } });
-  if (out.action.type === 'error') throw toError(out.action.error);
+  const out = run({ op: 'oauth_start', now: nowSeconds(runOpts.clock), config: { ...core, random: randomHex(48, random) } });
   return new OAuthFlow(out.state, out.action.url, runOpts);
 }
 

@@ -16,7 +16,7 @@ import { step } from './core.mjs';
 import { fetchSameOrigin } from './transport.mjs';
 import { KeymintError, canonicalError } from './errors.mjs';
 import { Secret } from './secret.mjs';
-import { Resumable, advance, exchange } from './driver.mjs';
+import { Resumable, advance, exchange, splitConfig } from './driver.mjs';
 import { nowSeconds, run, providerConfig, loadSaved, toSession } from './steps.mjs';
 
 export { toSession };
@@ -103,16 +103,11 @@ export class PasswordFlow extends Resumable {
   }
 }
 
-function splitOpts(config) {
-  const { fetch, timeoutMs, signal, clock, onState, headers, provider, ...core } = config;
-  return { runOpts: { fetch, timeoutMs, signal, clock, onState, headers }, core: { ...core, ...providerConfig(provider) } };
-}
-
 /** Starts a password sign-in: `{provider: 'coditect', baseUrl?, email}`; nothing is sent yet. */
 export function passwordLogin(config, opts = {}) {
-  const { runOpts, core } = splitOpts(config);
+  const { runOpts, core } = splitConfig(config, opts);
   const out = run({ op: 'password_start', now: nowSeconds(runOpts.clock), config: core });
-  return new PasswordFlow(out.state, { ...runOpts, ...opts });
+  return new PasswordFlow(out.state, runOpts);
 }
 
 /** Resumes a password sign-in from its saved document. */
