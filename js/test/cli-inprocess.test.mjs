@@ -3,10 +3,9 @@
 // surface, argument-parsing edge cases, and an injected fetch.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { createCli } from '../src/node/index.mjs';
 import * as node from '../src/node/index.mjs';
-import { cliSuite } from './fixtures/cli-helpers.mjs';
+import { cliSuite, runInProcess } from './fixtures/cli-helpers.mjs';
 
 const suite = cliSuite();
 let h;
@@ -14,16 +13,8 @@ before(async () => {
   h = await suite.home();
 });
 
-async function runIn(cli, argv, env = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => { out += d; });
-  stderr.on('data', (d) => { err += d; });
-  const code = await cli.run(argv, { env: { HOME: h.home, ...env }, stdin: new PassThrough(), stdout, stderr });
-  return { code, stdout: out, stderr: err };
-}
+/** @param {{run: Function}} cli @param {string[]} argv */
+const runIn = (cli, argv, env = {}) => runInProcess(cli, argv, { env: { HOME: h.home, ...env } });
 
 test('keymint/node exports the default API, the stores and createCli', () => {
   for (const name of ['start', 'resume', 'whoami', 'Flow', 'KeymintError', 'isKeymintError', 'Secret', 'maskSecret', 'codeTable',

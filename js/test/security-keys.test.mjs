@@ -10,13 +10,12 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as keymint from '../src/index.mjs';
 import { createCli } from '../src/node/index.mjs';
 import { FileProfileStore } from '../src/node/profile-store.mjs';
-import { BIN, cliSuite, run, envelope, assertNoSecrets } from './fixtures/cli-helpers.mjs';
+import { BIN, cliSuite, run, envelope, assertNoSecrets, runInProcess } from './fixtures/cli-helpers.mjs';
 import { keymintRejection } from './fixtures/rejection.mjs';
 
 const suite = cliSuite();
@@ -32,19 +31,7 @@ async function codeFor(email) {
 /** Answers (status) the emulator gave to login-complete for `email`: a 200 is a minted key. */
 const completions = (email) => suite.emu.requests.filter((r) => r.path === '/api/cli/login-complete' && r.body.includes(email));
 
-/** Run a CLI in-process with captured streams and `input` on stdin. */
-async function inproc(cli, argv, { env, input = '' }) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => { out += d; });
-  stderr.on('data', (d) => { err += d; });
-  const stdin = new PassThrough();
-  stdin.end(input);
-  const code = await cli.run(argv, { env, stdin, stdout, stderr });
-  return { code, stdout: out, stderr: err };
-}
+const inproc = runInProcess;
 
 /**
  * A scripto CLI whose fetch runs `afterMint()` once the backend has answered login-complete:
