@@ -32,7 +32,7 @@ impl Backend {
     /// as a spec: [`provider::check_session`]).
     pub fn from_value(doc: &Value) -> Result<Backend, SpecError> {
         provider::check_session(doc)?;
-        let any = ["session.routes", "oauth"]
+        let any = ["session.routes", "oauth", "device"]
             .into_iter()
             .any(|section| matches!(doc.path(section), Some(Value::Obj(_))));
         if !any {
@@ -47,6 +47,10 @@ impl Backend {
             .path(section)
             .and_then(|m| m.get(key))
             .and_then(Value::as_str)
+    }
+    /// The provider document.
+    pub fn doc(&self) -> &Value {
+        &self.doc
     }
     /// Provider name.
     pub fn name(&self) -> &str {

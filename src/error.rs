@@ -86,6 +86,8 @@ codes! {
     MAX_API_KEYS_REACHED 5 "revoke_a_key" "The organization already has 20 active keys.";
     ORGANIZATION_CREATION_FAILED 5 "retry" "The backend refused to create the organization.";
     ACCESS_DENIED 5 "sign_in_again" "The user or the OAuth2 authorization server refused the authorization request.";
+    AUTHORIZATION_PENDING 5 "open_url" "A device sign-in (RFC 8628) is waiting for the user to open `nextAction.url` and confirm `nextAction.userCode` before `nextAction.expiresAt`; keep polling (`retryAfterSeconds`).";
+    DEVICE_CODE_EXPIRED 3 "sign_in_again" "The device code (RFC 8628 `expired_token`) expired before the user confirmed it: start the device sign-in again.";
     UNAUTHENTICATED 1 "sign_in_again" "The key or token is missing, unknown, revoked or expired.";
     TOKEN_EXPIRED 1 "refresh" "The access token is past its expiry: refresh it.";
     INVALID_TOKEN 1 "sign_in_again" "The access token is unknown or revoked.";
@@ -149,6 +151,15 @@ pub enum Next {
     FixConfig,
     /// Store the attached key yourself.
     SaveKey,
+    /// Open `url` in a browser and confirm `user_code` there before `expires_at`.
+    OpenUrl {
+        /// The verification URL (with the code in it when the server gave one).
+        url: String,
+        /// The code to confirm.
+        user_code: String,
+        /// When the code expires (RFC 3339).
+        expires_at: String,
+    },
 }
 
 impl Next {
@@ -168,6 +179,7 @@ impl Next {
             Next::SignInAgain => "sign_in_again",
             Next::FixConfig => "fix_config",
             Next::SaveKey => "save_key",
+            Next::OpenUrl { .. } => "open_url",
         }
     }
 }
@@ -280,6 +292,15 @@ impl Error {
                 w.str("to", to);
             }
             Next::ChooseOrganization(orgs) => write_orgs(w.key("organizations"), orgs),
+            Next::OpenUrl {
+                url,
+                user_code,
+                expires_at,
+            } => {
+                w.str("url", url)
+                    .str("userCode", user_code)
+                    .str("expiresAt", expires_at);
+            }
             _ => {}
         }
         w.str("text", text)

@@ -18,6 +18,7 @@ extern crate alloc;
 
 pub mod backend;
 pub mod crypto;
+pub mod device;
 pub mod error;
 pub mod flow;
 pub mod input;

@@ -187,6 +187,13 @@ fn generic(e: &Error) -> String {
     match &e.next {
         Next::Wait(n) => join(&["Wait ", &int_str(*n), " seconds, then try again."]),
         Next::SignInAgain => String::from("Sign in again."),
+        Next::OpenUrl { url, user_code, .. } => join(&[
+            "Open ",
+            url,
+            " in a browser and confirm the code ",
+            user_code,
+            ", then poll again.",
+        ]),
         Next::Refresh => String::from("Refresh the session, then try again."),
         Next::FixInput("email") => {
             String::from("Pass a valid email address, e.g. you@example.com.")

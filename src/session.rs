@@ -19,7 +19,7 @@ use crate::json::{s, Value};
 use crate::response::{transport_error, Response};
 use crate::saved::{act, failed, json_request, one, out, url};
 use crate::time::format_rfc3339;
-use crate::{oauth, password, totp};
+use crate::{device, oauth, password, totp};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -40,6 +40,8 @@ pub fn step(doc: &Value, now: i64) -> Option<String> {
         ("api_token", _) => done(api_token(config)),
         ("password_start", _) => password::start(config),
         ("oauth_start", _) => oauth::start(config),
+        ("device_start", _) => device::start(config),
+        ("event" | "validate", Some("device")) => device::step(op, state, event, now),
         ("event" | "validate", Some("password")) => password::step(op, state, event, now),
         ("event" | "validate", Some("oauth")) => oauth::step(op, state, event, now),
         _ => return None,

@@ -192,6 +192,7 @@ const TOP_KEYS: &[&str] = &[
     "authUrl",
     "session",
     "oauth",
+    "device",
     "apiTokens",
 ];
 const MINT_SOURCES: &[&str] = &[
@@ -349,6 +350,23 @@ const SESSION_ROWS: &[(&str, K)] = &[
     ("session.routes", K::Routes),
     ("oauth", K::Routes),
     ("errors", K::Codes),
+    ("device", K::Obj),
+    (
+        "device",
+        K::Keys(&[
+            "deviceAuthorizationEndpoint",
+            "tokenEndpoint",
+            "clientId",
+            "scope",
+            "resource",
+            "mint",
+        ]),
+    ),
+    ("device.deviceAuthorizationEndpoint", K::OptText),
+    ("device.tokenEndpoint", K::OptText),
+    ("device.clientId", K::OptText),
+    ("device.scope", K::OptText),
+    ("device.resource", K::OptText),
 ];
 
 /// Validates the sections a session backend reads, with the checks of a spec.
