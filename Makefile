@@ -35,6 +35,7 @@ test-wasm: tools
 SECRETS_LOG := $(CURDIR)/target/keymint-secrets.log
 JS_LOG := $(CURDIR)/target/test-js.log
 test-js: build
+	@scripts/tools.sh pocketbase
 	@mkdir -p target test-output && rm -f $(SECRETS_LOG) && touch $(SECRETS_LOG)
 	cd js && KEYMINT_SECRETS_LOG=$(SECRETS_LOG) node --test --test-reporter=dot --test-reporter-destination=stdout \
 	  --test-reporter=tap --test-reporter-destination=$(JS_LOG).tap test/*.test.mjs 2>&1 | tee $(JS_LOG)
