@@ -28,7 +28,14 @@ fn minify(text: &str) -> String {
 
 fn main() {
     let out_dir = env::var("OUT_DIR").unwrap_or_else(|_| String::from("."));
-    for name in ["scripto", "codika", "sessions", "coditect", "better-auth"] {
+    for name in [
+        "scripto",
+        "codika",
+        "sessions",
+        "coditect",
+        "better-auth",
+        "pocketbase",
+    ] {
         let src = Path::new("src/provider").join(format!("{name}.json"));
         println!("cargo:rerun-if-changed={}", src.display());
         let dest = Path::new(&out_dir).join(format!("{name}.json"));

@@ -169,6 +169,24 @@ pub fn base64url(bytes: &[u8]) -> String {
     out
 }
 
+/// Decodes unpadded base64url (RFC 4648 §5); `None` for any other character or
+/// a dangling partial character.
+pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for b in text.bytes() {
+        let six = B64URL.iter().position(|c| *c == b)? as u32;
+        acc = (acc << 6) | six;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    (bits < 6).then_some(out)
+}
+
 /// Decodes base32 (RFC 4648 §6), as TOTP secrets are written: case-insensitive,
 /// spaces and dashes ignored, trailing `=` padding allowed. `None` for any other
 /// character, a dangling partial character, or an empty secret.

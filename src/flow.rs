@@ -199,6 +199,11 @@ pub struct Flow {
     pub signed_in: Option<Value>,
     /// The server's clock when it answered the last code request (its `Date`).
     pub sent_at: Option<i64>,
+    /// Values carried from the request answer into the complete (`carry`), by name.
+    pub carried: Vec<(String, Value)>,
+    /// The last code request failed and no code from an earlier one is pending:
+    /// a submitted code has nothing to be checked against.
+    pub request_failed: bool,
 }
 
 /// The origin (`scheme://host[:port]`) of a URL.
@@ -354,6 +359,8 @@ impl Flow {
             mint_token: None,
             signed_in: None,
             sent_at: None,
+            carried: Vec::new(),
+            request_failed: false,
         })
     }
 
@@ -415,7 +422,7 @@ impl Flow {
 
     fn body(&self, members: Vec<(String, Value)>) -> String {
         let mut m = alloc::vec![];
-        if let Some(f) = self.spec.field("email") {
+        if let Some(f) = self.spec.field_for(&self.purpose, "email") {
             m.push((String::from(f), s(&self.email)));
         }
         if let Some(f) = &self.spec.purpose_field {
@@ -456,8 +463,16 @@ impl Flow {
             .routes(&self.purpose)
             .ok_or_else(|| Error::new(Code::INVALID_PURPOSE, "No route for this purpose."))?;
         let mut members = Vec::new();
-        if let Some(f) = self.spec.field("code") {
+        if let Some(f) = self.spec.field_for(&self.purpose, "code") {
             members.push((String::from(f), s(code)));
+        }
+        for c in &self.spec.carry {
+            if let (Some(wire), Some((_, v))) = (
+                &c.body,
+                self.carried.iter().find(|(name, _)| *name == c.name),
+            ) {
+                members.push((wire.clone(), v.clone()));
+            }
         }
         for (k, v) in &self.options {
             if (k == "companyName" || k == "description") && self.purpose != "signup" {
@@ -466,15 +481,30 @@ impl Flow {
             if k == "organizationId" && self.purpose == "signup" {
                 continue;
             }
-            if let Some(f) = self.spec.field(k) {
+            if let Some(f) = self.spec.field_for(&self.purpose, k) {
                 members.push((String::from(f), v.clone()));
             }
         }
-        Ok(self.post(
+        let mut req = self.post(
             &routes.complete,
             self.body(members),
             Some(self.idempotency_key()),
-        ))
+        );
+        for c in &self.spec.carry {
+            let value = self.carried.iter().find(|(name, _)| *name == c.name);
+            if let (Some(auth), Some((_, v))) = (&c.header, value) {
+                let text = match v {
+                    Value::Int(n) => crate::json::int_str(*n),
+                    other => String::from(other.as_str().unwrap_or("")),
+                };
+                let (name, value) = auth_header(auth, &text);
+                if name == "authorization" {
+                    req.extra.retain(|(k, _)| k != "authorization");
+                }
+                req.extra.push((name, value));
+            }
+        }
+        Ok(req)
     }
 
     /// `km-<flowId>-<nonce>`: nothing in it derives from the code or the options
@@ -624,7 +654,24 @@ impl Flow {
             let e = Error::local(Code::OTP_EXPIRED, &["The code has expired."]);
             return Err(e);
         }
-        let code = input::otp_code(event.get("code").and_then(Value::as_str).unwrap_or(""))?;
+        let code = input::otp_code(
+            event.get("code").and_then(Value::as_str).unwrap_or(""),
+            &self.spec.code_format,
+        )?;
+        let missing = self
+            .spec
+            .carry
+            .iter()
+            .any(|c| !self.carried.iter().any(|(name, _)| *name == c.name));
+        if self.request_failed || missing {
+            // Nothing to check the code against: the request failed, or the complete
+            // needs what only a successful request answers (a flow id).
+            let e = Error::local(
+                Code::OTP_NOT_FOUND,
+                &["No code request succeeded in this flow, so there is no code to check: request a code first."],
+            );
+            return Err(e);
+        }
         let before = self.options.clone();
         self.merge_options(options);
         let same = self.code.as_deref() == Some(code.as_str()) && self.options == before;
@@ -724,6 +771,31 @@ impl Flow {
     fn on_sent(&mut self, r: &Response, now: i64) -> Result<Action, Error> {
         match classify(&*self.spec, "request", r) {
             Ok(data) => {
+                let mut carried = Vec::new();
+                for c in &self.spec.carry {
+                    match data.path(&c.from) {
+                        Some(v) if v.as_text().is_some() || matches!(v, Value::Int(_)) => {
+                            carried.push((c.name.clone(), v.clone()))
+                        }
+                        _ => {
+                            self.phase = if self.expires_at.is_some() {
+                                Phase::CodeSent
+                            } else {
+                                Phase::Ready
+                            };
+                            return Err(crate::response::bad(
+                                &crate::json::join(&[
+                                    "The code request's answer carried no '",
+                                    &c.from,
+                                    "'.",
+                                ]),
+                                r.status,
+                            ));
+                        }
+                    }
+                }
+                self.carried = carried;
+                self.request_failed = false;
                 let at = |key: &str| {
                     self.spec
                         .sent(key)
@@ -747,6 +819,7 @@ impl Flow {
                 } else {
                     Phase::Ready
                 };
+                self.request_failed = self.expires_at.is_none();
                 if e.code == Code::OTP_RESEND_COOLDOWN {
                     self.resend_at = e.retry_after.map(|n| now + n);
                 }
@@ -799,6 +872,7 @@ impl Flow {
         self.locked_until = None;
         self.orgs.clear();
         self.code = None;
+        self.carried.clear();
         true
     }
 
@@ -844,8 +918,17 @@ impl Flow {
             return Err(e);
         };
         let mut fields: Vec<(&'static str, Value)> = Vec::new();
-        for name in ["keyId", "keyName", "keyPrefix", "expiresAt"] {
+        for name in ["keyId", "keyName", "keyPrefix"] {
             fields.push((name, opt_s(at(name).and_then(Value::as_text))));
+        }
+        // A token's own `exp` (a JWT) when the answer names no expiry.
+        let expires = at("expiresAt")
+            .and_then(Value::as_text)
+            .map(String::from)
+            .or_else(|| jwt_exp(key).map(format_rfc3339));
+        fields.push(("expiresAt", opt_s(expires.as_deref())));
+        if self.spec.version > 1 {
+            fields.push(("kind", s(&self.spec.credential_kind)));
         }
         fields.push((
             "scopes",
@@ -1099,6 +1182,14 @@ impl Flow {
             w.value("signedIn", v);
         }
         write_time(w, "codeSentAt", self.sent_at);
+        if !self.carried.is_empty() {
+            w.obj("carried");
+            for (k, v) in &self.carried {
+                w.value(k, v);
+            }
+            w.close();
+        }
+        w.flag("requestFailed", self.request_failed);
         w.close();
     }
 
@@ -1191,6 +1282,13 @@ impl Flow {
             .and_then(Value::as_bool)
             .unwrap_or(false);
         flow.sent_at = time("codeSentAt").map_err(|()| bad("codeSentAt"))?;
+        if let Some(Value::Obj(m)) = doc.get("carried") {
+            flow.carried = m.clone();
+        }
+        flow.request_failed = doc
+            .get("requestFailed")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         if flow.phase == Phase::Minting {
             flow.mint_token = doc.str_at("sessionToken").map(Secret::new);
             flow.signed_in = doc
@@ -1205,6 +1303,16 @@ impl Flow {
         }
         Ok(flow)
     }
+}
+
+/// The `exp` claim (Unix seconds) of a JWT's payload, read without checking
+/// its signature: only to tell the caller when the token stops working.
+pub fn jwt_exp(token: &str) -> Option<i64> {
+    let (_, rest) = crate::json::cut(token, b'.')?;
+    let (payload, _) = crate::json::cut(rest, b'.')?;
+    let bytes = crate::crypto::base64url_decode(payload)?;
+    let claims = crate::json::parse(core::str::from_utf8(&bytes).ok()?)?;
+    claims.int_at("exp").filter(|n| *n > 0)
 }
 
 /// A submission nonce: 16 to 64 lowercase hex digits (8 to 32 bytes).

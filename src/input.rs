@@ -39,19 +39,59 @@ pub fn email(raw: &str) -> Result<String, Error> {
     }
 }
 
-/// Normalises a one-time code typed by a person (`123 456`, `123-456`) to the
-/// six digits the wire wants.
-pub fn otp_code(raw: &str) -> Result<String, Error> {
-    let code: String = raw.chars().filter(|c| *c != ' ' && *c != '-').collect();
-    if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(code)
-    } else {
-        Err(Error::input(
-            Code::OTP_INVALID,
-            "code",
-            "The code must be 6 digits.",
-        ))
+/// Normalises a one-time code typed by a person (`123 456`, `123-456`,
+/// `abcd-efgh`) to what the wire wants in the provider's format (`codeFormat`:
+/// six digits by default): separators, spaces and dashes removed, letters
+/// upper- or lower-cased, the length and alphabet checked, and the groups put
+/// back when the backend wants them sent grouped.
+pub fn otp_code(raw: &str, f: &crate::provider::CodeFormat) -> Result<String, Error> {
+    let sep = f.separator.as_bytes().first().copied().unwrap_or(b'-');
+    let mut code = String::new();
+    for b in raw.trim().bytes() {
+        if b == b' ' || b == b'-' || b == sep {
+            continue;
+        }
+        let ok = match f.alphabet.as_str() {
+            "digits" => b.is_ascii_digit(),
+            "letters" => b.is_ascii_alphabetic(),
+            "hex" => b.is_ascii_hexdigit(),
+            _ => b.is_ascii_alphanumeric(),
+        };
+        if !ok || code.len() >= f.length {
+            return Err(bad_code(f));
+        }
+        code.push(char::from(match f.case.as_str() {
+            "lower" => b.to_ascii_lowercase(),
+            "any" => b,
+            _ => b.to_ascii_uppercase(),
+        }));
     }
+    if code.len() != f.length {
+        return Err(bad_code(f));
+    }
+    if !(f.send_grouped && f.group > 0) {
+        return Ok(code);
+    }
+    let mut out = String::new();
+    for (i, c) in code.chars().enumerate() {
+        if i > 0 && i % f.group == 0 {
+            out.push_str(&f.separator);
+        }
+        out.push(c);
+    }
+    Ok(out)
+}
+
+/// `OTP_INVALID`: the code does not have the provider's format.
+fn bad_code(f: &crate::provider::CodeFormat) -> Error {
+    let mut m = String::from("The code must be ");
+    m.push_str(&f.words());
+    if f.group > 0 {
+        m.push_str(", as ");
+        m.push_str(&f.example());
+    }
+    m.push('.');
+    Error::input(Code::OTP_INVALID, "code", &m)
 }
 
 /// Checks the company name length in characters (not bytes).
@@ -202,11 +242,35 @@ mod tests {
 
     #[test]
     fn codes() {
-        assert_eq!(otp_code("123 456").ok().as_deref(), Some("123456"));
-        assert_eq!(otp_code("123-456").ok().as_deref(), Some("123456"));
+        let six = crate::provider::CodeFormat {
+            length: 6,
+            alphabet: String::from("digits"),
+            group: 0,
+            separator: String::from("-"),
+            case: String::from("upper"),
+            send_grouped: false,
+        };
+        assert_eq!(otp_code("123 456", &six).ok().as_deref(), Some("123456"));
+        assert_eq!(otp_code("123-456", &six).ok().as_deref(), Some("123456"));
         for bad in ["12345", "1234567", "12a456", "", "１２３４５６"] {
-            assert!(otp_code(bad).is_err(), "{bad}");
+            assert!(otp_code(bad, &six).is_err(), "{bad}");
         }
+        let grouped = crate::provider::CodeFormat {
+            length: 8,
+            alphabet: String::from("alphanumeric"),
+            group: 4,
+            send_grouped: true,
+            ..six.clone()
+        };
+        assert_eq!(
+            otp_code(" ab12 cd34 ", &grouped).ok().as_deref(),
+            Some("AB12-CD34")
+        );
+        let e = otp_code("ab12-cd3", &grouped).err().map(|e| e.message);
+        assert_eq!(
+            e.as_deref(),
+            Some("The code must be 8 letters or digits, as XXXX-XXXX.")
+        );
     }
 
     #[test]

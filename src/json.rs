@@ -39,17 +39,29 @@ impl Value {
             _ => None,
         }
     }
-    /// Follows a dotted path such as `error.details.retryInSeconds`.
+    /// Follows a dotted path such as `error.details.retryInSeconds`; a segment
+    /// indexes an array when it is a whole number (`errors.0.code`), and `*` is
+    /// the first member of an object or array (`data.*.code`, `*.0`).
     pub fn path(&self, path: &str) -> Option<&Value> {
         if path.is_empty() {
             return Some(self);
         }
         let (mut v, mut rest) = (self, path);
         while let Some((k, more)) = cut(rest, b'.') {
-            v = v.get(k)?;
+            v = v.member(k)?;
             rest = more;
         }
-        v.get(rest)
+        v.member(rest)
+    }
+    /// One path segment: an object member, an array index, or `*`.
+    fn member(&self, k: &str) -> Option<&Value> {
+        match self {
+            Value::Obj(m) if k == "*" => m.first().map(|(_, v)| v),
+            Value::Obj(_) => self.get(k),
+            Value::Arr(a) if k == "*" => a.first(),
+            Value::Arr(a) => a.get(usize::try_from(parse_int(k)?).ok()?),
+            _ => None,
+        }
     }
     /// The string, if this is one.
     pub fn as_str(&self) -> Option<&str> {

@@ -79,8 +79,16 @@ pub fn step(input: &str) -> String {
                 Err(e) => failed(e, None),
             }
         }
-        "whoami" => match whoami_request(config) {
+        "whoami" => match token_request(config, false) {
             Ok(req) => wrap(&Action::Send(req), None),
+            Err(e) => failed(e, None),
+        },
+        "token_refresh" => match token_request(config, true) {
+            Ok(req) => wrap(&Action::Send(req), None),
+            Err(e) => failed(e, None),
+        },
+        "token_refresh_response" => match refreshed(config, doc.get("event").unwrap_or(&empty)) {
+            Ok(text) => text,
             Err(e) => failed(e, None),
         },
         "whoami_response" => {
@@ -133,7 +141,54 @@ pub fn step(input: &str) -> String {
     }
 }
 
-fn whoami_request(config: &Value) -> Result<Request, Error> {
+/// The credential a `refresh` answer carries, read through the spec's
+/// `credential` paths: `{type: done, credential: {apiKey, kind, expiresAt, user}}`.
+fn refreshed(config: &Value, event: &Value) -> Result<String, Error> {
+    let spec = provider::resolve(
+        config.str_at("provider"),
+        config.get("spec").filter(|v| !v.is_null()),
+    )
+    .map_err(|e| Error::input(Code::INVALID_PROVIDER, "provider", &e.message()))?;
+    if event.str_at("type") == Some("transport_error") {
+        return Err(response::transport_error(
+            event.str_at("kind").unwrap_or("network"),
+        ));
+    }
+    let r = Response::from_value(event);
+    let data = classify(&*spec, "refresh", &r)?;
+    let at = |k: &str| {
+        spec.credential(k)
+            .and_then(|p| data.path(p))
+            .and_then(Value::as_text)
+    };
+    let key = at("apiKey")
+        .or_else(|| at("accessToken"))
+        .ok_or_else(|| response::bad("The refresh answer carried no token.", r.status))?;
+    let expires = at("expiresAt")
+        .map(String::from)
+        .or_else(|| flow::jwt_exp(key).map(time::format_rfc3339));
+    let mut w = json::Writer::new();
+    w.open()
+        .obj("action")
+        .str("type", "done")
+        .obj("credential")
+        .str("apiKey", key)
+        .str("kind", &spec.credential_kind)
+        .opt_str("expiresAt", expires.as_deref())
+        .opt_str("refreshToken", at("refreshToken"))
+        .obj("user")
+        .opt_str("id", at("userId"))
+        .opt_str("email", at("email"))
+        .close()
+        .close()
+        .close()
+        .close();
+    Ok(w.out)
+}
+
+/// The whoami request (`refresh` false) or the token refresh request of an
+/// email-code credential: the spec's route, method and how the token is sent.
+fn token_request(config: &Value, refresh: bool) -> Result<Request, Error> {
     let spec = provider::resolve(
         config.str_at("provider"),
         config.get("spec").filter(|v| !v.is_null()),
@@ -144,11 +199,29 @@ fn whoami_request(config: &Value) -> Result<Request, Error> {
         .and_then(Value::as_bool)
         .unwrap_or(false);
     let base = input::base_url(&spec.base_url_for(config.str_at("baseUrl")), insecure)?;
-    let path = spec.whoami.as_deref().ok_or_else(|| {
+    let route = if refresh {
+        spec.refresh.as_ref().map(|r| {
+            (
+                r.path.as_str(),
+                r.method.as_str(),
+                &r.auth,
+                r.body.as_deref(),
+            )
+        })
+    } else {
+        spec.whoami
+            .as_deref()
+            .map(|p| (p, spec.whoami_method.as_str(), &spec.whoami_auth, None))
+    };
+    let (path, method, auth, body_field) = route.ok_or_else(|| {
         Error::input(
             Code::INVALID_STEP,
-            "whoami",
-            "This provider has no whoami route.",
+            if refresh { "refresh" } else { "whoami" },
+            if refresh {
+                "This provider has no refresh route."
+            } else {
+                "This provider has no whoami route."
+            },
         )
     })?;
     let key = config.str_at("apiKey").ok_or_else(|| {
@@ -168,13 +241,25 @@ fn whoami_request(config: &Value) -> Result<Request, Error> {
     let mut url = base.clone();
     url.push_str(path);
     let mut extra = flow::spec_headers(&spec, &base);
-    extra.push(flow::auth_header(&spec.whoami_auth, key));
+    let mut headers = alloc::vec![("accept", String::from("application/json"))];
+    let mut body = None;
+    match body_field {
+        Some(field) => {
+            body = Some(Value::Obj(alloc::vec![(String::from(field), json::s(key))]).to_json())
+        }
+        None => extra.push(flow::auth_header(auth, key)),
+    }
+    let post = method == "POST";
+    if post {
+        headers.push(("content-type", String::from("application/json")));
+        body = body.or_else(|| Some(String::from("{}")));
+    }
     Ok(Request {
-        method: "GET",
+        method: if post { "POST" } else { "GET" },
         url,
-        headers: alloc::vec![("accept", String::from("application/json"))],
+        headers,
         extra,
-        body: None,
+        body,
     })
 }
 

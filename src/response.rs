@@ -145,7 +145,8 @@ pub fn classify(c: &dyn Contract, step: &str, r: &Response) -> Result<Value, Err
 /// other answer (and of a 2xx whose `success` member is `false`).
 pub fn answer(c: &dyn Contract, step: &str, r: &Response, shape: Shape) -> Result<Value, Error> {
     let doc = if looks_json(r) { parse(&r.body) } else { None };
-    if (200..300).contains(&r.status) {
+    // Success is 2xx, or a status the provider's `accept` names for this step.
+    if (200..300).contains(&r.status) || c.accepts(step, r.status, doc.as_ref()) {
         if shape == Shape::Any && r.body.trim_ascii().is_empty() {
             return Ok(Value::Obj(Vec::new()));
         }
@@ -186,12 +187,22 @@ const FIELDS: &[&str] = &[
 
 fn error_from(c: &dyn Contract, step: &str, r: &Response, doc: Option<&Value>) -> Error {
     let at = |key: &str| c.envelope(key).and_then(|p| doc.and_then(|d| d.path(p)));
-    let provider_code = at("code").and_then(Value::as_text).map(String::from);
+    // A code may be text or a number (`{"status": 409}`).
+    let provider_code = at("code").and_then(|v| match v {
+        Value::Int(n) => Some(crate::json::int_str(*n)),
+        other => other.as_text().map(String::from),
+    });
+    let message = at("message").and_then(Value::as_text);
     let code = provider_code
         .as_deref()
         .and_then(|pc| map_code(c, step, pc))
+        .or_else(|| message_code(c, step, message.unwrap_or("")))
+        .or_else(|| {
+            let mut key = String::from("http:");
+            crate::json::push_int(&mut key, i64::from(r.status));
+            map_code(c, step, &key)
+        })
         .unwrap_or(status_code(r.status));
-    let message = at("message").and_then(Value::as_text);
     let mut e = plain(code, message.unwrap_or(""), r.status);
     e.provider_code = provider_code;
     e.provider_next = at("nextAction").and_then(Value::as_text).map(String::from);
@@ -216,6 +227,30 @@ fn error_from(c: &dyn Contract, step: &str, r: &Response, doc: Option<&Value>) -
         }
     }
     e
+}
+
+/// The `errors` rows matched on message text, the last resort before the
+/// status: `step:~text` then `~text`, matching when the message contains the
+/// text (ASCII case ignored).
+fn message_code(c: &dyn Contract, step: &str, message: &str) -> Option<Code> {
+    if message.is_empty() {
+        return None;
+    }
+    let rows = c.error_rows();
+    let matching = |scoped: bool| {
+        rows.iter().find_map(|(k, code)| {
+            let text = match crate::json::cut(k, b'~') {
+                Some((prefix, text)) if scoped => (prefix.len() == step.len() + 1
+                    && prefix.get(..step.len()) == Some(step)
+                    && prefix.ends_with(':'))
+                .then_some(text)?,
+                Some(("", text)) => text,
+                _ => return None,
+            };
+            (!text.is_empty() && crate::json::contains_ci(message, text)).then_some(*code)
+        })
+    };
+    matching(true).or_else(|| matching(false))
 }
 
 /// The first `'quoted'` word of a message (CODITECT names the missing scope so).

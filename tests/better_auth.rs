@@ -496,7 +496,7 @@ fn the_sections_the_preset_uses_are_validated() {
         (
             "whoami.method",
             s("POST"),
-            "'whoami.method' is not a known key",
+            "'whoami.method' needs \"version\": 2",
         ),
         (
             "codeAttempts",

@@ -8,7 +8,10 @@
 
 mod spec;
 
-pub use spec::{check_session, Mint, Spec, SpecError, DEFAULT_FLAGS, FLAG_KEYS};
+pub use spec::{
+    check_session, Accept, Carry, CodeFormat, Mint, Refresh, Spec, SpecError, DEFAULT_FLAGS,
+    FLAG_KEYS,
+};
 
 use crate::error::Code;
 use crate::json::Value;
@@ -39,16 +42,33 @@ pub trait Contract {
     fn envelope(&self, key: &str) -> Option<&str>;
     /// The canonical code of the `errors` entry `key` (exactly as written).
     fn error_entry(&self, key: &str) -> Option<Code>;
+    /// Every `errors` row, for the message rows (`~text`, `step:~text`); none by default.
+    fn error_rows(&self) -> &[(String, Code)] {
+        &[]
+    }
+    /// Whether `step` counts an answer with this non-2xx `status` (and body) as
+    /// success (`accept`); never by default.
+    fn accepts(&self, _step: &str, _status: u16, _doc: Option<&Value>) -> bool {
+        false
+    }
 }
 
 // The presets minified by build.rs (white space outside strings dropped).
-const NAMES: [&str; 5] = ["scripto", "codika", "sessions", "coditect", "better-auth"];
-const TEXTS: [&str; 5] = [
+const NAMES: [&str; 6] = [
+    "scripto",
+    "codika",
+    "sessions",
+    "coditect",
+    "better-auth",
+    "pocketbase",
+];
+const TEXTS: [&str; 6] = [
     include_str!(concat!(env!("OUT_DIR"), "/scripto.json")),
     include_str!(concat!(env!("OUT_DIR"), "/codika.json")),
     include_str!(concat!(env!("OUT_DIR"), "/sessions.json")),
     include_str!(concat!(env!("OUT_DIR"), "/coditect.json")),
     include_str!(concat!(env!("OUT_DIR"), "/better-auth.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/pocketbase.json")),
 ];
 
 fn index(name: &str) -> Option<usize> {
@@ -85,12 +105,12 @@ mod cache {
     use alloc::rc::Rc;
     use core::cell::UnsafeCell;
 
-    struct Slots(UnsafeCell<[Option<Rc<Loaded>>; 5]>);
+    struct Slots(UnsafeCell<[Option<Rc<Loaded>>; 6]>);
     // SAFETY: wasm32 without the atomics feature has exactly one thread, so the
     // cache is never reached from two threads at once.
     unsafe impl Sync for Slots {}
 
-    static SLOTS: Slots = Slots(UnsafeCell::new([None, None, None, None, None]));
+    static SLOTS: Slots = Slots(UnsafeCell::new([None, None, None, None, None, None]));
 
     /// Preset `i`, loaded on first use.
     pub fn get(i: usize) -> Option<Rc<Loaded>> {
@@ -112,7 +132,7 @@ mod cache {
     use core::cell::RefCell;
 
     std::thread_local! {
-        static SLOTS: RefCell<[Option<Rc<Loaded>>; 5]> = const { RefCell::new([None, None, None, None, None]) };
+        static SLOTS: RefCell<[Option<Rc<Loaded>>; 6]> = const { RefCell::new([None, None, None, None, None, None]) };
     }
 
     /// Preset `i`, loaded on first use in this thread.
@@ -129,7 +149,7 @@ mod cache {
 }
 
 /// Names of the built-in presets with an email-code flow.
-pub const PRESETS: &[&str] = &["scripto", "codika", "sessions", "better-auth"];
+pub const PRESETS: &[&str] = &["scripto", "codika", "sessions", "better-auth", "pocketbase"];
 
 /// Names of the built-in presets with session routes (see [`crate::backend`]);
 /// CODITECT signs in with a password, so it has no email-code flow.

@@ -41,6 +41,98 @@ pub struct Routes {
     pub request: String,
     /// Path of the complete route.
     pub complete: String,
+    /// Field names of this purpose that differ from the spec's `fields`
+    /// (`flows.<purpose>.fields`, version 2).
+    pub fields: Vec<(String, String)>,
+}
+
+/// A value carried from the request step's answer into the complete request
+/// (`carry.<name>`, version 2): a flow id for the body, a pending-session token
+/// for a header. Carried values are saved with the flow.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Carry {
+    /// The name the flow document saves it under.
+    pub name: String,
+    /// Path of the value inside the request answer's data.
+    pub from: String,
+    /// Body field of the complete request that carries it, if any.
+    pub body: Option<String>,
+    /// Header of the complete request that carries it, and its scheme (may be empty).
+    pub header: Option<(String, String)>,
+}
+
+/// What a one-time code looks like (`codeFormat`, version 2; default six digits).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CodeFormat {
+    /// Characters, without separators.
+    pub length: usize,
+    /// `digits`, `letters`, `alphanumeric` or `hex`.
+    pub alphabet: String,
+    /// Characters per group when shown (0: not grouped).
+    pub group: usize,
+    /// The group separator (shown, and sent when `send` is `grouped`).
+    pub separator: String,
+    /// `upper`, `lower` or `any`: how typed letters are normalised.
+    pub case: String,
+    /// Send the code with its separators.
+    pub send_grouped: bool,
+}
+
+impl CodeFormat {
+    /// The example shown in prompts and messages: `123456`, `XXXX-XXXX`.
+    pub fn example(&self) -> String {
+        let ch = if self.alphabet == "digits" { '0' } else { 'X' };
+        let mut out = String::new();
+        for i in 0..self.length {
+            if self.group > 0 && i > 0 && i % self.group == 0 {
+                out.push_str(&self.separator);
+            }
+            out.push(if ch == '0' {
+                char::from(b'1' + (i % 9) as u8)
+            } else {
+                ch
+            });
+        }
+        out
+    }
+    /// `6 digits`, `8 letters or digits`: the words a message names the format with.
+    pub fn words(&self) -> String {
+        let mut out = crate::json::int_str(self.length as i64);
+        out.push_str(match self.alphabet.as_str() {
+            "digits" => " digits",
+            "letters" => " letters",
+            "hex" => " hexadecimal digits",
+            _ => " letters or digits",
+        });
+        out
+    }
+}
+
+/// Statuses other than 2xx that a step counts as success (`accept.<step>`,
+/// version 2), optionally only when the answer has a value at `has`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Accept {
+    /// `request`, `complete`, `mint`, `whoami` or `refresh`.
+    pub step: String,
+    /// The statuses.
+    pub status: Vec<i64>,
+    /// A path that must hold a non-null value in the answer.
+    pub has: Option<String>,
+}
+
+/// The token refresh of an email-code credential (`refresh`, version 2): the
+/// current token goes in a header (or a body field) and the answer is read
+/// through `credential` like a sign-in's.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Refresh {
+    /// Path of the refresh route.
+    pub path: String,
+    /// `POST` (default) or `GET`.
+    pub method: String,
+    /// The header carrying the token and its scheme; ignored with `body`.
+    pub auth: (String, String),
+    /// Body field that carries the token instead of a header.
+    pub body: Option<String>,
 }
 
 /// A validated provider description.
@@ -98,6 +190,20 @@ pub struct Spec {
     pub mint: Option<Mint>,
     /// Wrong codes a code survives when the backend does not say (counted locally).
     pub code_attempts: Option<i64>,
+    /// The spec format version (`version`, default 1).
+    pub version: i64,
+    /// Values carried from the request answer into the complete request.
+    pub carry: Vec<Carry>,
+    /// Non-2xx statuses a step counts as success.
+    pub accept: Vec<Accept>,
+    /// What a code looks like.
+    pub code_format: CodeFormat,
+    /// `GET` (default) or `POST`.
+    pub whoami_method: String,
+    /// What the credential is: `apiKey` (default), `sessionToken` or `jwt`.
+    pub credential_kind: String,
+    /// The token refresh, if the backend has one.
+    pub refresh: Option<Refresh>,
 }
 
 /// The mint request: complete answers a session token, this request turns it into a key.
@@ -165,10 +271,12 @@ const CREDENTIAL_KEYS: &[&str] = &[
     "email",
     "accountCreated",
     "accountCreatedAt",
+    "kind",
 ];
 /// Every top-level key a spec may have (the session sections are read by `crate::backend`).
 const TOP_KEYS: &[&str] = &[
     "$schema",
+    "version",
     "description",
     "name",
     "baseUrl",
@@ -189,6 +297,10 @@ const TOP_KEYS: &[&str] = &[
     "errors",
     "headers",
     "mint",
+    "carry",
+    "accept",
+    "codeFormat",
+    "refresh",
     "authUrl",
     "session",
     "oauth",
@@ -275,8 +387,22 @@ enum K {
     Headers,
     /// The `mint.body` section.
     Sources,
+    /// Absent, `null` or one of these strings, else the message.
+    OneOf(&'static [&'static str], &'static str),
+    /// Absent unless the spec says `"version": 2`.
+    V2,
+    /// The `carry` section.
+    Carry,
+    /// The `accept` section.
+    Accept,
+    /// A route, when the `refresh` section is there.
+    RefreshRoute,
 }
 
+/// Steps whose answers the classifier reads for an email-code spec.
+const STEPS: &[&str] = &["request", "complete", "mint", "whoami", "refresh"];
+
+const GET_POST: &str = "must be \"GET\" or \"POST\"";
 const SECS: &str = "must be a whole number of seconds from 1 to 31622400";
 const MAX_SECS: i64 = 86_400 * 366;
 
@@ -305,13 +431,16 @@ const ROWS: &[(&str, K)] = &[
     ),
     ("commands.flags", K::Map(FLAG_KEYS)),
     ("purposeValues", K::Keys(&["login", "signup"])),
-    ("flows.login", K::Keys(&["request", "complete"])),
-    ("flows.signup", K::Keys(&["request", "complete"])),
+    ("flows.login", K::Keys(&["request", "complete", "fields"])),
+    ("flows.signup", K::Keys(&["request", "complete", "fields"])),
     (
         "limits",
         K::Keys(&["companyNameChars", "keyExpiresInDays", "passwordMinChars"]),
     ),
-    ("whoami", K::Keys(&["path", "header", "scheme", "data"])),
+    (
+        "whoami",
+        K::Keys(&["path", "header", "scheme", "data", "method"]),
+    ),
     (
         "codeAttempts",
         K::Int(1, 100, "must be a whole number from 1 to 100"),
@@ -340,6 +469,73 @@ const ROWS: &[(&str, K)] = &[
     ("mint.token", K::Text),
     ("mint.header", K::Header),
     ("mint.scheme", K::Scheme),
+    // Version 2.
+    ("version", K::Int(1, 2, "must be 1 or 2")),
+    ("carry", K::V2),
+    ("accept", K::V2),
+    ("codeFormat", K::V2),
+    ("refresh", K::V2),
+    ("flows.login.fields", K::V2),
+    ("flows.signup.fields", K::V2),
+    ("whoami.method", K::V2),
+    ("credential.kind", K::V2),
+    ("flows.login.fields", K::Map(FIELD_KEYS)),
+    ("flows.signup.fields", K::Map(FIELD_KEYS)),
+    ("whoami.method", K::OneOf(&["GET", "POST"], GET_POST)),
+    (
+        "credential.kind",
+        K::OneOf(
+            &["apiKey", "sessionToken", "jwt"],
+            "must be \"apiKey\", \"sessionToken\" or \"jwt\"",
+        ),
+    ),
+    ("carry", K::Carry),
+    ("accept", K::Accept),
+    ("codeFormat", K::Obj),
+    (
+        "codeFormat",
+        K::Keys(&["length", "alphabet", "group", "separator", "case", "send"]),
+    ),
+    (
+        "codeFormat.length",
+        K::Int(1, 64, "must be a whole number from 1 to 64"),
+    ),
+    (
+        "codeFormat.alphabet",
+        K::OneOf(
+            &["digits", "letters", "alphanumeric", "hex"],
+            "must be \"digits\", \"letters\", \"alphanumeric\" or \"hex\"",
+        ),
+    ),
+    (
+        "codeFormat.group",
+        K::Int(1, 64, "must be a whole number from 1 to 64"),
+    ),
+    (
+        "codeFormat.separator",
+        K::OneOf(&["-", " ", "."], "must be \"-\", \" \" or \".\""),
+    ),
+    (
+        "codeFormat.case",
+        K::OneOf(
+            &["upper", "lower", "any"],
+            "must be \"upper\", \"lower\" or \"any\"",
+        ),
+    ),
+    (
+        "codeFormat.send",
+        K::OneOf(&["plain", "grouped"], "must be \"plain\" or \"grouped\""),
+    ),
+    ("refresh", K::Obj),
+    (
+        "refresh",
+        K::Keys(&["path", "method", "header", "scheme", "body"]),
+    ),
+    ("refresh.path", K::RefreshRoute),
+    ("refresh.method", K::OneOf(&["GET", "POST"], GET_POST)),
+    ("refresh.header", K::Header),
+    ("refresh.scheme", K::Scheme),
+    ("refresh.body", K::OptText),
 ];
 
 /// The checks of the sections a session backend reads ([`crate::backend::Backend`]):
@@ -396,16 +592,46 @@ fn check(doc: &Value, field: &'static str, kind: K) -> Result<(), SpecError> {
         _ => &[],
     };
     match kind {
-        K::OptText | K::OptRoute | K::Header | K::Scheme | K::Int(..) | K::Range if absent => {}
+        K::OptText
+        | K::OptRoute
+        | K::Header
+        | K::Scheme
+        | K::Int(..)
+        | K::Range
+        | K::OneOf(..)
+        | K::V2
+        | K::Carry
+        | K::Accept
+            if absent => {}
+        K::RefreshRoute if matches!(doc.get("refresh"), None | Some(Value::Null)) => {}
+        K::V2 => {
+            if !matches!(doc.get("version"), Some(Value::Int(2))) {
+                return fail("needs \"version\": 2 at the top of the spec");
+            }
+        }
+        K::OneOf(allowed, problem) => {
+            if !v
+                .and_then(Value::as_str)
+                .is_some_and(|s| allowed.contains(&s))
+            {
+                return fail(problem);
+            }
+        }
+        K::Carry => return check_carry(field, v),
+        K::Accept => return check_accept(field, v),
         K::Obj | K::Map(_) | K::Codes | K::Headers | K::Sources | K::Routes
             if !absent && !matches!(v, Some(Value::Obj(_))) =>
         {
             return fail("must be an object")
         }
-        K::Text | K::OptText | K::Route | K::OptRoute | K::Header if !is_text(v) => {
+        K::Text | K::OptText | K::Route | K::OptRoute | K::Header | K::RefreshRoute
+            if !is_text(v) =>
+        {
             return fail("must be a non-empty string")
         }
-        K::Route | K::OptRoute if !is_route(v) => return fail("must be a path starting with '/'"),
+        K::Route | K::OptRoute | K::RefreshRoute if !is_route(v) => {
+            return fail("must be a path starting with '/'")
+        }
         K::Http => {
             let u = v.and_then(Value::as_str).unwrap_or("");
             if !(u.starts_with("https://") || u.starts_with("http://")) {
@@ -505,6 +731,95 @@ fn check(doc: &Value, field: &'static str, kind: K) -> Result<(), SpecError> {
     Ok(())
 }
 
+/// `carry`: `{name: {from, body?, header?, scheme?}}`, each sent in the body or a header.
+fn check_carry(field: &str, v: Option<&Value>) -> Result<(), SpecError> {
+    let Some(Value::Obj(members)) = v else {
+        return Err(SpecError::new(field, "must be an object"));
+    };
+    for (name, entry) in members {
+        let f = join(field, name);
+        let Value::Obj(keys) = entry else {
+            return Err(SpecError::new(&f, "must be an object"));
+        };
+        if let Some((k, _)) = keys
+            .iter()
+            .find(|(k, _)| !["from", "body", "header", "scheme"].contains(&k.as_str()))
+        {
+            return Err(SpecError::new(&join(&f, k), "is not a known key"));
+        }
+        if !is_text(entry.get("from")) {
+            return Err(SpecError::new(
+                &join(&f, "from"),
+                "must be a non-empty string",
+            ));
+        }
+        for (k, kind) in [
+            ("body", K::OptText),
+            ("header", K::Header),
+            ("scheme", K::Scheme),
+        ] {
+            if let Err(e) = check(entry, k, kind) {
+                return Err(SpecError::new(&join(&f, k), e.problem));
+            }
+        }
+        if entry.get("body").is_none() && entry.get("header").is_none() {
+            return Err(SpecError::new(
+                &f,
+                "must say where it is sent: 'body' or 'header'",
+            ));
+        }
+        if let Some(h) = entry.str_at("header") {
+            if RESERVED_HEADERS.contains(&h.to_ascii_lowercase().as_str()) && h != "authorization" {
+                return Err(SpecError::new(
+                    &join(&f, "header"),
+                    "is set by keymint and cannot be replaced",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `accept`: `{step: {status: [n, …], has?}}`.
+fn check_accept(field: &str, v: Option<&Value>) -> Result<(), SpecError> {
+    let Some(Value::Obj(members)) = v else {
+        return Err(SpecError::new(field, "must be an object"));
+    };
+    for (step, entry) in members {
+        let f = join(field, step);
+        if !STEPS.contains(&step.as_str()) {
+            return Err(SpecError::new(
+                &f,
+                "is not a known step (request, complete, mint, whoami, refresh)",
+            ));
+        }
+        let Value::Obj(keys) = entry else {
+            return Err(SpecError::new(&f, "must be an object"));
+        };
+        if let Some((k, _)) = keys.iter().find(|(k, _)| k != "status" && k != "has") {
+            return Err(SpecError::new(&join(&f, k), "is not a known key"));
+        }
+        let ok = entry
+            .get("status")
+            .and_then(Value::as_arr)
+            .is_some_and(|a| {
+                !a.is_empty()
+                    && a.iter()
+                        .all(|s| matches!(s, Value::Int(n) if (100..=599).contains(n)))
+            });
+        if !ok {
+            return Err(SpecError::new(
+                &join(&f, "status"),
+                "must be a list of HTTP statuses (100 to 599)",
+            ));
+        }
+        if let Err(e) = check(entry, "has", K::OptText) {
+            return Err(SpecError::new(&join(&f, "has"), e.problem));
+        }
+    }
+    Ok(())
+}
+
 fn is_token(name: &str) -> bool {
     !name.is_empty()
         && name
@@ -539,17 +854,32 @@ fn pairs(doc: &Value, field: &str, lower: bool) -> Vec<(String, String)> {
     out
 }
 
+/// The members of the object at `field` (validated), if any.
+fn members<'a>(doc: &'a Value, field: &str) -> &'a [(String, Value)] {
+    match doc.path(field) {
+        Some(Value::Obj(m)) => m,
+        _ => &[],
+    }
+}
+
 /// `{header?, scheme?}` of a credential-carrying request (validated): the header
 /// (default `authorization`) and its scheme (default `Bearer` for
 /// `authorization`, else none).
 fn auth_of(doc: &Value, field: &str) -> (String, String) {
-    let header = text_or(doc, &join(field, "header"), "authorization").to_ascii_lowercase();
+    let at = |k: &str| {
+        if field.is_empty() {
+            String::from(k)
+        } else {
+            join(field, k)
+        }
+    };
+    let header = text_or(doc, &at("header"), "authorization").to_ascii_lowercase();
     let default = if header == "authorization" {
         "Bearer"
     } else {
         ""
     };
-    let scheme = text_or(doc, &join(field, "scheme"), default);
+    let scheme = text_or(doc, &at("scheme"), default);
     (header, scheme)
 }
 
@@ -575,6 +905,7 @@ impl Spec {
                     purpose: String::from(p),
                     request: text_or(doc, &join(&base, "request"), ""),
                     complete: text_or(doc, &join(&base, "complete"), ""),
+                    fields: pairs(doc, &join(&base, "fields"), false),
                 }
             })
             .collect();
@@ -606,7 +937,10 @@ impl Spec {
             fields: pairs(doc, "fields", false),
             envelope: pairs(doc, "envelope", false),
             sent: pairs(doc, "sent", false),
-            credential: pairs(doc, "credential", false),
+            credential: pairs(doc, "credential", false)
+                .into_iter()
+                .filter(|(k, _)| k != "kind")
+                .collect(),
             whoami: opt(doc, "whoami.path"),
             lifetime: int("codeLifetimeSeconds").unwrap_or(600),
             cooldown: int("resendCooldownSeconds"),
@@ -627,6 +961,49 @@ impl Spec {
                 None
             },
             code_attempts: int("codeAttempts"),
+            version: int("version").unwrap_or(1),
+            carry: members(doc, "carry")
+                .iter()
+                .map(|(name, e)| Carry {
+                    name: name.clone(),
+                    from: text_or(e, "from", ""),
+                    body: opt(e, "body"),
+                    header: opt(e, "header").map(|_| auth_of(e, "")),
+                })
+                .collect(),
+            accept: members(doc, "accept")
+                .iter()
+                .map(|(step, e)| Accept {
+                    step: step.clone(),
+                    status: e
+                        .get("status")
+                        .and_then(Value::as_arr)
+                        .unwrap_or(&[])
+                        .iter()
+                        .filter_map(Value::as_i64)
+                        .collect(),
+                    has: opt(e, "has"),
+                })
+                .collect(),
+            code_format: CodeFormat {
+                length: int("codeFormat.length").map_or(6, |n| n as usize),
+                alphabet: text_or(doc, "codeFormat.alphabet", "digits"),
+                group: int("codeFormat.group").map_or(0, |n| n as usize),
+                separator: text_or(doc, "codeFormat.separator", "-"),
+                case: text_or(doc, "codeFormat.case", "upper"),
+                send_grouped: doc.str_at("codeFormat.send") == Some("grouped"),
+            },
+            whoami_method: text_or(doc, "whoami.method", "GET"),
+            credential_kind: text_or(doc, "credential.kind", "apiKey"),
+            refresh: doc
+                .get("refresh")
+                .filter(|r| !r.is_null())
+                .map(|_| Refresh {
+                    path: text_or(doc, "refresh.path", ""),
+                    method: text_or(doc, "refresh.method", "POST"),
+                    auth: auth_of(doc, "refresh"),
+                    body: opt(doc, "refresh.body"),
+                }),
         })
     }
 
@@ -666,6 +1043,13 @@ impl Spec {
     pub fn field(&self, key: &str) -> Option<&str> {
         Self::lookup(&self.fields, key)
     }
+    /// Wire name of a canonical body field for a purpose: its
+    /// `flows.<purpose>.fields` entry, else [`Spec::field`].
+    pub fn field_for(&self, purpose: &str, key: &str) -> Option<&str> {
+        self.routes(purpose)
+            .and_then(|r| Self::lookup(&r.fields, key))
+            .or_else(|| self.field(key))
+    }
     /// Envelope path of `key`.
     pub fn envelope(&self, key: &str) -> Option<&str> {
         Self::lookup(&self.envelope, key)
@@ -698,5 +1082,17 @@ impl super::Contract for Spec {
     }
     fn error_entry(&self, key: &str) -> Option<Code> {
         self.errors.iter().find(|(k, _)| k == key).map(|(_, c)| *c)
+    }
+    fn error_rows(&self) -> &[(String, Code)] {
+        &self.errors
+    }
+    fn accepts(&self, step: &str, status: u16, doc: Option<&Value>) -> bool {
+        self.accept.iter().any(|a| {
+            a.step == step
+                && a.status.contains(&i64::from(status))
+                && a.has
+                    .as_deref()
+                    .is_none_or(|p| doc.and_then(|d| d.path(p)).is_some_and(|v| !v.is_null()))
+        })
     }
 }
