@@ -97,6 +97,18 @@ export function resume(saved, opts = {}) {
   return new Flow(loadSaved(saved), opts);
 }
 
+/**
+ * Refreshes a token credential with the spec's `refresh` route (the current token in a header
+ * or the body, as the spec says); resolves with the new credential (`apiKey`, `kind`, `expiresAt`
+ * — the token's own `exp` for a JWT —, `user`).
+ */
+export async function refreshToken(config, opts = {}) {
+  const { runOpts, core } = splitConfig(config, opts);
+  if (core.apiKey instanceof Secret) core.apiKey = core.apiKey.reveal();
+  const action = await exchange({ op: 'token_refresh', config: core }, 'token_refresh_response', runOpts);
+  return toCredential(action.credential);
+}
+
 /** Asks the backend who a key belongs to. */
 export async function whoami(config, opts = {}) {
   const { runOpts, core } = splitConfig(config, opts);

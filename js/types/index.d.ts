@@ -171,6 +171,8 @@ export interface Credential {
   /** True when this flow created the account, false when it already existed. */
   accountCreated?: boolean;
   switchedFrom?: 'login' | 'signup';
+  /** What `apiKey` holds, for a version 2 spec: an API key, a session token or a JWT. */
+  kind?: 'apiKey' | 'sessionToken' | 'jwt';
 }
 
 /**
@@ -214,6 +216,11 @@ export declare function whoami(
   config: { provider: StartConfig['provider']; baseUrl?: string; apiKey: string | Secret; allowInsecure?: boolean } & RunOptions,
   opts?: RunOptions,
 ): Promise<Record<string, unknown>>;
+/** Refreshes a token credential through the spec's `refresh` route. */
+export declare function refreshToken(
+  config: { provider: StartConfig['provider']; baseUrl?: string; apiKey: string | Secret; allowInsecure?: boolean } & RunOptions,
+  opts?: RunOptions,
+): Promise<Pick<Credential, 'apiKey' | 'expiresAt' | 'kind'> & { user?: { id?: string; email?: string } }>;
 export declare function codeTable(): { code: KeymintErrorCode; exitCode: number; kind: NextActionKind }[];
 /** A built-in preset's provider spec (the language of docs/custom-provider.md), or null for an unknown name. */
 export declare function presetSpec(name: string): ProviderSpec | null;

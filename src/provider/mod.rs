@@ -43,7 +43,7 @@ pub trait Contract {
     /// The canonical code of the `errors` entry `key` (exactly as written).
     fn error_entry(&self, key: &str) -> Option<Code>;
     /// Every `errors` row, for the message rows (`~text`, `step:~text`); none by default.
-    fn error_rows(&self) -> &[(String, Code)] {
+    fn error_rows(&self) -> &[(alloc::string::String, Code)] {
         &[]
     }
     /// Whether `step` counts an answer with this non-2xx `status` (and body) as
