@@ -5,8 +5,9 @@
 //!
 //! `device_start` `{config: {provider | spec, baseUrl?, clientId?, scope?,
 //! resource?, allowInsecure?, keyName?, keyExpiresInDays?, description?}}`
-//! sends the device authorization request (§3.1: `client_id`, `scope`, and the
-//! RFC 8707 `resource`). Its `response` ends in a `device_code` action
+//! checks the config and answers `ready` with the saved flow; `event` `{type:
+//! request}` sends the device authorization request (§3.1: `client_id`,
+//! `scope`, and the RFC 8707 `resource`). Its `response` ends in a `device_code` action
 //! `{userCode, verificationUri, verificationUriComplete?, expiresAt, interval,
 //! nextPollAt}` and the saved flow, which any process may continue.
 //!
@@ -127,8 +128,7 @@ fn begin(config: &Value) -> Result<(Value, String), Error> {
     if !options.is_empty() {
         set(&mut doc, "options", Value::Obj(options));
     }
-    let action = request(&b, &mut doc);
-    Ok((doc, action))
+    Ok((doc, act("ready").end()))
 }
 
 /// `event` / `validate` of a saved device flow.

@@ -46,6 +46,8 @@ const CODE: &str = r#"{"device_code":"dc-1","user_code":"WDJB-MJHT","verificatio
 /// Started and answered: the flow is pending with its code.
 fn pending(mint: bool) -> Value {
     let (mut state, out) = start(r#"{"resource":"https://api.example.com"}"#, mint);
+    assert_eq!(out.get("action").unwrap().str_at("type"), Some("ready"));
+    let out = step_event(&mut state, T0, ev("request"));
     let req = &out.get("action").unwrap().get("request").unwrap();
     assert_eq!(
         req.str_at("url"),
@@ -228,6 +230,7 @@ fn other_errors_and_resume() {
 #[test]
 fn mint_turns_the_token_into_a_key() {
     let (mut state, _) = start(r#"{"keyName":"laptop"}"#, true);
+    step_event(&mut state, T0, ev("request"));
     step_event(&mut state, T0, answer(200, CODE, vec![]));
     step_event(&mut state, T0 + 5, ev("poll"));
     let a = step_event(

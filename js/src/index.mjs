@@ -8,3 +8,4 @@ export { maskSecret } from './mask.mjs';
 export { codeTable, presetSpec } from './core.mjs';
 export { createClient, SessionClient, passwordLogin, resumePasswordLogin, PasswordFlow, totp, apiTokenEnv, sessionProfile } from './session.mjs';
 export { authorize, resumeOAuth, OAuthFlow } from './oauth.mjs';
+export { deviceLogin, resumeDevice, DeviceFlow } from './device.mjs';

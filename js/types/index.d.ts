@@ -6,7 +6,7 @@ export type { KeymintErrorCode } from './codes.js';
 export type NextActionKind =
   | 'none' | 'fix_input' | 'wait' | 'switch_flow' | 'request_new_code' | 'retry_code'
   | 'choose_organization' | 'revoke_a_key' | 'retry' | 'refresh' | 'sign_in_again'
-  | 'fix_config' | 'save_key';
+  | 'fix_config' | 'save_key' | 'open_url';
 
 export interface Organization { id: string; name: string }
 
@@ -20,6 +20,10 @@ export interface NextAction {
   retryAfterSeconds?: number;
   to?: 'login' | 'signup';
   organizations?: Organization[];
+  /** `open_url`: the verification URL to open, the code to confirm there, and its expiry (RFC 3339). */
+  url?: string;
+  userCode?: string;
+  expiresAt?: string;
 }
 
 export interface KeymintErrorDetails {

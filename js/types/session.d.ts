@@ -128,6 +128,59 @@ export declare function authorize(
 ): OAuthFlow;
 export declare function resumeOAuth(saved: string | Record<string, unknown>, opts?: RunOptions & { clientSecret?: string | Secret }): OAuthFlow;
 
+/** The pending code of a device sign-in (RFC 8628), to show the user. */
+export interface DevicePending {
+  userCode: string;
+  verificationUri: string;
+  /** The URL with the code in it, when the server gives one. */
+  verificationUriComplete: string | null;
+  /** RFC 3339; when the code expires. */
+  expiresAt: string;
+  /** Seconds between polls (grown by 5 on each slow_down). */
+  interval: number;
+  /** RFC 3339; the earliest next poll. */
+  nextPollAt?: string;
+}
+/** What `wait()` reports before each sleep. */
+export interface DeviceWait extends DevicePending {
+  until: string;
+  retryAfterSeconds: number;
+  reason: 'early' | 'authorization_pending' | 'slow_down';
+}
+/** A device sign-in's result: a minted API key when the provider declares `device.mint`, else a session. */
+export type DeviceCredential = SessionCredential | (Record<string, unknown> & { apiKey: Secret; expiresAt: string | null; provider: string; baseUrl: string });
+export declare class DeviceFlow {
+  readonly phase: 'ready' | 'requesting' | 'pending' | 'polling' | 'minting' | 'done' | 'denied' | 'expired';
+  /** The code to show, or null before start(). */
+  readonly pending: DevicePending | null;
+  readonly userCode: string | null;
+  /** Holds the device code (a bearer for the poll): store it like a token. */
+  toJSON(): Record<string, unknown>;
+  readonly state: Record<string, unknown>;
+  /** Asks for a code (again, after a denial or expiry). */
+  start(): Promise<DevicePending>;
+  /** One poll: the credential, or throws AUTHORIZATION_PENDING (open_url), ACCESS_DENIED, DEVICE_CODE_EXPIRED, … */
+  poll(): Promise<DeviceCredential>;
+  /** Polls until confirmed, denied or expired, sleeping as long as the core says. */
+  wait(opts?: { signal?: AbortSignal; onWait?: (w: DeviceWait) => void | Promise<void>; sleep?: (ms: number, signal?: AbortSignal) => Promise<void> }): Promise<DeviceCredential>;
+}
+export declare function deviceLogin(
+  config: {
+    provider: 'better-auth' | (string & {}) | ProviderSpec;
+    baseUrl?: string;
+    clientId?: string;
+    scope?: string;
+    /** RFC 8707 resource indicator. */
+    resource?: string;
+    keyName?: string;
+    keyExpiresInDays?: number;
+    allowInsecure?: boolean;
+    sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  } & RunOptions,
+  opts?: RunOptions,
+): DeviceFlow;
+export declare function resumeDevice(saved: string | Record<string, unknown>, opts?: RunOptions & { sleep?: (ms: number, signal?: AbortSignal) => Promise<void> }): DeviceFlow;
+
 /** The RFC 6238 code (SHA-1, 30 s, 6 digits) of a base32 secret; `now` in ms. */
 export declare function totp(secret: string | Secret, opts?: { now?: number }): string;
 /** `cdt_live_…` → 'live', `cdt_test_…` → 'test', else null. */

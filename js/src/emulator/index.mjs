@@ -53,6 +53,7 @@ import createScripto from './backends/scripto.mjs';
 import createCodika from './backends/codika.mjs';
 import createSessions from './backends/sessions.mjs';
 import createCoditect from './backends/coditect.mjs';
+import createDevice from './backends/device.mjs';
 
 const MAX_BODY = 1024 * 1024;
 // A client that keeps sending past the cap is cut off; up to here we drain quietly so the
@@ -64,7 +65,7 @@ const FAULT_KINDS = new Set(['delay', 'html502', 'truncate', 'reset', 'hang', 'h
 
 // Raw keys and tokens the emulator mints (not ids). With KEYMINT_SECRETS_LOG set,
 // each is appended there so a test can prove none of them ever reached any output.
-const SECRET_PREFIXES = /^(scripto_|cko_|cdt_|at_|rt_|cat_|crt_)/;
+const SECRET_PREFIXES = /^(scripto_|cko_|cdt_|at_|rt_|cat_|crt_|dc_)/;
 function recordSecret(prefix, value) {
   const log = process.env.KEYMINT_SECRETS_LOG;
   if (log && SECRET_PREFIXES.test(prefix)) appendFileSync(log, value + '\n');
@@ -123,6 +124,7 @@ const registry = new Map([
   ['codika', createCodika],
   ['sessions', createSessions],
   ['coditect', createCoditect],
+  ['device', createDevice],
 ]);
 
 /** Adds a backend factory; `startEmulator` serves every registered one by default. */
