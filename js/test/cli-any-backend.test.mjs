@@ -203,7 +203,7 @@ describe('any backend', { concurrency: true }, () => {
     assert.match(envelope(dir).error.message, /a-dir\.json: it is a directory/);
     const name = await h.km(['--provider', 'nope', 'whoami', '--json']);
     assert.equal(name.code, 2);
-    assert.match(envelope(name).error.message, /--provider must be codika, scripto, sessions, coditect, better-auth or the path of a spec file/);
+    assert.match(envelope(name).error.message, /--provider must be codika, scripto, sessions, coditect, better-auth, pocketbase or the path of a spec file/);
     await assert.rejects(readFile(h.config('keymint')), /ENOENT/);
   });
 

@@ -7,6 +7,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as keymint from '../dist/keymint.mjs';
 import { startPocketBase } from './fixtures/pocketbase-server.mjs';
+import { BIN, cliSuite, run, envelope } from './fixtures/cli-helpers.mjs';
 
 let pb;
 let n = 0;
@@ -133,5 +134,49 @@ describe('pocketbase preset against a real PocketBase', () => {
   test('a complete with no code requested is refused locally, with no request', async () => {
     const flow = start(await user());
     await refused(flow.submitCode('12345678'), { code: 'OTP_NOT_FOUND', next: 'request_new_code' });
+  });
+
+  describe('the keymint CLI, two processes', () => {
+    const suite = cliSuite();
+    const km = async (h, args) => run(BIN.keymint, ['--provider', 'pocketbase', '--base-url', pb.url, ...args], { env: h.env({}), cwd: h.home });
+
+    test('request then complete: eight-digit hints, the token named as a JWT, whoami', async () => {
+      const h = await suite.home();
+      const email = await user();
+      const req = await km(h, ['auth', 'login-request', '--email', email, '--json']);
+      assert.equal(req.code, 0, req.stdout + req.stderr);
+      const sent = envelope(req).data;
+      assert.equal(sent.codeLength, 8);
+      assert.match(sent.nextAction.command, /--code '?<8-digit-code>'?/);
+      const code = await pb.waitForCode(email);
+      const done = await km(h, ['auth', 'login-complete', '--email', email, '--code', code]);
+      assert.equal(done.code, 0, done.stdout + done.stderr);
+      assert.match(done.stdout, /Token \(JWT\)/);
+      assert.doesNotMatch(done.stdout, /API key/);
+      assert.match(done.stdout, /Expires/);
+      const me = await km(h, ['whoami', '--json']);
+      assert.equal(me.code, 0, me.stdout + me.stderr);
+      assert.equal(envelope(me).success, true);
+    });
+
+    test('a complete after a failed request is refused locally (OTP_NOT_FOUND, exit 3)', async () => {
+      const h = await suite.home();
+      const email = await user();
+      await pb.setRateLimits([{ label: '*:requestOTP', maxRequests: 1, duration: 60 }]);
+      try {
+        assert.equal((await km(h, ['auth', 'login-request', '--email', email, '--json'])).code, 0);
+        // A second HOME shares the server's limiter, not the first HOME's pending flow.
+        const h2 = await suite.home();
+        const failed = await km(h2, ['auth', 'login-request', '--email', email, '--json']);
+        assert.equal(failed.code, 4, failed.stdout);
+        assert.equal(envelope(failed).error.code, 'RATE_LIMITED');
+        const after = await km(h2, ['auth', 'login-complete', '--email', email, '--code', '12345678', '--json']);
+        assert.equal(envelope(after).error.code, 'OTP_NOT_FOUND', after.stdout);
+        assert.equal(after.code, 3);
+        assert.equal(envelope(after).error.nextAction.kind, 'request_new_code');
+      } finally {
+        await pb.setRateLimits(null);
+      }
+    });
   });
 });

@@ -102,7 +102,12 @@ export async function requestCommand(ctx, surface, purpose) {
       break;
     } catch (e) {
       const wait = waitSeconds(e);
-      if (ctx.flags.wait !== true || wait === null || wait > MAX_WAIT_SECONDS || attempt >= 3) throw e;
+      if (ctx.flags.wait !== true || wait === null || wait > MAX_WAIT_SECONDS || attempt >= 3) {
+        // Keep the failed request on record: a `*-complete` for it then refuses locally
+        // (OTP_NOT_FOUND) instead of sending a code that nothing was requested for.
+        if (flow.toJSON().requestFailed === true) await store.setPending(key, flow.toJSON()).catch(() => {});
+        throw e;
+      }
       await countdown(Math.max(wait, 1), {
         out: ctx.out,
         live: ctx.interactive,
@@ -120,7 +125,7 @@ export async function requestCommand(ctx, surface, purpose) {
   }
   // The backend's spelling of the email only when it is a plausible one; never unquoted.
   const shownEmail = firstEmail(sent.email) ?? email;
-  const next = ctx.run(...surface.completeCommand(purpose, ctx).split(' '), '--email', shownEmail, '--code', hole('<6-digit-code>'));
+  const next = ctx.run(...surface.completeCommand(purpose, ctx).split(' '), '--email', shownEmail, '--code', hole(surface.codeFormat?.placeholder ?? '<6-digit-code>'));
   const lines = [
     `✓ ${purpose === 'signup' ? 'Sign-up' : 'Sign-in'} code sent to ${shownEmail}`,
     '',
@@ -133,7 +138,7 @@ export async function requestCommand(ctx, surface, purpose) {
       purpose: sent.purpose ?? purpose,
       expiresAt: sent.expiresAt ?? null,
       resendAvailableAt: sent.resendAvailableAt ?? null,
-      codeLength: 6,
+      codeLength: surface.codeFormat?.length ?? 6,
       nextAction: { kind: 'enter_code', text: `Then run: ${next}`, command: next },
       ...(warning ? { warning } : {}),
     },
@@ -144,11 +149,12 @@ export async function requestCommand(ctx, surface, purpose) {
 }
 
 /**
- * Ask for the code at a terminal.
+ * Ask for the code at a terminal, naming the provider's code format.
  * @param {import('./context.mjs').Context} ctx @param {string} email
+ * @param {import('./surface.mjs').Surface} surface
  */
-async function promptCode(ctx, email) {
-  return ctx.prompter.ask(`Enter the 6-digit code sent to ${email}: `, ctx.command);
+async function promptCode(ctx, email, surface) {
+  return ctx.prompter.ask(`Enter the ${surface.codeFormat?.words ?? '6-digit'} code sent to ${email}: `, ctx.command);
 }
 
 /**
@@ -201,7 +207,8 @@ export async function completeCommand(ctx, surface, purpose) {
   await store.checkWritable();
   const key = pendingKey(/** @type {string} */ (ctx.providerName), purpose, email);
   const hadPending = doc.pending[key] !== undefined;
-  const flow = resumePending(ctx, doc.pending[key], target, ['code_sent', 'choose_organization'])
+  const failed = doc.pending[key]?.requestFailed === true ? ['ready'] : [];
+  const flow = resumePending(ctx, doc.pending[key], target, ['code_sent', 'choose_organization', ...failed])
     ?? freshFlow(ctx, target, { email, purpose });
 
   let code = ctx.str('code');
@@ -216,9 +223,9 @@ export async function completeCommand(ctx, surface, purpose) {
     } else {
       if (code === undefined) {
         if (!ctx.interactive) {
-          throw ctx.required('code', '<6-digit-code>', ['--email', email]);
+          throw ctx.required('code', surface.codeFormat?.placeholder ?? '<6-digit-code>', ['--email', email]);
         }
-        code = await promptCode(ctx, email);
+        code = await promptCode(ctx, email, surface);
         prompted = true;
       }
       for (let tries = 0; ; tries++) {
@@ -229,7 +236,7 @@ export async function completeCommand(ctx, surface, purpose) {
           if (prompted && retypeable(e) && tries < 4) {
             const left = /** @type {any} */ (e).details?.attemptsRemaining;
             ctx.out.note(`✗ ${/** @type {any} */ (e).message}${typeof left === 'number' ? ` (${left} attempt${left === 1 ? '' : 's'} left)` : ''}`);
-            code = await promptCode(ctx, email);
+            code = await promptCode(ctx, email, surface);
             continue;
           }
           if (ctx.interactive && needsOrganization(e)) {
@@ -285,11 +292,10 @@ export async function completeCommand(ctx, surface, purpose) {
       ['Email', profile.email],
       profile.organization ? ['Organization', profile.organization.name] : null,
       ['Profile', `${name} (now active)`],
-      ['API key', masked],
+      [surface.credentialLabel ?? 'API key', masked],
       profile.expiresAt ? ['Expires', profile.expiresAt] : null,
     ]),
-    '',
-    `  Try it:  ${ctx.cli.program} whoami`,
+    ...(surface.hasWhoami === false ? [] : ['', `  Try it:  ${ctx.cli.program} whoami`]),
   ];
   ctx.out.result(
     compact({

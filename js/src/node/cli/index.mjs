@@ -151,7 +151,7 @@ export function createCli(config) {
         else if (looksLikePath(named)) {
           ctx.spec = await loadSpecFile(named, { program });
           ctx.provider = named;
-        } else problem ??= { message: `--provider must be codika, scripto, sessions, coditect, better-auth or the path of a spec file (./my-backend.json), not "${shown(named)}".`, field: 'provider' };
+        } else problem ??= { message: `--provider must be codika, scripto, sessions, coditect, better-auth, pocketbase or the path of a spec file (./my-backend.json), not "${shown(named)}".`, field: 'provider' };
       }
       const surface = ctx.provider ? surfaceOf(/** @type {any} */ (ctx.providerValue)) : null;
       ctx.surface = surface;

@@ -6,9 +6,10 @@
 // each with --base-url / --json.
 
 import { profileNameFromEmail } from '../profile-store.mjs';
+import { presetSpec } from '../../core.mjs';
 import { requestCommand, completeCommand } from './auth.mjs';
 import { commonCommands } from './common.mjs';
-import { purposesOf } from './providers.mjs';
+import { purposesOf, codeFormatOf, credentialLabel, hasWhoami } from './providers.mjs';
 import { JSON_FLAG, HELP_FLAG } from './surface.mjs';
 
 const BASE_URL = /** @type {[string, string]} */ (['base-url', 'The backend URL, base path included (default: the provider\'s, or {PREFIX}_BASE_URL)']);
@@ -22,13 +23,18 @@ export function otpSurface(provider) {
   const preset = typeof provider === 'string';
   const name = preset ? provider : String(provider.name);
   const purposes = purposesOf(provider);
+  const format = codeFormatOf(provider);
+  const noun = credentialLabel(provider);
   /** @type {import('./surface.mjs').Surface} */
   const surface = {
     provider: name,
     kind: 'key',
-    label: name === 'better-auth' ? 'Better Auth' : name,
+    label: name === 'better-auth' ? 'Better Auth' : name === 'pocketbase' ? 'PocketBase' : name,
+    codeFormat: format,
+    credentialLabel: noun,
+    hasWhoami: hasWhoami(provider),
     keyPrefix: '',
-    defaultBaseUrl: preset ? 'http://localhost:3000/api/auth' : provider.baseUrl,
+    defaultBaseUrl: preset ? (name === 'better-auth' ? 'http://localhost:3000/api/auth' : /** @type {any} */ (presetSpec(name))?.baseUrl) : provider.baseUrl,
     endpoints: {},
     endpointFlag: null,
     profileNameFlag: 'profile-name',
@@ -57,18 +63,20 @@ export function otpSurface(provider) {
         path: `auth ${p}-request`,
         summary: `Email a ${word(p)} code`,
         usage: '--email <email> [options]',
-        description: `Asks the backend to email a 6-digit code. Then run \`{program} auth ${p}-complete\`.`,
+        description: `Asks the backend to email a ${format.words} code. Then run \`{program} auth ${p}-complete\`.`,
         flags: /** @type {Array<[string, string]>} */ ([['email', 'The email (required)'], BASE_URL, WAIT, JSON_FLAG, HELP_FLAG]),
         run: (/** @type {any} */ ctx) => requestCommand(ctx, surface, p),
       },
       {
         path: `auth ${p}-complete`,
-        summary: 'Verify the code, mint an API key and save it as the active profile',
+        summary: `Verify the code, ${noun === 'API key' ? 'mint an API key' : `get a ${noun.toLowerCase()}`} and save it as the active profile`,
         usage: '--email <email> --code <code> [options]',
-        description: 'Verifies the code and mints an API key, saved as a profile that becomes active. The key is\nnever printed in full.',
+        description: noun === 'API key'
+          ? 'Verifies the code and mints an API key, saved as a profile that becomes active. The key is\nnever printed in full.'
+          : `Verifies the code; the ${noun.toLowerCase()} is saved as a profile that becomes active. It is\nnever printed in full.`,
         flags: /** @type {Array<[string, string]>} */ ([
           ['email', 'Same email as the request (required)'],
-          ['code', 'The 6-digit code from the email (asked for when run in a terminal)'],
+          ['code', `The ${format.words} code from the email (asked for when run in a terminal)`],
           ['key-name', 'Label for the minted key'],
           ['key-expires-in', 'Key lifetime in days; omit for the backend\'s default'],
           ['profile-name', 'Local profile name (default: derived from the email)'],

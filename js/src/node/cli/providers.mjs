@@ -17,7 +17,7 @@ import { presetSpec } from '../../core.mjs';
 import { usageError, shown } from './args.mjs';
 
 /** The built-in presets, in the order help lists them (each one's facts come from its spec in the core). */
-export const PRESETS = ['codika', 'scripto', 'sessions', 'coditect', 'better-auth'];
+export const PRESETS = ['codika', 'scripto', 'sessions', 'coditect', 'better-auth', 'pocketbase'];
 
 /** @typedef {'codika'|'scripto'|'key'|'session'|'password'} SurfaceKind */
 
@@ -33,11 +33,12 @@ export const PROVIDER_ROWS = /** @type {Array<[string, string]>} */ ([
   ['--provider sessions', 'Email code → access + refresh tokens (the OTP sessions API)'],
   ['--provider coditect', 'Password, then a TOTP code if 2FA is on → access + refresh tokens'],
   ['--provider better-auth', 'A Better Auth server (email-OTP + API-key plugins) → API key'],
+  ['--provider pocketbase', 'A PocketBase server (users collection, OTP on) → auth token (JWT)'],
   ['--provider <file.json>', 'Your own backend described in JSON (see docs/custom-provider.md)'],
 ]);
 
 /** For messages: every accepted value. */
-export const PROVIDER_CHOICES = 'codika|scripto|sessions|coditect|better-auth or a spec file (./my-backend.json)';
+export const PROVIDER_CHOICES = 'codika|scripto|sessions|coditect|better-auth|pocketbase or a spec file (./my-backend.json)';
 
 /** A `--provider` value that names a file rather than a preset. @param {string} v */
 export function looksLikePath(v) {
@@ -68,6 +69,38 @@ export function purposesOf(provider) {
   provider = specOf(provider);
   const flows = provider.flows && typeof provider.flows === 'object' ? provider.flows : {};
   return /** @type {Array<'login'|'signup'>} */ (['login', 'signup'].filter((p) => flows[p] !== undefined));
+}
+
+/**
+ * What a provider's codes look like (`codeFormat`, six digits by default): the words and the
+ * placeholder the CLI's prompts, hints and help use.
+ * @param {string|Record<string, any>} provider
+ */
+export function codeFormatOf(provider) {
+  const f = specOf(provider).codeFormat ?? {};
+  const length = Number.isInteger(f.length) ? f.length : 6;
+  const digits = (f.alphabet ?? 'digits') === 'digits';
+  const group = Number.isInteger(f.group) ? f.group : 0;
+  const sep = typeof f.separator === 'string' ? f.separator : '-';
+  let example = '';
+  for (let i = 0; i < length; i++) example += (group && i && i % group === 0 ? sep : '') + (digits ? '0' : 'X');
+  const words = digits ? `${length}-digit` : `${length}-character`;
+  return { length, words, placeholder: group ? `<code ${example}>` : `<${words}-code>` };
+}
+
+/**
+ * What the credential of a provider is called: `credential.kind` of a version 2 spec.
+ * @param {string|Record<string, any>} provider
+ */
+export function credentialLabel(provider) {
+  const kind = specOf(provider).credential?.kind;
+  return kind === 'jwt' ? 'Token (JWT)' : kind === 'sessionToken' ? 'Session token' : 'API key';
+}
+
+/** Whether a provider declares a whoami route. @param {string|Record<string, any>} provider */
+export function hasWhoami(provider) {
+  const spec = specOf(provider);
+  return spec.flows === undefined || typeof spec.whoami?.path === 'string';
 }
 
 /**

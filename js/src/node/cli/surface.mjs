@@ -36,6 +36,9 @@
  *   identityEmail?: (identity: Record<string, any>) => string|undefined,
  *   identityRows?: (identity: Record<string, any>) => Array<[string, string]|null>,
  *   commands: Command[],
+ *   codeFormat?: {length: number, words: string, placeholder: string},
+ *   credentialLabel?: string,
+ *   hasWhoami?: boolean,
  * }} Surface
  */
 
