@@ -284,6 +284,9 @@ fn plain(code: Code, message: &str, status: u16) -> Error {
     e
 }
 
+/// Seconds a `RATE_LIMITED` answer without a retry figure waits.
+pub const DEFAULT_WAIT: i64 = 60;
+
 /// The one next-action mapper: what an error's code calls for, given what the
 /// error carries (retry figure, attempts left, the organizations offered).
 pub fn next_for(e: &Error, orgs: Vec<(String, String)>) -> Next {
@@ -303,7 +306,10 @@ pub fn next_for(e: &Error, orgs: Vec<(String, String)>) -> Next {
     };
     match e.code {
         _ if !field.is_empty() => Next::FixInput(field),
-        OTP_RESEND_COOLDOWN | EMAIL_RATE_LIMITED | IP_RATE_LIMITED | RATE_LIMITED => {
+        // A generic throttle waits: the backend's figure, else a minute (docs/errors.md).
+        RATE_LIMITED => Next::Wait(e.retry_after.map_or(DEFAULT_WAIT, |n| n.max(1))),
+        // The hourly limits: without a figure no wait is known to help; retry later.
+        OTP_RESEND_COOLDOWN | EMAIL_RATE_LIMITED | IP_RATE_LIMITED => {
             e.retry_after.map_or(Next::Retry, |n| Next::Wait(n.max(1)))
         }
         OTP_LOCKED_OUT => e

@@ -388,3 +388,26 @@ fn version_2_keys_need_version_2_and_v1_specs_still_work() {
     );
     assert_eq!(out.path("action.credential"), None);
 }
+
+#[test]
+fn a_throttle_without_a_figure_waits_and_a_refused_field_is_fixed() {
+    let sp = spec(r#","errors":{"bad_input":"INVALID_REQUEST"}"#);
+    let mut d = start(sp, "login");
+    d.request_code();
+    let out = d.respond(429, r#"{"errors":[{"code":"slow"}]}"#);
+    assert_eq!(
+        (code(&out), next_kind(&out)),
+        ("RATE_LIMITED", "wait"),
+        "docs/errors.md: RATE_LIMITED → wait, a minute when the backend gives no figure"
+    );
+    assert_eq!(
+        out.int_at("action.error.nextAction.retryAfterSeconds"),
+        Some(60)
+    );
+    d.request_code();
+    let out = d.respond(400, r#"{"errors":[{"code":"bad_input"}]}"#);
+    assert_eq!(
+        (code(&out), next_kind(&out)),
+        ("INVALID_REQUEST", "fix_input")
+    );
+}
