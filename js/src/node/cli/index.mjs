@@ -25,6 +25,7 @@ import { sessionsSurface } from './sessions.mjs';
 import { coditectSurface } from './coditect.mjs';
 import { otpSurface } from './otp.mjs';
 import { commonCommands } from './common.mjs';
+import { deviceCommand, hasDevice } from './device.mjs';
 import { secretInputFlags, applySecretInputs } from './secret-input.mjs';
 import { PRESETS, PROVIDER_CHOICES, kindOf, looksLikePath, loadSpecFile, validateSpec } from './providers.mjs';
 
@@ -46,13 +47,18 @@ const ignoringEpipe = new WeakSet();
  * @returns {import('./surface.mjs').Surface}
  */
 function buildSurface(provider) {
-  switch (kindOf(provider)) {
-    case 'codika': return codikaSurface();
-    case 'scripto': return scriptoSurface();
-    case 'session': return sessionsSurface(provider);
-    case 'password': return coditectSurface(provider);
-    default: return otpSurface(provider);
-  }
+  const surface = ((kind) => {
+    switch (kind) {
+      case 'codika': return codikaSurface();
+      case 'scripto': return scriptoSurface();
+      case 'session': return sessionsSurface(provider);
+      case 'password': return coditectSurface(provider);
+      default: return otpSurface(provider);
+    }
+  })(kindOf(provider));
+  // Any provider whose document declares `device` gets `auth device-login` (RFC 8628).
+  if (hasDevice(provider)) surface.commands.unshift(deviceCommand(surface));
+  return surface;
 }
 
 let keymintVersion;

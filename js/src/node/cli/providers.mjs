@@ -14,6 +14,7 @@ import { start } from '../../flow.mjs';
 import { passwordLogin } from '../../session.mjs';
 import { canonicalError, isKeymintError } from '../../errors.mjs';
 import { presetSpec } from '../../core.mjs';
+import { deviceLogin } from '../../device.mjs';
 import { usageError, shown } from './args.mjs';
 
 /** The built-in presets, in the order help lists them (each one's facts come from its spec in the core). */
@@ -120,6 +121,11 @@ export function validateSpec(spec) {
         details: { local: true },
       });
     }
+    return;
+  }
+  if (spec && typeof spec === 'object' && spec.device && spec.flows === undefined) {
+    // A device-flow-only provider (RFC 8628): checked by the core's device engine.
+    deviceLogin({ provider: spec, clientId: 'probe' });
     return;
   }
   start({ provider: /** @type {any} */ (spec), email: probe });

@@ -1,0 +1,97 @@
+// `auth device-login` (RFC 8628) as a child process against the emulator's device backend:
+// the code as one JSON line on stderr without a terminal, the key stored once confirmed,
+// --no-wait saving the flow with the command that continues it, --resume, denial.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BIN, cliSuite, run, envelope, dev } from './fixtures/cli-helpers.mjs';
+import { deviceSpec } from '../src/emulator/backends/device.mjs';
+
+const suite = cliSuite();
+
+async function setup() {
+  const h = await suite.home();
+  const spec = join(h.home, 'device.json');
+  await writeFile(spec, JSON.stringify(deviceSpec(suite.emu.url)));
+  return { h, args: ['--provider', spec, 'auth', 'device-login'] };
+}
+
+/** Runs device-login and does `act(code)` once the code line is on stderr. */
+function login(h, args, act) {
+  let acted = false;
+  return run(BIN.keymint, args, {
+    env: h.env(),
+    onStderr: (all) => {
+      const line = all.split('\n').find((l) => l.startsWith('{'));
+      if (!acted && line) {
+        acted = true;
+        act(JSON.parse(line));
+      }
+    },
+  });
+}
+
+test('device-login without a terminal: one JSON line on stderr, then the key is stored', async () => {
+  const { h, args } = await setup();
+  let shown;
+  const r = await login(h, [...args, '--json', '--key-name', 'ci'], (line) => {
+    shown = line;
+    dev(suite.emu, '/__keymint/device/approve', { userCode: line.userCode });
+  });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.equal(shown.event, 'device_code');
+  assert.match(shown.userCode, /^[A-Z]{4}-[A-Z]{4}$/);
+  assert.equal(shown.verificationUri, `${suite.emu.url}/device`);
+  assert.match(shown.resume, /auth device-login --resume$/);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  const env = envelope(r);
+  assert.equal(env.success, true);
+  assert.match(env.data.apiKey, /^cko_•+/);
+  assert.equal(env.data.keyName, 'ci');
+  const cfg = await h.readConfig('keymint');
+  const p = cfg.profiles[cfg.active];
+  assert.match(p.apiKey, /^cko_/);
+  assert.deepEqual(cfg.pending ?? {}, {});
+});
+
+test('--no-wait saves the flow and names --resume; --resume finishes it', async () => {
+  const { h, args } = await setup();
+  const r = await run(BIN.keymint, [...args, '--no-wait', '--json'], { env: h.env() });
+  assert.equal(r.code, 5, r.stdout + r.stderr);
+  const e = envelope(r).error;
+  assert.equal(e.code, 'AUTHORIZATION_PENDING');
+  assert.equal(e.nextAction.kind, 'open_url');
+  assert.match(e.nextAction.url, /\/device\?user_code=/);
+  assert.match(e.nextAction.command, /auth device-login --resume$/);
+  assert.equal(r.stderr, '');
+  const cfg = await h.readConfig('keymint');
+  assert.equal(Object.keys(cfg.pending).length, 1);
+  // Still pending: one poll (once the interval has passed) says so again, exit 5.
+  await new Promise((res) => setTimeout(res, 5200));
+  const again = await run(BIN.keymint, [...args, '--resume', '--no-wait', '--json'], { env: h.env() });
+  assert.equal(again.code, 5, again.stdout);
+  assert.equal(envelope(again).error.code, 'AUTHORIZATION_PENDING');
+  await dev(suite.emu, '/__keymint/device/approve', { userCode: e.nextAction.userCode });
+  const done = await run(BIN.keymint, [...args, '--resume', '--json'], { env: h.env() });
+  assert.equal(done.code, 0, done.stdout + done.stderr);
+  assert.match(envelope(done).data.apiKey, /^cko_/);
+  const after = await h.readConfig('keymint');
+  assert.deepEqual(after.pending, {});
+});
+
+test('a denial ends with ACCESS_DENIED (exit 5) and drops the saved flow', async () => {
+  const { h, args } = await setup();
+  const r = await login(h, args, (line) => dev(suite.emu, '/__keymint/device/deny', { userCode: line.userCode }));
+  assert.equal(r.code, 5, r.stdout + r.stderr);
+  assert.match(r.stderr, /ACCESS_DENIED/);
+  const cfg = await h.readConfig('keymint');
+  assert.deepEqual(cfg.pending, {});
+});
+
+test('--resume with nothing saved is a fix_input error', async () => {
+  const { h, args } = await setup();
+  const r = await run(BIN.keymint, [...args, '--resume', '--json'], { env: h.env() });
+  assert.equal(r.code, 2);
+  assert.equal(envelope(r).error.code, 'PROFILE_NOT_FOUND');
+});
