@@ -54,6 +54,7 @@ import createCodika from './backends/codika.mjs';
 import createSessions from './backends/sessions.mjs';
 import createCoditect from './backends/coditect.mjs';
 import createDevice from './backends/device.mjs';
+import createPatterns from './backends/patterns.mjs';
 
 const MAX_BODY = 1024 * 1024;
 // A client that keeps sending past the cap is cut off; up to here we drain quietly so the
@@ -125,6 +126,7 @@ const registry = new Map([
   ['sessions', createSessions],
   ['coditect', createCoditect],
   ['device', createDevice],
+  ['patterns', createPatterns],
 ]);
 
 /** Adds a backend factory; `startEmulator` serves every registered one by default. */
