@@ -28,6 +28,7 @@ import { commonCommands } from './common.mjs';
 import { deviceCommand, hasDevice } from './device.mjs';
 import { secretInputFlags, applySecretInputs } from './secret-input.mjs';
 import { PRESETS, PROVIDER_CHOICES, kindOf, looksLikePath, loadSpecFile, validateSpec } from './providers.mjs';
+import { specCheckCommand } from './spec-check.mjs';
 
 const PROGRAM_NAME = /^[a-z0-9][a-z0-9._-]*$/;
 
@@ -119,7 +120,10 @@ export function createCli(config) {
   };
   const fixed = spec ?? provider;
   /** The generic bin's commands before it knows the provider. */
-  const neutral = commonCommands(null, { keyExample: 'cko_… or scripto_…', urlFlag: ['base-url', 'The backend URL (default: the profile\'s, or {PREFIX}_BASE_URL)'] }, (ctx) => surfaceOf(/** @type {any} */ (ctx.providerValue)));
+  const neutral = [
+    ...commonCommands(null, { keyExample: 'cko_… or scripto_…', urlFlag: ['base-url', 'The backend URL (default: the profile\'s, or {PREFIX}_BASE_URL)'] }, (ctx) => surfaceOf(/** @type {any} */ (ctx.providerValue))),
+    specCheckCommand,
+  ];
 
   /**
    * @param {string[]} [argv]
