@@ -210,6 +210,20 @@ fn post(
     send("POST", url, &h, Some(body))
 }
 
+/// A request of `pairs`: form-encoded as RFC 8628 says, or a JSON object when the
+/// provider's `device.encoding` is `json` (Better Auth's `/device/token`).
+fn post_pairs(b: &Backend, doc: &Value, url: &str, pairs: &[(&str, &str)]) -> String {
+    if b.text("device", "encoding") == Some("json") {
+        let mut w = Writer::new();
+        w.open();
+        for (k, v) in pairs {
+            w.str(k, v);
+        }
+        return post(b, doc, url, &w.end(), true, None);
+    }
+    post(b, doc, url, &form(pairs), false, None)
+}
+
 /// The device authorization request (§3.1); the flow becomes `requesting`.
 fn request(b: &Backend, doc: &mut Value) -> String {
     let field = |k: &str| doc.str_at(k);
@@ -219,14 +233,7 @@ fn request(b: &Backend, doc: &mut Value) -> String {
             pairs.push((wire, v));
         }
     }
-    let action = post(
-        b,
-        doc,
-        field("deviceUrl").unwrap_or(""),
-        &form(&pairs),
-        false,
-        None,
-    );
+    let action = post_pairs(b, doc, field("deviceUrl").unwrap_or(""), &pairs);
     for k in [
         "deviceCode",
         "userCode",
@@ -322,12 +329,12 @@ fn handle(b: &Backend, doc: &mut Value, event: &Value, now: i64) -> Result<Strin
             }
             let insecure = doc.get("allowInsecure") == Some(&Value::Bool(true));
             let url = input::endpoint_url(doc.str_at("tokenUrl").unwrap_or(""), insecure)?;
-            let body = form(&[
+            let pairs = [
                 ("grant_type", GRANT),
                 ("device_code", doc.str_at("deviceCode").unwrap_or("")),
                 ("client_id", doc.str_at("clientId").unwrap_or("")),
-            ]);
-            let action = post(b, doc, &url, &body, false, None);
+            ];
+            let action = post_pairs(b, doc, &url, &pairs);
             set(doc, "phase", s("polling"));
             Ok(action)
         }

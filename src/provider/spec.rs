@@ -556,7 +556,12 @@ const SESSION_ROWS: &[(&str, K)] = &[
             "scope",
             "resource",
             "mint",
+            "encoding",
         ]),
+    ),
+    (
+        "device.encoding",
+        K::OneOf(&["form", "json"], "must be \"form\" or \"json\""),
     ),
     ("device.deviceAuthorizationEndpoint", K::OptText),
     ("device.tokenEndpoint", K::OptText),
