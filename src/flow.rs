@@ -928,7 +928,7 @@ impl Flow {
             .or_else(|| jwt_exp(key).map(format_rfc3339));
         fields.push(("expiresAt", opt_s(expires.as_deref())));
         if self.spec.version > 1 {
-            fields.push(("kind", s(&self.spec.credential_kind)));
+            fields.push(("kind", s(self.spec.credential_kind)));
         }
         fields.push((
             "scopes",

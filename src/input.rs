@@ -51,7 +51,7 @@ pub fn otp_code(raw: &str, f: &crate::provider::CodeFormat) -> Result<String, Er
         if b == b' ' || b == b'-' || b == sep {
             continue;
         }
-        let ok = match f.alphabet.as_str() {
+        let ok = match f.alphabet {
             "digits" => b.is_ascii_digit(),
             "letters" => b.is_ascii_alphabetic(),
             "hex" => b.is_ascii_hexdigit(),
@@ -60,7 +60,7 @@ pub fn otp_code(raw: &str, f: &crate::provider::CodeFormat) -> Result<String, Er
         if !ok || code.len() >= f.length {
             return Err(bad_code(f));
         }
-        code.push(char::from(match f.case.as_str() {
+        code.push(char::from(match f.case {
             "lower" => b.to_ascii_lowercase(),
             "any" => b,
             _ => b.to_ascii_uppercase(),
@@ -75,7 +75,7 @@ pub fn otp_code(raw: &str, f: &crate::provider::CodeFormat) -> Result<String, Er
     let mut out = String::new();
     for (i, c) in code.chars().enumerate() {
         if i > 0 && i % f.group == 0 {
-            out.push_str(&f.separator);
+            out.push_str(f.separator);
         }
         out.push(c);
     }
@@ -244,10 +244,10 @@ mod tests {
     fn codes() {
         let six = crate::provider::CodeFormat {
             length: 6,
-            alphabet: String::from("digits"),
+            alphabet: "digits",
             group: 0,
-            separator: String::from("-"),
-            case: String::from("upper"),
+            separator: "-",
+            case: "upper",
             send_grouped: false,
         };
         assert_eq!(otp_code("123 456", &six).ok().as_deref(), Some("123456"));
@@ -257,7 +257,7 @@ mod tests {
         }
         let grouped = crate::provider::CodeFormat {
             length: 8,
-            alphabet: String::from("alphanumeric"),
+            alphabet: "alphanumeric",
             group: 4,
             send_grouped: true,
             ..six.clone()

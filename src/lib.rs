@@ -173,7 +173,7 @@ fn refreshed(config: &Value, event: &Value) -> Result<String, Error> {
         .str("type", "done")
         .obj("credential")
         .str("apiKey", key)
-        .str("kind", &spec.credential_kind)
+        .str("kind", spec.credential_kind)
         .opt_str("expiresAt", expires.as_deref())
         .opt_str("refreshToken", at("refreshToken"))
         .obj("user")
@@ -200,18 +200,13 @@ fn token_request(config: &Value, refresh: bool) -> Result<Request, Error> {
         .unwrap_or(false);
     let base = input::base_url(&spec.base_url_for(config.str_at("baseUrl")), insecure)?;
     let route = if refresh {
-        spec.refresh.as_ref().map(|r| {
-            (
-                r.path.as_str(),
-                r.method.as_str(),
-                &r.auth,
-                r.body.as_deref(),
-            )
-        })
+        spec.refresh
+            .as_ref()
+            .map(|r| (r.path.as_str(), r.method, &r.auth, r.body.as_deref()))
     } else {
         spec.whoami
             .as_deref()
-            .map(|p| (p, spec.whoami_method.as_str(), &spec.whoami_auth, None))
+            .map(|p| (p, spec.whoami_method, &spec.whoami_auth, None))
     };
     let (path, method, auth, body_field) = route.ok_or_else(|| {
         Error::input(

@@ -67,13 +67,13 @@ pub struct CodeFormat {
     /// Characters, without separators.
     pub length: usize,
     /// `digits`, `letters`, `alphanumeric` or `hex`.
-    pub alphabet: String,
+    pub alphabet: &'static str,
     /// Characters per group when shown (0: not grouped).
     pub group: usize,
     /// The group separator (shown, and sent when `send` is `grouped`).
-    pub separator: String,
+    pub separator: &'static str,
     /// `upper`, `lower` or `any`: how typed letters are normalised.
-    pub case: String,
+    pub case: &'static str,
     /// Send the code with its separators.
     pub send_grouped: bool,
 }
@@ -85,7 +85,7 @@ impl CodeFormat {
         let mut out = String::new();
         for i in 0..self.length {
             if self.group > 0 && i > 0 && i % self.group == 0 {
-                out.push_str(&self.separator);
+                out.push_str(self.separator);
             }
             out.push(if ch == '0' {
                 char::from(b'1' + (i % 9) as u8)
@@ -98,7 +98,7 @@ impl CodeFormat {
     /// `6 digits`, `8 letters or digits`: the words a message names the format with.
     pub fn words(&self) -> String {
         let mut out = crate::json::int_str(self.length as i64);
-        out.push_str(match self.alphabet.as_str() {
+        out.push_str(match self.alphabet {
             "digits" => " digits",
             "letters" => " letters",
             "hex" => " hexadecimal digits",
@@ -128,7 +128,7 @@ pub struct Refresh {
     /// Path of the refresh route.
     pub path: String,
     /// `POST` (default) or `GET`.
-    pub method: String,
+    pub method: &'static str,
     /// The header carrying the token and its scheme; ignored with `body`.
     pub auth: (String, String),
     /// Body field that carries the token instead of a header.
@@ -199,9 +199,9 @@ pub struct Spec {
     /// What a code looks like.
     pub code_format: CodeFormat,
     /// `GET` (default) or `POST`.
-    pub whoami_method: String,
+    pub whoami_method: &'static str,
     /// What the credential is: `apiKey` (default), `sessionToken` or `jwt`.
-    pub credential_kind: String,
+    pub credential_kind: &'static str,
     /// The token refresh, if the backend has one.
     pub refresh: Option<Refresh>,
 }
@@ -403,6 +403,12 @@ enum K {
 const STEPS: &[&str] = &["request", "complete", "mint", "whoami", "refresh"];
 
 const GET_POST: &str = "must be \"GET\" or \"POST\"";
+const GET_OR_POST: &[&str] = &["GET", "POST"];
+const POST_OR_GET: &[&str] = &["POST", "GET"];
+const KINDS: &[&str] = &["apiKey", "sessionToken", "jwt"];
+const ALPHABETS: &[&str] = &["digits", "letters", "alphanumeric", "hex"];
+const SEPARATORS: &[&str] = &["-", " ", "."];
+const CASES: &[&str] = &["upper", "lower", "any"];
 const SECS: &str = "must be a whole number of seconds from 1 to 31622400";
 const MAX_SECS: i64 = 86_400 * 366;
 
@@ -481,13 +487,10 @@ const ROWS: &[(&str, K)] = &[
     ("credential.kind", K::V2),
     ("flows.login.fields", K::Map(FIELD_KEYS)),
     ("flows.signup.fields", K::Map(FIELD_KEYS)),
-    ("whoami.method", K::OneOf(&["GET", "POST"], GET_POST)),
+    ("whoami.method", K::OneOf(GET_OR_POST, GET_POST)),
     (
         "credential.kind",
-        K::OneOf(
-            &["apiKey", "sessionToken", "jwt"],
-            "must be \"apiKey\", \"sessionToken\" or \"jwt\"",
-        ),
+        K::OneOf(KINDS, "must be \"apiKey\", \"sessionToken\" or \"jwt\""),
     ),
     ("carry", K::Carry),
     ("accept", K::Accept),
@@ -503,7 +506,7 @@ const ROWS: &[(&str, K)] = &[
     (
         "codeFormat.alphabet",
         K::OneOf(
-            &["digits", "letters", "alphanumeric", "hex"],
+            ALPHABETS,
             "must be \"digits\", \"letters\", \"alphanumeric\" or \"hex\"",
         ),
     ),
@@ -513,14 +516,11 @@ const ROWS: &[(&str, K)] = &[
     ),
     (
         "codeFormat.separator",
-        K::OneOf(&["-", " ", "."], "must be \"-\", \" \" or \".\""),
+        K::OneOf(SEPARATORS, "must be \"-\", \" \" or \".\""),
     ),
     (
         "codeFormat.case",
-        K::OneOf(
-            &["upper", "lower", "any"],
-            "must be \"upper\", \"lower\" or \"any\"",
-        ),
+        K::OneOf(CASES, "must be \"upper\", \"lower\" or \"any\""),
     ),
     (
         "codeFormat.send",
@@ -532,7 +532,7 @@ const ROWS: &[(&str, K)] = &[
         K::Keys(&["path", "method", "header", "scheme", "body"]),
     ),
     ("refresh.path", K::RefreshRoute),
-    ("refresh.method", K::OneOf(&["GET", "POST"], GET_POST)),
+    ("refresh.method", K::OneOf(GET_OR_POST, GET_POST)),
     ("refresh.header", K::Header),
     ("refresh.scheme", K::Scheme),
     ("refresh.body", K::OptText),
@@ -859,6 +859,17 @@ fn pairs(doc: &Value, field: &str, lower: bool) -> Vec<(String, String)> {
     out
 }
 
+/// The validated string at `field` as its entry of `allowed`, else the first entry (the default).
+fn pick(doc: &Value, field: &str, allowed: &'static [&'static str]) -> &'static str {
+    let v = doc.path(field).and_then(Value::as_str);
+    allowed
+        .iter()
+        .find(|a| Some(**a) == v)
+        .or(allowed.first())
+        .copied()
+        .unwrap_or("")
+}
+
 /// The members of the object at `field` (validated), if any.
 fn members<'a>(doc: &'a Value, field: &str) -> &'a [(String, Value)] {
     match doc.path(field) {
@@ -992,20 +1003,20 @@ impl Spec {
                 .collect(),
             code_format: CodeFormat {
                 length: int("codeFormat.length").map_or(6, |n| n as usize),
-                alphabet: text_or(doc, "codeFormat.alphabet", "digits"),
+                alphabet: pick(doc, "codeFormat.alphabet", ALPHABETS),
                 group: int("codeFormat.group").map_or(0, |n| n as usize),
-                separator: text_or(doc, "codeFormat.separator", "-"),
-                case: text_or(doc, "codeFormat.case", "upper"),
+                separator: pick(doc, "codeFormat.separator", SEPARATORS),
+                case: pick(doc, "codeFormat.case", CASES),
                 send_grouped: doc.str_at("codeFormat.send") == Some("grouped"),
             },
-            whoami_method: text_or(doc, "whoami.method", "GET"),
-            credential_kind: text_or(doc, "credential.kind", "apiKey"),
+            whoami_method: pick(doc, "whoami.method", GET_OR_POST),
+            credential_kind: pick(doc, "credential.kind", KINDS),
             refresh: doc
                 .get("refresh")
                 .filter(|r| !r.is_null())
                 .map(|_| Refresh {
                     path: text_or(doc, "refresh.path", ""),
-                    method: text_or(doc, "refresh.method", "POST"),
+                    method: pick(doc, "refresh.method", POST_OR_GET),
                     auth: auth_of(doc, "refresh"),
                     body: opt(doc, "refresh.body"),
                 }),
