@@ -216,10 +216,19 @@ fn with_flow(e: &Error, c: &Ctx) -> (String, Option<String>) {
             "Pass a valid email: ",
             command(c, &c.spec.cmd_request, c.purpose, "you@example.com"),
         ),
-        Next::FixInput("code") => run(
-            "Enter the 6-digit code from the email: ",
-            complete_cmd(c, ""),
-        ),
+        Next::FixInput("code") => {
+            // The provider's code format: `6 digits`, `8 letters or digits, as XXXX-XXXX`.
+            let f = &c.spec.code_format;
+            let mut what = f.words();
+            if f.group > 0 {
+                what.push_str(", as ");
+                what.push_str(&f.example());
+            }
+            run(
+                &join(&["Enter the code from the email (", &what, "): "]),
+                complete_cmd(c, ""),
+            )
+        }
         Next::FixInput("companyName") => {
             let max = int_str(c.spec.company_max.unwrap_or(100));
             let (cmd, flag) = fix_cmd(c, "companyName", "<name>");

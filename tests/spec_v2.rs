@@ -293,6 +293,12 @@ fn an_alphanumeric_grouped_code() {
         out.str_at("action.error.message"),
         Some("The code must be 8 letters or digits, as XXXX-XXXX.")
     );
+    assert!(
+        text(&out)
+            .starts_with("Enter the code from the email (8 letters or digits, as XXXX-XXXX): "),
+        "{}",
+        text(&out)
+    );
     let out = d.submit("ab3d ef7h");
     let (_, _, body) = request(&out);
     assert_eq!(body.str_at("code"), Some("AB3D-EF7H"));

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as keymint from '../dist/keymint.mjs';
 import { start as startEmu } from './fixtures/emulator-http.mjs';
+import { BIN, cliSuite, run, envelope } from './fixtures/cli-helpers.mjs';
 
 const load = (name) => JSON.parse(readFileSync(new URL(`./fixtures/patterns/${name}.json`, import.meta.url), 'utf8'));
 const refused = async (promise, code, next) => {
@@ -122,5 +123,45 @@ describe('purposes: sign-up names the code `key`, sign-in `code`', () => {
     const second = await again.submitCode(emu.outbox('fa@example.com'));
     assert.ok(JSON.parse(emu.requests.at(-1).body).code);
     assert.equal(second.accountCreated, false);
+  });
+});
+
+describe('the keymint CLI with a v2 spec file', () => {
+  const suite = cliSuite();
+  const file = (name) => new URL(`./fixtures/patterns/${name}.json`, import.meta.url).pathname;
+  const km = (h, emu, name, args) => run(BIN.keymint, ['--provider', file(name), '--base-url', emu.url, ...args], { env: h.env({}), cwd: h.home });
+
+  test('purposes: signup-request / signup-complete, and --purpose signup on login-request', async (t) => {
+    const emu = await startEmu(t, { backends: ['patterns'], frozenAt: undefined });
+    const h = await suite.home();
+    const req = await km(h, emu, 'purposes', ['auth', 'signup-request', '--email', 'ga@example.com', '--json']);
+    assert.equal(req.code, 0, req.stdout + req.stderr);
+    const done = await km(h, emu, 'purposes', ['auth', 'signup-complete', '--email', 'ga@example.com', '--code', emu.outbox('ga@example.com')]);
+    assert.equal(done.code, 0, done.stdout + done.stderr);
+    assert.match(done.stdout, /Session token/);
+    assert.doesNotMatch(done.stdout, /Try it/, 'the spec has no whoami');
+    const h2 = await suite.home();
+    const other = await km(h2, emu, 'purposes', ['auth', 'login-request', '--purpose', 'signup', '--email', 'gb@example.com', '--json']);
+    assert.equal(other.code, 0, other.stdout + other.stderr);
+    assert.equal(envelope(other).data.purpose, 'signup');
+    const fin = await km(h2, emu, 'purposes', ['auth', 'login-complete', '--purpose', 'signup', '--email', 'gb@example.com', '--code', emu.outbox('gb@example.com'), '--json']);
+    assert.equal(fin.code, 0, fin.stdout + fin.stderr);
+    assert.ok(JSON.parse(emu.requests.at(-1).body).key);
+  });
+
+  test('django: the code hint and a refused code name the XXXX-XXXX format', async (t) => {
+    const emu = await startEmu(t, { backends: ['patterns'], frozenAt: undefined });
+    const h = await suite.home();
+    const req = await km(h, emu, 'django', ['auth', 'login-request', '--email', 'ha@example.com', '--json']);
+    assert.equal(req.code, 0, req.stdout + req.stderr);
+    assert.equal(envelope(req).data.codeLength, 8);
+    assert.match(envelope(req).data.nextAction.command, /<code XXXX-XXXX>/);
+    const bad = await km(h, emu, 'django', ['auth', 'login-complete', '--email', 'ha@example.com', '--code', '123456', '--json']);
+    assert.equal(bad.code, 3);
+    assert.equal(envelope(bad).error.message, 'The code must be 8 letters or digits, as XXXX-XXXX.');
+    assert.match(envelope(bad).error.nextAction.text, /8 letters or digits, as XXXX-XXXX/);
+    const ok = await km(h, emu, 'django', ['auth', 'login-complete', '--email', 'ha@example.com', '--code', emu.outbox('ha@example.com').toLowerCase()]);
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    assert.match(ok.stdout, /Session token/);
   });
 });

@@ -11,6 +11,7 @@ import { requestCommand, completeCommand } from './auth.mjs';
 import { commonCommands } from './common.mjs';
 import { purposesOf, codeFormatOf, credentialLabel, hasWhoami } from './providers.mjs';
 import { JSON_FLAG, HELP_FLAG } from './surface.mjs';
+import { shown } from './args.mjs';
 
 const BASE_URL = /** @type {[string, string]} */ (['base-url', 'The backend URL, base path included (default: the provider\'s, or {PREFIX}_BASE_URL)']);
 const WAIT = /** @type {[string, string]} */ (['wait', 'If the backend asks to wait before another code, wait (up to 10 minutes), then send']);
@@ -57,6 +58,17 @@ export function otpSurface(provider) {
     commands: [],
   };
   const word = (/** @type {string} */ p) => (p === 'signup' ? 'sign-up' : 'sign-in');
+  // With both purposes, every command also takes --purpose (as the sessions surface does).
+  const PURPOSE = /** @type {[string, string]} */ (['purpose', 'signin|login or signup (default: the command\'s own)']);
+  const both = purposes.length > 1;
+  /** @param {any} ctx @param {'login'|'signup'} p */
+  const purposeOf = (ctx, p) => {
+    const v = ctx.str('purpose');
+    if (v === undefined) return p;
+    if (v === 'signin' || v === 'login') return 'login';
+    if (v === 'signup') return 'signup';
+    throw ctx.usage(`--purpose must be signin or signup, not "${shown(v)}".`, 'purpose');
+  };
   surface.commands = [
     ...purposes.flatMap((p) => [
       {
@@ -64,8 +76,8 @@ export function otpSurface(provider) {
         summary: `Email a ${word(p)} code`,
         usage: '--email <email> [options]',
         description: `Asks the backend to email a ${format.words} code. Then run \`{program} auth ${p}-complete\`.`,
-        flags: /** @type {Array<[string, string]>} */ ([['email', 'The email (required)'], BASE_URL, WAIT, JSON_FLAG, HELP_FLAG]),
-        run: (/** @type {any} */ ctx) => requestCommand(ctx, surface, p),
+        flags: /** @type {Array<[string, string]>} */ ([['email', 'The email (required)'], ...(both ? [PURPOSE] : []), BASE_URL, WAIT, JSON_FLAG, HELP_FLAG]),
+        run: (/** @type {any} */ ctx) => requestCommand(ctx, surface, purposeOf(ctx, p)),
       },
       {
         path: `auth ${p}-complete`,
@@ -80,9 +92,10 @@ export function otpSurface(provider) {
           ['key-name', 'Label for the minted key'],
           ['key-expires-in', 'Key lifetime in days; omit for the backend\'s default'],
           ['profile-name', 'Local profile name (default: derived from the email)'],
+          ...(both ? [PURPOSE] : []),
           BASE_URL, JSON_FLAG, HELP_FLAG,
         ]),
-        run: (/** @type {any} */ ctx) => completeCommand(ctx, surface, p),
+        run: (/** @type {any} */ ctx) => completeCommand(ctx, surface, purposeOf(ctx, p)),
       },
     ]),
     ...commonCommands(surface, { urlFlag: BASE_URL, keyExample: 'the key' }),
