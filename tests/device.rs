@@ -283,3 +283,67 @@ fn endpoints_follow_the_url_rule() {
         Some("INVALID_REQUEST")
     );
 }
+
+/// Random events, answers and damaged saved flows never panic, and every output is a
+/// well-formed action.
+#[test]
+fn device_never_panics() {
+    let mut seed: u64 = 0x5eed_0d0c;
+    let mut next = move |n: u64| {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) % n
+    };
+    let bodies = [
+        CODE,
+        r#"{"device_code":"d","user_code":"u","verification_uri":"javascript:alert(1)","interval":-5,"expires_in":99999999999}"#,
+        r#"{"device_code":"","user_code":"u","verification_uri":"https://x"}"#,
+        r#"{"error":"slow_down"}"#,
+        r#"{"error":"authorization_pending"}"#,
+        r#"{"error":"access_denied","error_description":"no"}"#,
+        r#"{"error":"expired_token"}"#,
+        r#"{"error":7}"#,
+        r#"{"access_token":"a","expires_in":"x"}"#,
+        r#"{"key":"k","id":1}"#,
+        "not json",
+        "",
+        "[]",
+    ];
+    for i in 0..3000 {
+        let mint = i % 2 == 0;
+        let (mut state, _) = start(r#"{"keyName":"k"}"#, mint);
+        let mut now = T0;
+        for _ in 0..12 {
+            now += i64::try_from(next(900)).unwrap() - 100;
+            let event = match next(5) {
+                0 => ev("request"),
+                1 | 2 => ev("poll"),
+                3 => answer(
+                    [200, 400, 401, 500][usize::try_from(next(4)).unwrap()],
+                    bodies[usize::try_from(next(bodies.len() as u64)).unwrap()],
+                    vec![],
+                ),
+                _ => keymint::json::obj(vec![("type", s("transport_error")), ("kind", s("reset"))]),
+            };
+            if next(20) == 0 {
+                let text = state.to_json();
+                let cut = usize::try_from(next(text.len() as u64)).unwrap();
+                state = parse(&text[..cut]).unwrap_or(Value::Null);
+            }
+            let out = step_event(&mut state, now, event);
+            let t = out
+                .get("action")
+                .and_then(|a| a.str_at("type"))
+                .unwrap_or("");
+            assert!(
+                ["ready", "send", "device_code", "wait", "done", "error"].contains(&t),
+                "{}",
+                out.to_json()
+            );
+            if state.is_null() {
+                break;
+            }
+        }
+    }
+}

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BIN, cliSuite, run, envelope, dev } from './fixtures/cli-helpers.mjs';
+import { BIN, cliSuite, run, runTty, envelope, dev } from './fixtures/cli-helpers.mjs';
 import { deviceSpec } from '../src/emulator/backends/device.mjs';
 
 const suite = cliSuite();
@@ -94,4 +94,25 @@ test('--resume with nothing saved is a fix_input error', async () => {
   const r = await run(BIN.keymint, [...args, '--resume', '--json'], { env: h.env() });
   assert.equal(r.code, 2);
   assert.equal(envelope(r).error.code, 'PROFILE_NOT_FOUND');
+});
+
+test('at a terminal: the URL, the code and a countdown, then the ✓ block', async () => {
+  const { h, args } = await setup();
+  let approved = false;
+  const r = await runTty(BIN.keymint, args, {
+    env: h.env(),
+    onOutput: (out) => {
+      const m = /confirm the code:\s+([A-Z]{4}-[A-Z]{4})/.exec(out);
+      if (m && !approved && out.includes('code expires in')) {
+        approved = true;
+        dev(suite.emu, '/__keymint/device/approve', { userCode: m[1] });
+      }
+    },
+  });
+  assert.equal(r.code, 0, r.output);
+  assert.match(r.output, new RegExp(`Open ${suite.emu.url.replace(/[.]/g, '\\.')}/device\\?user_code=`));
+  assert.match(r.output, /Waiting for confirmation… code expires in (9m|10m)/);
+  assert.match(r.output, /✓ Signed in/);
+  assert.match(r.output, /API key:\s+cko_•+/);
+  assert.doesNotMatch(r.output, /"event":"device_code"/);
 });
