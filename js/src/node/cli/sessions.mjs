@@ -10,7 +10,7 @@
 import { requestCommand, completeCommand, pendingKey } from './auth.mjs';
 import { shown } from './args.mjs';
 import { commonCommands } from './common.mjs';
-import { purposesOf } from './providers.mjs';
+import { purposesOf, codeFormatOf } from './providers.mjs';
 import { saveSession, sessionWhoami, refreshCommand, logoutCommand } from './session-commands.mjs';
 import { JSON_FLAG, HELP_FLAG } from './surface.mjs';
 
@@ -27,6 +27,7 @@ const PROFILE = /** @type {[string, string]} */ (['profile', 'The profile to use
 export function sessionsSurface(provider) {
   const name = typeof provider === 'string' ? provider : String(provider.name);
   const purposes = purposesOf(provider);
+  const format = codeFormatOf(provider);
   /** --purpose, checked; undefined when not given. @param {import('./context.mjs').Context} ctx */
   const purposeFlag = (ctx) => {
     const v = ctx.str('purpose');
@@ -51,6 +52,7 @@ export function sessionsSurface(provider) {
   const surface = {
     provider: name,
     kind: 'session',
+    codeFormat: format,
     label: typeof provider === 'string' ? 'the OTP sessions API' : name,
     keyPrefix: '',
     defaultBaseUrl: typeof provider === 'string' ? 'http://localhost:5173' : provider.baseUrl,
@@ -80,7 +82,7 @@ export function sessionsSurface(provider) {
       path: 'auth login-request',
       summary: purposes.length > 1 ? 'Email a sign-in (or, with --purpose signup, sign-up) code' : 'Email a sign-in code',
       usage: '--email <email> [options]',
-      description: 'Asks the backend to email a 6-digit code. Then run `{program} auth login-complete`.',
+      description: `Asks the backend to email a ${format.words} code. Then run \`{program} auth login-complete\`.`,
       flags: [['email', 'The email to sign in with (required)'], ...(purposes.length > 1 ? [PURPOSE] : []), BASE_URL, WAIT, JSON_FLAG, HELP_FLAG],
       run: (ctx) => requestCommand(ctx, surface, purposeFlag(ctx) ?? first),
     },
@@ -91,7 +93,7 @@ export function sessionsSurface(provider) {
       description: 'Verifies the code; the backend answers with an access token and a refresh token, saved as a\nprofile that becomes active. Tokens are never printed in full. Without --purpose, the purpose\nof the code requested for this email is used.',
       flags: [
         ['email', 'Same email as the request (required)'],
-        ['code', 'The 6-digit code from the email (asked for when run in a terminal)'],
+        ['code', `The ${format.words} code from the email (asked for when run in a terminal)`],
         ...(purposes.length > 1 ? [PURPOSE] : []), PROFILE_NAME, BASE_URL, JSON_FLAG, HELP_FLAG,
       ],
       run: async (ctx) => completeCommand(ctx, surface, purposeFlag(ctx) ?? (await pendingPurpose(ctx))),
@@ -111,7 +113,7 @@ export function sessionsSurface(provider) {
           usage: '--email <email> --code <code> [options]',
           flags: [
             ['email', 'Same email as the request (required)'],
-            ['code', 'The 6-digit code from the email (asked for when run in a terminal)'],
+            ['code', `The ${format.words} code from the email (asked for when run in a terminal)`],
             PROFILE_NAME, BASE_URL, JSON_FLAG, HELP_FLAG,
           ],
           run: (/** @type {any} */ ctx) => completeCommand(ctx, surface, 'signup'),
