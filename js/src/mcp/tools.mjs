@@ -17,7 +17,7 @@ const str = (description, extra = {}) => ({ type: 'string', description, ...extr
 const EMAIL = str('The email address the code is sent to (the agent must be able to read its mail).', { minLength: 1, maxLength: 320 });
 const FLOW_ID = str('The flowId a keymint_request_code result gave (also listed by the pending-flows tool).', { minLength: 1, maxLength: 400 });
 const PURPOSE = str('signup for a new account, login for an existing one, auto (default) to sign up and fall back to login when the account exists (or the reverse).', { enum: ['auto', 'login', 'signup'] });
-const CODE = str('The code from the email, in the provider's format (6 digits unless its spec says otherwise; spaces and dashes are ignored). Omit it to have the person type it, when the client supports elicitation.', { minLength: 1, maxLength: 32 });
+const CODE = str('The code from the email, in the provider\'s format (6 digits unless its spec says otherwise; spaces and dashes are ignored). Omit it to have the person type it, when the client supports elicitation.', { minLength: 1, maxLength: 32 });
 const PROFILE_NAME = str('The local profile name to save the credential under (default: derived from the account or organization).', { minLength: 1, maxLength: 64 });
 const KEY_OPTIONS = {
   keyName: str('A label for the minted API key.', { minLength: 1, maxLength: 200 }),
