@@ -145,6 +145,10 @@ export interface FlowState {
   switchedFrom?: 'login' | 'signup';
   /** The per-step URL override, while that step is in flight. */
   stepUrl?: string;
+  /** Values carried from the request answer into the complete (spec v2 `carry`), by name. */
+  carried?: Record<string, string | number>;
+  /** The last code request failed: a submitted code is refused locally (OTP_NOT_FOUND). */
+  requestFailed?: true;
   check: string;
   [key: string]: unknown;
 }
