@@ -82,7 +82,16 @@ fn endpoint(b: &Backend, base: &str, key: &str, insecure: bool) -> Result<String
 }
 
 fn begin(config: &Value) -> Result<(Value, String), Error> {
-    let (b, base, insecure) = target(config)?;
+    let (b, mut base, insecure) = target(config)?;
+    // An origin-only base URL gets the provider's `basePath` (Better Auth's `/api/auth`), as
+    // the email-code flow does.
+    let after = crate::json::find(&base, "://").map_or(0, |i| i + 3);
+    let bare = base
+        .get(after..)
+        .is_some_and(|host| !host.bytes().any(|c| c == b'/'));
+    if let (true, Some(path)) = (bare, b.doc().str_at("basePath")) {
+        base.push_str(path);
+    }
     let device_url = endpoint(&b, &base, "deviceAuthorizationEndpoint", insecure)?;
     let token_url = endpoint(&b, &base, "tokenEndpoint", insecure)?;
     let text = |k: &str| {

@@ -168,6 +168,18 @@ pub fn token_answer(r: &Response, now: i64) -> Result<Value, Error> {
 
 /// The authorization server's base URL and the path of `endpoint`.
 fn endpoint(b: &Backend, config: &Value, insecure: bool, endpoint: &str) -> Result<String, Error> {
+    // A device-flow provider (RFC 8628) refreshes at its device token endpoint.
+    if let (None, Some(token)) = (b.oauth(endpoint), b.text("device", "tokenEndpoint")) {
+        if endpoint == "token" {
+            if !crate::provider::is_route(token) {
+                return input::endpoint_url(token, insecure);
+            }
+            let mut url =
+                input::base_url(config.str_at("baseUrl").unwrap_or(b.base_url()), insecure)?;
+            url.push_str(token);
+            return Ok(url);
+        }
+    }
     let raw = config.str_at("authUrl").unwrap_or(b.auth_url());
     let mut url = input::base_url(raw, insecure)?;
     url.push_str(b.oauth(endpoint).ok_or_else(|| {

@@ -67,6 +67,21 @@ test('without a mint the token is a session credential', async () => {
   assert.equal(cred.kind, 'device');
   assert.equal(cred.clientId, 'keymint-cli');
   assert.equal(keymint.sessionProfile(cred).accessToken, cred.accessToken.reveal());
+  // Refreshed at the device token endpoint with the refresh_token grant, as other session flows.
+  assert.ok(cred.refreshToken instanceof keymint.Secret);
+  const client = keymint.createClient({ provider: deviceSpec(emu.url, { mint: false }), tokens: cred, allowInsecure: true });
+  await client.refresh();
+  const next = client.session;
+  assert.notEqual(next.accessToken.reveal(), cred.accessToken.reveal());
+  assert.notEqual(next.refreshToken.reveal(), cred.refreshToken.reveal());
+});
+
+test('an origin-only base URL gets the provider\'s basePath', () => {
+  const spec = { ...deviceSpec('https://auth.example.com/api/auth'), basePath: '/api/auth' };
+  const flow = keymint.deviceLogin({ provider: spec, baseUrl: 'https://auth.example.com' });
+  assert.equal(flow.state.deviceUrl, 'https://auth.example.com/api/auth/oauth/device/code');
+  const given = keymint.deviceLogin({ provider: spec, baseUrl: 'https://auth.example.com/elsewhere' });
+  assert.equal(given.state.deviceUrl, 'https://auth.example.com/elsewhere/oauth/device/code');
 });
 
 test('poll() early sends nothing and throws AUTHORIZATION_PENDING with open_url', async () => {

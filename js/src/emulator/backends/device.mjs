@@ -4,6 +4,7 @@
 //
 //   POST /oauth/device/code    form client_id, scope?, resource?  → §3.2 answer
 //   POST /oauth/device/token   form grant_type, device_code, client_id → token, or a §3.5 error
+//                              (and grant_type=refresh_token: a new pair, the old refresh token spent)
 //   POST /oauth/device/api-key Bearer access token, JSON {name?}  → {key, id, name}
 //   dev: POST /__keymint/device/approve {userCode} · /__keymint/device/deny {userCode}
 //        GET  /__keymint/device/pending → [{userCode, clientId, scope, status}]
@@ -46,8 +47,10 @@ export default function createDevice(ctx) {
   const token = (prefix, len) => (ctx.randomToken ? ctx.randomToken(prefix, len) : prefix + randomBase62(len));
   /** @type {Map<string, any>} device code → grant */
   let grants = new Map();
-  /** @type {Map<string, {userCode: string}>} access token → */
+  /** @type {Map<string, {userCode: string, clientId: string, scope: string}>} access token → */
   let tokens = new Map();
+  /** @type {Map<string, {userCode: string, clientId: string, scope: string}>} refresh token → */
+  let refreshTokens = new Map();
   let forced = null;
 
   const userCode = () => {
@@ -98,7 +101,8 @@ export default function createDevice(ctx) {
       forced = null;
       return oauthError(error === 'invalid_client' ? 401 : 400, error, `Forced ${error}`);
     }
-    if (f.get('grant_type') !== DEVICE_GRANT) return oauthError(400, 'unsupported_grant_type', 'Only the device_code grant');
+    if (f.get('grant_type') === 'refresh_token') return refresh(f);
+    if (f.get('grant_type') !== DEVICE_GRANT) return oauthError(400, 'unsupported_grant_type', 'Only the device_code and refresh_token grants');
     const code = f.get('device_code');
     const clientId = f.get('client_id');
     if (!code || !clientId) return oauthError(400, 'invalid_request', 'device_code and client_id are required');
@@ -122,9 +126,24 @@ export default function createDevice(ctx) {
     }
     if (g.status === 'pending') return oauthError(400, 'authorization_pending', 'Waiting for the user');
     grants.delete(code);
+    return issue({ userCode: g.userCode, clientId, scope: g.scope });
+  }
+
+  /** An access token (1 h) and a refresh token (rotated on use). */
+  function issue(who) {
     const access = token('at_', 40);
-    tokens.set(access, { userCode: g.userCode });
-    return { status: 200, headers: { 'cache-control': 'no-store' }, json: { access_token: access, token_type: 'Bearer', expires_in: 3600, scope: g.scope } };
+    const rt = token('rt_', 40);
+    tokens.set(access, who);
+    refreshTokens.set(rt, who);
+    return { status: 200, headers: { 'cache-control': 'no-store' }, json: { access_token: access, refresh_token: rt, token_type: 'Bearer', expires_in: 3600, scope: who.scope } };
+  }
+
+  /** RFC 6749 §6 at the same token endpoint. */
+  function refresh(f) {
+    const who = refreshTokens.get(f.get('refresh_token') ?? '');
+    if (!who || who.clientId !== f.get('client_id')) return oauthError(400, 'invalid_grant', 'Unknown refresh token');
+    refreshTokens.delete(f.get('refresh_token'));
+    return issue(who);
   }
 
   function apiKey(req) {
@@ -173,6 +192,7 @@ export default function createDevice(ctx) {
     reset() {
       grants = new Map();
       tokens = new Map();
+      refreshTokens = new Map();
       forced = null;
     },
   };
