@@ -158,6 +158,14 @@ impl Contract for Backend {
     fn error_entry(&self, key: &str) -> Option<Code> {
         self.text("errors", key).and_then(Code::parse)
     }
+    fn error_row(&self, i: usize) -> Option<(&str, Option<Code>)> {
+        match self.doc.get("errors") {
+            Some(Value::Obj(m)) => m
+                .get(i)
+                .map(|(k, v)| (k.as_str(), v.as_str().and_then(Code::parse))),
+            _ => None,
+        }
+    }
 }
 
 /// Resolves the session backend of a step config: `spec` (a custom document) or

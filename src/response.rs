@@ -236,18 +236,18 @@ fn message_code(c: &dyn Contract, step: &str, message: &str) -> Option<Code> {
     if message.is_empty() {
         return None;
     }
-    let rows = c.error_rows();
     let matching = |scoped: bool| {
-        rows.iter().find_map(|(k, code)| {
-            let text = match crate::json::cut(k, b'~') {
-                Some((prefix, text)) if scoped => (prefix.len() == step.len() + 1
+        (0..).map_while(|i| c.error_row(i)).find_map(|(k, code)| {
+            let (prefix, text) = crate::json::cut(k, b'~')?;
+            let applies = if scoped {
+                prefix.len() == step.len() + 1
                     && prefix.get(..step.len()) == Some(step)
-                    && prefix.ends_with(':'))
-                .then_some(text)?,
-                Some(("", text)) => text,
-                _ => return None,
+                    && prefix.ends_with(':')
+            } else {
+                prefix.is_empty()
             };
-            (!text.is_empty() && crate::json::contains_ci(message, text)).then_some(*code)
+            (applies && !text.is_empty() && crate::json::contains_ci(message, text))
+                .then_some(code)?
         })
     };
     matching(true).or_else(|| matching(false))

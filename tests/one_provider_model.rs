@@ -258,3 +258,29 @@ fn one_validation_of_the_sections_both_engines_read() {
     assert_eq!(code(&out), "WEAK_PASSWORD");
     assert_eq!(text(&out), "Choose a longer password, then try again.");
 }
+
+#[test]
+fn message_and_status_rows_apply_to_session_steps_too() {
+    let mut spec = coditect_spec();
+    if let Value::Obj(m) = &mut spec {
+        for (k, v) in m.iter_mut() {
+            if k == "errors" {
+                if let Value::Obj(rows) = v {
+                    rows.push((
+                        "login:~wrong password".to_string(),
+                        s("INVALID_CREDENTIALS"),
+                    ));
+                    rows.push(("login:http:423".to_string(), s("CHALLENGE_EXPIRED")));
+                }
+            }
+        }
+    }
+    let mut run = password_run(&spec);
+    run.ev("login", vec![("password", s("correct horse battery"))]);
+    let out = run.respond(400, r#"{"error":{"message":"Wrong password, sorry."}}"#);
+    assert_eq!(code(&out), "INVALID_CREDENTIALS", "{}", out.to_json());
+    let mut run = password_run(&spec);
+    run.ev("login", vec![("password", s("correct horse battery"))]);
+    let out = run.respond(423, "{}");
+    assert_eq!(code(&out), "CHALLENGE_EXPIRED", "{}", out.to_json());
+}

@@ -42,10 +42,9 @@ pub trait Contract {
     fn envelope(&self, key: &str) -> Option<&str>;
     /// The canonical code of the `errors` entry `key` (exactly as written).
     fn error_entry(&self, key: &str) -> Option<Code>;
-    /// Every `errors` row, for the message rows (`~text`, `step:~text`); none by default.
-    fn error_rows(&self) -> &[(alloc::string::String, Code)] {
-        &[]
-    }
+    /// The `errors` row `i` (in document order) as `(key, code)`; `None` past the
+    /// last. The message rows (`~text`, `step:~text`) are found by walking them.
+    fn error_row(&self, i: usize) -> Option<(&str, Option<Code>)>;
     /// Whether `step` counts an answer with this non-2xx `status` (and body) as
     /// success (`accept`); never by default.
     fn accepts(&self, _step: &str, _status: u16, _doc: Option<&Value>) -> bool {

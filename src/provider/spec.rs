@@ -1099,8 +1099,8 @@ impl super::Contract for Spec {
     fn error_entry(&self, key: &str) -> Option<Code> {
         self.errors.iter().find(|(k, _)| k == key).map(|(_, c)| *c)
     }
-    fn error_rows(&self) -> &[(String, Code)] {
-        &self.errors
+    fn error_row(&self, i: usize) -> Option<(&str, Option<Code>)> {
+        self.errors.get(i).map(|(k, c)| (k.as_str(), Some(*c)))
     }
     fn accepts(&self, step: &str, status: u16, doc: Option<&Value>) -> bool {
         self.accept.iter().any(|a| {
