@@ -62,7 +62,7 @@ codes! {
     PROFILE_NOT_FOUND 2 "fix_input" "The named profile does not exist, or no credential was found for the command.";
     PROFILE_NAME_INVALID 2 "fix_input" "A profile name is not 1-64 letters, digits, dots, dashes or underscores starting with a letter or digit.";
     SECOND_FACTOR_REQUIRED 2 "fix_input" "The password was accepted but the account has two-factor authentication and no code was given: not signed in yet; the challenge is kept for the code (CLI: `--totp-code` or `--totp-secret-env`).";
-    OTP_INVALID 3 "retry_code" "The code is wrong (`attemptsRemaining` says how many tries are left), or not 6 digits after removing spaces and dashes (answered locally).";
+    OTP_INVALID 3 "retry_code" "The code is wrong (`attemptsRemaining` says how many tries are left), or not in the provider's code format (6 digits unless its spec says `codeFormat`) after removing spaces and dashes (answered locally).";
     OTP_NOT_FOUND 3 "request_new_code" "No code is pending for this email.";
     OTP_EXPIRED 3 "request_new_code" "The code is past its lifetime (10 minutes); answered locally when the saved expiry has passed.";
     OTP_ALREADY_USED 3 "request_new_code" "The code was already consumed.";
