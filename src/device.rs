@@ -25,7 +25,9 @@
 //! The saved document: `{v, kind: "device", provider, spec?, baseUrl,
 //! deviceUrl, tokenUrl, clientId, scope?, resource?, phase, deviceCode?,
 //! userCode?, verificationUri?, verificationUriComplete?, expiresAt?, interval?,
-//! nextPollAt?, options?, allowInsecure?, check}`. Phases: `requesting`,
+//! nextPollAt?, options?, allowInsecure?, metadataUrl?, check}`. Phases: `discovering`
+//! (RFC 8414 metadata, when the provider declares `device.metadata` instead of the
+//! endpoints), `requesting`,
 //! `pending`, `polling`, `minting`, `done`, and `ready` / `denied` / `expired`
 //! (from which `request` starts again).
 
@@ -92,8 +94,22 @@ fn begin(config: &Value) -> Result<(Value, String), Error> {
     if let (true, Some(path)) = (bare, b.doc().str_at("basePath")) {
         base.push_str(path);
     }
-    let device_url = endpoint(&b, &base, "deviceAuthorizationEndpoint", insecure)?;
-    let token_url = endpoint(&b, &base, "tokenEndpoint", insecure)?;
+    // Declared endpoints, else the RFC 8414 metadata that names them (read at `request`).
+    let (device_url, token_url, metadata) = match b.text("device", "metadata") {
+        Some(_) if b.text("device", "deviceAuthorizationEndpoint").is_none() => {
+            (None, None, Some(endpoint(&b, &base, "metadata", insecure)?))
+        }
+        _ => (
+            Some(endpoint(
+                &b,
+                &base,
+                "deviceAuthorizationEndpoint",
+                insecure,
+            )?),
+            Some(endpoint(&b, &base, "tokenEndpoint", insecure)?),
+            None,
+        ),
+    };
     let text = |k: &str| {
         config
             .str_at(k)
@@ -126,8 +142,9 @@ fn begin(config: &Value) -> Result<(Value, String), Error> {
                 .unwrap_or(Value::Null)
         ),
         ("baseUrl", s(&base)),
-        ("deviceUrl", s(&device_url)),
-        ("tokenUrl", s(&token_url)),
+        ("deviceUrl", opt_s(device_url.as_deref())),
+        ("tokenUrl", opt_s(token_url.as_deref())),
+        ("metadataUrl", opt_s(metadata.as_deref())),
         ("clientId", s(client)),
         ("scope", opt_s(text("scope"))),
         ("resource", opt_s(text("resource"))),
@@ -233,8 +250,15 @@ fn post_pairs(b: &Backend, doc: &Value, url: &str, pairs: &[(&str, &str)]) -> St
     post(b, doc, url, &form(pairs), false, None)
 }
 
-/// The device authorization request (§3.1); the flow becomes `requesting`.
+/// The device authorization request (§3.1); the flow becomes `requesting`. Before it, when
+/// the endpoints come from RFC 8414 metadata not read yet, the metadata request
+/// (`discovering`).
 fn request(b: &Backend, doc: &mut Value) -> String {
+    if let (None, Some(meta)) = (doc.str_at("deviceUrl"), doc.str_at("metadataUrl")) {
+        let action = crate::saved::json_request("GET", meta, None, None);
+        set(doc, "phase", s("discovering"));
+        return action;
+    }
     let field = |k: &str| doc.str_at(k);
     let mut pairs = alloc::vec![("client_id", field("clientId").unwrap_or(""))];
     for (wire, k) in [("scope", "scope"), ("resource", "resource")] {
@@ -347,10 +371,14 @@ fn handle(b: &Backend, doc: &mut Value, event: &Value, now: i64) -> Result<Strin
             set(doc, "phase", s("polling"));
             Ok(action)
         }
+        ("response", "discovering") => {
+            discovered(doc, &Response::from_value(event))?;
+            Ok(request(b, doc))
+        }
         ("response", "requesting") => code_answer(doc, &Response::from_value(event), now),
         ("response", "polling") => token(b, doc, &Response::from_value(event), now),
         ("response", "minting") => minted(b, doc, &Response::from_value(event)),
-        ("transport_error", "requesting" | "polling" | "minting") => {
+        ("transport_error", "discovering" | "requesting" | "polling" | "minting") => {
             let mut e = transport_error(event.str_at("kind").unwrap_or("network"));
             let back = match phase.as_str() {
                 "polling" => "pending",
@@ -367,6 +395,35 @@ fn handle(b: &Backend, doc: &mut Value, event: &Value, now: i64) -> Result<Strin
         }
         _ => Err(Error::wrong_step(&phase)),
     }
+}
+
+/// The authorization server metadata (RFC 8414 §3.2): its `device_authorization_endpoint`
+/// and `token_endpoint`, absolute URLs that must pass the core's URL rule.
+fn discovered(doc: &mut Value, r: &Response) -> Result<(), Error> {
+    set(doc, "phase", s("ready"));
+    if !(200..300).contains(&r.status) {
+        return Err(crate::response::error(
+            crate::response::status_code(r.status),
+            "The authorization server metadata could not be read.",
+            r.status,
+        ));
+    }
+    let d = parse(&r.body).unwrap_or(Value::Null);
+    let (Some(device), Some(token)) = (
+        d.str_at("device_authorization_endpoint"),
+        d.str_at("token_endpoint"),
+    ) else {
+        return Err(crate::response::bad(
+            "The authorization server metadata names no device_authorization_endpoint or token_endpoint.",
+            r.status,
+        ));
+    };
+    let insecure = doc.get("allowInsecure") == Some(&Value::Bool(true));
+    let device = input::endpoint_url(device, insecure)?;
+    let token = input::endpoint_url(token, insecure)?;
+    set(doc, "deviceUrl", s(&device));
+    set(doc, "tokenUrl", s(&token));
+    Ok(())
 }
 
 /// The device authorization answer (§3.2).

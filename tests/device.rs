@@ -347,3 +347,38 @@ fn device_never_panics() {
         }
     }
 }
+
+#[test]
+fn endpoints_from_rfc8414_metadata() {
+    let doc = parse(r#"{"spec":{"name":"d","baseUrl":"https://a.example/api","device":{"metadata":"/.well-known/oauth-authorization-server","clientId":"c"}}}"#).unwrap();
+    let out = call(keymint::json::obj(vec![
+        ("op", s("device_start")),
+        ("now", Value::Int(T0)),
+        ("config", doc),
+    ]));
+    let mut state = out.get("state").cloned().unwrap();
+    let a = step_event(&mut state, T0, ev("request"));
+    let req = a.get("action").unwrap().get("request").unwrap();
+    assert_eq!(req.str_at("method"), Some("GET"));
+    assert_eq!(
+        req.str_at("url"),
+        Some("https://a.example/api/.well-known/oauth-authorization-server")
+    );
+    // Metadata naming an insecure endpoint is refused; the flow can start again.
+    let bad = r#"{"device_authorization_endpoint":"http://evil.example/code","token_endpoint":"https://a.example/token"}"#;
+    let a = step_event(&mut state, T0, answer(200, bad, vec![]));
+    assert_eq!(
+        a.get("action").unwrap().str_at("error.code"),
+        Some("INSECURE_URL")
+    );
+    step_event(&mut state, T0, ev("request"));
+    let good = r#"{"issuer":"https://a.example","device_authorization_endpoint":"https://a.example/device","token_endpoint":"https://a.example/token"}"#;
+    let a = step_event(&mut state, T0, answer(200, good, vec![]));
+    let req = a.get("action").unwrap().get("request").unwrap();
+    assert_eq!(req.str_at("url"), Some("https://a.example/device"));
+    assert_eq!(req.str_at("body"), Some("client_id=c"));
+    let a = step_event(&mut state, T0, answer(200, CODE, vec![]));
+    assert_eq!(a.get("action").unwrap().str_at("type"), Some("device_code"));
+    step_event(&mut state, T0 + 5, ev("poll"));
+    assert_eq!(state.str_at("tokenUrl"), Some("https://a.example/token"));
+}

@@ -76,6 +76,17 @@ test('without a mint the token is a session credential', async () => {
   assert.notEqual(next.refreshToken.reveal(), cred.refreshToken.reveal());
 });
 
+test('endpoints found through RFC 8414 metadata (device.metadata)', async () => {
+  const c = clocks();
+  const flow = keymint.deviceLogin({ provider: deviceSpec(emu.url, { discover: true }), clock: c.clock, sleep: c.sleep });
+  const { userCode } = await flow.start();
+  assert.equal(flow.state.deviceUrl, `${emu.url}/oauth/device/code`);
+  assert.equal(flow.state.tokenUrl, `${emu.url}/oauth/device/token`);
+  await dev('approve', { userCode });
+  const cred = await flow.wait();
+  assert.match(cred.apiKey.reveal(), /^cko_/);
+});
+
 test('an origin-only base URL gets the provider\'s basePath', () => {
   const spec = { ...deviceSpec('https://auth.example.com/api/auth'), basePath: '/api/auth' };
   const flow = keymint.deviceLogin({ provider: spec, baseUrl: 'https://auth.example.com' });

@@ -150,7 +150,7 @@ export interface DeviceWait extends DevicePending {
 /** A device sign-in's result: a minted API key when the provider declares `device.mint`, else a session. */
 export type DeviceCredential = SessionCredential | (Record<string, unknown> & { apiKey: Secret; expiresAt: string | null; provider: string; baseUrl: string });
 export declare class DeviceFlow {
-  readonly phase: 'ready' | 'requesting' | 'pending' | 'polling' | 'minting' | 'done' | 'denied' | 'expired';
+  readonly phase: 'ready' | 'discovering' | 'requesting' | 'pending' | 'polling' | 'minting' | 'done' | 'denied' | 'expired';
   /** The code to show, or null before start(). */
   readonly pending: DevicePending | null;
   readonly userCode: string | null;

@@ -557,6 +557,7 @@ const SESSION_ROWS: &[(&str, K)] = &[
             "resource",
             "mint",
             "encoding",
+            "metadata",
         ]),
     ),
     (
@@ -565,6 +566,7 @@ const SESSION_ROWS: &[(&str, K)] = &[
     ),
     ("device.deviceAuthorizationEndpoint", K::OptText),
     ("device.tokenEndpoint", K::OptText),
+    ("device.metadata", K::OptText),
     ("device.clientId", K::OptText),
     ("device.scope", K::OptText),
     ("device.resource", K::OptText),

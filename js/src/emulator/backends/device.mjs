@@ -6,6 +6,7 @@
 //   POST /oauth/device/token   form grant_type, device_code, client_id → token, or a §3.5 error
 //                              (and grant_type=refresh_token: a new pair, the old refresh token spent)
 //   POST /oauth/device/api-key Bearer access token, JSON {name?}  → {key, id, name}
+//   GET  /.well-known/oauth-authorization-server                 → RFC 8414 metadata
 //   dev: POST /__keymint/device/approve {userCode} · /__keymint/device/deny {userCode}
 //        GET  /__keymint/device/pending → [{userCode, clientId, scope, status}]
 //        POST /__keymint/device/force {error}: the next token poll answers that error
@@ -22,14 +23,18 @@ export const DEVICE_INTERVAL_S = 5;
 export const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 const USER_ALPHABET = 'BCDFGHJKLMNPQRSTVWXZ';
 
-/** The provider document for the emulator's device backend at `baseUrl` (with the key mint when `mint`). */
-export function deviceSpec(baseUrl, { mint = true } = {}) {
+/**
+ * The provider document for the emulator's device backend at `baseUrl` (with the key mint when
+ * `mint`; the endpoints found through RFC 8414 metadata when `discover`).
+ */
+export function deviceSpec(baseUrl, { mint = true, discover = false } = {}) {
   return {
     name: 'device-emulator',
     baseUrl,
     device: {
-      deviceAuthorizationEndpoint: '/oauth/device/code',
-      tokenEndpoint: '/oauth/device/token',
+      ...(discover
+        ? { metadata: '/.well-known/oauth-authorization-server' }
+        : { deviceAuthorizationEndpoint: '/oauth/device/code', tokenEndpoint: '/oauth/device/token' }),
       clientId: 'keymint-cli',
       scope: 'openid keys',
       mint,
@@ -171,6 +176,14 @@ export default function createDevice(ctx) {
       { method: 'POST', path: '/oauth/device/code', handler: deviceCode },
       { method: 'POST', path: '/oauth/device/token', handler: deviceToken },
       { method: 'POST', path: '/oauth/device/api-key', handler: apiKey },
+      {
+        method: 'GET',
+        path: '/.well-known/oauth-authorization-server',
+        handler: (req) => {
+          const origin = `http://${req.headers.host}`;
+          return { status: 200, json: { issuer: origin, device_authorization_endpoint: `${origin}/oauth/device/code`, token_endpoint: `${origin}/oauth/device/token`, grant_types_supported: [DEVICE_GRANT, 'refresh_token'] } };
+        },
+      },
     ],
     devRoutes: [
       { method: 'POST', path: '/__keymint/device/approve', handler: review('approved') },
