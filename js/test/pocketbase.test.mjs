@@ -157,6 +157,13 @@ describe('pocketbase preset against a real PocketBase', () => {
       const me = await km(h, ['whoami', '--json']);
       assert.equal(me.code, 0, me.stdout + me.stderr);
       assert.equal(envelope(me).success, true);
+      // auth refresh: the spec's refresh route, the new token saved in the same profile.
+      const ref = await km(h, ['auth', 'refresh', '--json']);
+      assert.equal(ref.code, 0, ref.stdout + ref.stderr);
+      const data = envelope(ref).data;
+      assert.equal(data.kind, 'jwt');
+      assert.ok(Date.parse(data.expiresAt) > Date.now() + 4 * 86_400_000);
+      assert.equal((await km(h, ['whoami'])).code, 0);
     });
 
     test('a complete after a failed request is refused locally (OTP_NOT_FOUND, exit 3)', async () => {

@@ -12,6 +12,7 @@ import { commonCommands } from './common.mjs';
 import { purposesOf, codeFormatOf, credentialLabel, hasWhoami } from './providers.mjs';
 import { JSON_FLAG, HELP_FLAG } from './surface.mjs';
 import { shown } from './args.mjs';
+import { tokenRefreshCommand } from './token-refresh.mjs';
 
 const BASE_URL = /** @type {[string, string]} */ (['base-url', 'The backend URL, base path included (default: the provider\'s, or {PREFIX}_BASE_URL)']);
 const WAIT = /** @type {[string, string]} */ (['wait', 'If the backend asks to wait before another code, wait (up to 10 minutes), then send']);
@@ -26,6 +27,7 @@ export function otpSurface(provider) {
   const purposes = purposesOf(provider);
   const format = codeFormatOf(provider);
   const noun = credentialLabel(provider);
+  const presetOrSpec = preset ? presetSpec(provider) : provider;
   /** @type {import('./surface.mjs').Surface} */
   const surface = {
     provider: name,
@@ -98,6 +100,7 @@ export function otpSurface(provider) {
         run: (/** @type {any} */ ctx) => completeCommand(ctx, surface, purposeOf(ctx, p)),
       },
     ]),
+    ...(typeof /** @type {any} */ (presetOrSpec)?.refresh?.path === 'string' ? [tokenRefreshCommand(surface, BASE_URL)] : []),
     ...commonCommands(surface, { urlFlag: BASE_URL, keyExample: 'the key' }),
   ];
   return surface;

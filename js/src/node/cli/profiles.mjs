@@ -154,7 +154,7 @@ export async function whoamiCommand(ctx, surfaceFor) {
     ]
     : [
       ['User', me.userId ?? me.id ?? '—'],
-      ['API key', `${masked}${me.keyName ? `  ${me.keyName}` : ''}${me.keyId ? ` (${me.keyId})` : ''}`],
+      [ctx.surface?.credentialLabel ?? 'API key', `${masked}${me.keyName ? `  ${me.keyName}` : ''}${me.keyId ? ` (${me.keyId})` : ''}`],
       [cred.source === 'profile' ? 'Profile' : 'Key from', cred.source === 'profile' ? cred.profileName : sourceText(ctx, cred)],
     ];
   ctx.out.result(
