@@ -76,7 +76,7 @@ export function topHelp(ctx, commands, { label, group, generic }) {
         '  sessions      auth login-request, auth login-complete (--purpose signin|signup), auth refresh',
         '  coditect      auth register, auth login (--password-stdin, --totp-code, --totp-secret-env), auth refresh, config set',
         '  better-auth   auth login-request, auth login-complete, config set',
-        '  pocketbase    auth login-request, auth login-complete, config set',
+        '  pocketbase    auth login-request, auth login-complete, auth refresh, config set',
         '  <file.json>   the commands of the flows the spec describes',
       ].map((l) => l.replaceAll('keymint', ctx.cli.program))
       : []),
