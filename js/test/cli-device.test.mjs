@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BIN, cliSuite, run, runTty, envelope, dev } from './fixtures/cli-helpers.mjs';
+import { BIN, cliSuite, run, runTty, runInProcess, envelope, dev } from './fixtures/cli-helpers.mjs';
+import { createCli } from '../src/node/index.mjs';
 import { deviceSpec } from '../src/emulator/backends/device.mjs';
 
 const suite = cliSuite();
@@ -115,4 +116,19 @@ test('at a terminal: the URL, the code and a countdown, then the ✓ block', asy
   assert.match(r.output, /✓ Signed in/);
   assert.match(r.output, /API key:\s+cko_•+/);
   assert.doesNotMatch(r.output, /"event":"device_code"/);
+});
+
+test('a wrapper whose provider declares device has the command, under its own name', async () => {
+  const h = await suite.home();
+  const cli = createCli({ program: 'acme', provider: deviceSpec(suite.emu.url) });
+  const help = await runInProcess(cli, ['auth', '--help'], { env: h.env() });
+  assert.match(help.stdout, /device-login/);
+  const r = await runInProcess(cli, ['auth', 'device-login', '--no-wait', '--json'], { env: h.env() });
+  assert.equal(r.code, 5, r.stdout + r.stderr);
+  const e = JSON.parse(r.stdout).error;
+  assert.equal(e.nextAction.command, 'acme auth device-login --resume');
+  // A preset without `device` has no such command.
+  const codika = createCli({ program: 'codika', provider: 'codika' });
+  const none = await runInProcess(codika, ['auth', 'device-login', '--json'], { env: h.env() });
+  assert.equal(none.code, 2);
 });
