@@ -18,7 +18,7 @@ import { profileNameFromEmail, isValidProfileName } from '../profile-store.mjs';
 import { compact, pendingKey, saveProfile, savedProfileFields } from './auth.mjs';
 import { fields } from './output.mjs';
 import { saveSession } from './session-commands.mjs';
-import { cleanText, cleanUser, firstEmail } from './sanitize.mjs';
+import { cleanText, cleanUser, firstEmail, jsonText } from './sanitize.mjs';
 import { resolveTarget, sameBase } from './target.mjs';
 import { JSON_FLAG, HELP_FLAG } from './surface.mjs';
 import { presetSpec } from '../../core.mjs';
@@ -134,7 +134,8 @@ export async function deviceLoginCommand(ctx, surface) {
     ctx.out.note(`and confirm the code:  ${shown.userCode}`);
   } else {
     // One JSON line, once: what a person or an agent needs to confirm the sign-in elsewhere.
-    ctx.stderr.write(`${JSON.stringify({ event: 'device_code', userCode: shown.userCode, verificationUri: shown.verificationUri, verificationUriComplete: shown.verificationUriComplete, expiresAt: shown.expiresAt, interval: shown.interval, resume: resumeCmd })}\n`);
+    // (C1, bidi and format characters a server might put in the code are escaped, as in --json.)
+    ctx.stderr.write(`${jsonText({ event: 'device_code', userCode: shown.userCode, verificationUri: shown.verificationUri, verificationUriComplete: shown.verificationUriComplete, expiresAt: shown.expiresAt, interval: shown.interval, resume: resumeCmd }, 0)}\n`);
   }
   const expires = Date.parse(shown.expiresAt);
   let timer;

@@ -36,10 +36,10 @@ export function forTerminal(text) {
  * JSON text (2-space indented) with every unsafe character escaped as \uXXXX. JSON.stringify
  * escapes C0 already; DEL, C1, bidi and other format characters it leaves raw. They can only
  * appear inside strings, where the escape means the same character.
- * @param {unknown} value
+ * @param {unknown} value @param {number} [indent] 0 for one line
  */
-export function jsonText(value) {
-  return JSON.stringify(value, null, 2).replace(JSON_UNSAFE, (ch) => {
+export function jsonText(value, indent = 2) {
+  return JSON.stringify(value, null, indent).replace(JSON_UNSAFE, (ch) => {
     let out = '';
     for (let i = 0; i < ch.length; i++) out += `\\u${ch.charCodeAt(i).toString(16).padStart(4, '0')}`;
     return out;
