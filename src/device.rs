@@ -36,7 +36,7 @@ use crate::error::{Code, Error, Next};
 use crate::json::{obj, opt_s, parse, s, Value, Writer};
 use crate::oauth::{form, map_error, token_answer};
 use crate::response::{transport_error, Response};
-use crate::saved::{act, failed, flag, out, send, set, unseal};
+use crate::saved::{act, custom_spec, failed, flag, out, resume, send, set};
 use crate::time::format_rfc3339;
 use crate::{input, provider};
 use alloc::string::String;
@@ -133,14 +133,7 @@ fn begin(config: &Value) -> Result<(Value, String), Error> {
         ("v", Value::Int(1)),
         ("kind", s("device")),
         ("provider", s(b.name())),
-        (
-            "spec",
-            config
-                .get("spec")
-                .filter(|v| !v.is_null())
-                .cloned()
-                .unwrap_or(Value::Null)
-        ),
+        ("spec", custom_spec(config)),
         ("baseUrl", s(&base)),
         ("deviceUrl", opt_s(device_url.as_deref())),
         ("tokenUrl", opt_s(token_url.as_deref())),
@@ -159,11 +152,7 @@ fn begin(config: &Value) -> Result<(Value, String), Error> {
 
 /// `event` / `validate` of a saved device flow.
 pub fn step(op: &str, state: &Value, event: &Value, now: i64) -> String {
-    let resumed = unseal(state, "device").and_then(|doc| {
-        let (b, _, _) = target(&doc).map_err(|e| Error::bad_saved(&e.message))?;
-        Ok((doc, b))
-    });
-    let (mut doc, b) = match resumed {
+    let (mut doc, b) = match resume(state, "device") {
         Ok(x) => x,
         Err(e) => return out(None, &failed(&e)),
     };

@@ -18,7 +18,7 @@ use crate::error::{Code, Error};
 use crate::input;
 use crate::json::{cut, obj, opt_s, parse, s, Value};
 use crate::response::{self, transport_error, Response};
-use crate::saved::{act, failed, flag, out, send, unseal};
+use crate::saved::{act, custom_spec, failed, flag, out, send, unseal};
 use crate::time::format_rfc3339;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -302,14 +302,7 @@ fn begin(config: &Value) -> Result<(Value, String), Error> {
         ("v", Value::Int(1)),
         ("kind", s("oauth")),
         ("provider", s(b.name())),
-        (
-            "spec",
-            config
-                .get("spec")
-                .filter(|v| !v.is_null())
-                .cloned()
-                .unwrap_or(Value::Null)
-        ),
+        ("spec", custom_spec(config)),
         ("baseUrl", s(&base_url)),
         ("tokenUrl", s(&token_url)),
         ("clientId", s(&client_id)),

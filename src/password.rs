@@ -19,7 +19,7 @@ use crate::backend::{target, Backend};
 use crate::error::{Code, Error};
 use crate::json::{obj, opt_s, s, Value, Writer};
 use crate::response::{transport_error, Response};
-use crate::saved::{act, failed, flag, json_request, out, set, unseal};
+use crate::saved::{act, custom_spec, failed, flag, json_request, out, resume, set};
 use crate::time::{format_rfc3339, parse_rfc3339};
 use crate::{input, totp};
 use alloc::string::String;
@@ -46,7 +46,7 @@ fn begin(config: &Value) -> Result<Value, Error> {
         ("v", Value::Int(1)),
         ("kind", s("password")),
         ("provider", s(b.name())),
-        ("spec", config.get("spec").cloned().unwrap_or(Value::Null)),
+        ("spec", custom_spec(config)),
         ("baseUrl", s(&base_url)),
         ("email", s(&email)),
         ("phase", s("ready")),
@@ -56,11 +56,7 @@ fn begin(config: &Value) -> Result<Value, Error> {
 
 /// `event` / `validate` of a saved password flow.
 pub fn step(op: &str, state: &Value, event: &Value, now: i64) -> String {
-    let resumed = unseal(state, "password").and_then(|doc| {
-        let (b, _, _) = target(&doc).map_err(|e| Error::bad_saved(&e.message))?;
-        Ok((doc, b))
-    });
-    let (mut doc, b) = match resumed {
+    let (mut doc, b) = match resume(state, "password") {
         Ok(x) => x,
         Err(e) => return out(None, &failed(&e)),
     };

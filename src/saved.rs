@@ -3,6 +3,7 @@
 //! detects edits and damage. (The email-code flow has its own typed actions and
 //! saved form in [`crate::flow`].)
 
+use crate::backend::{target, Backend};
 use crate::error::{Code, Error};
 use crate::json::{Value, Writer};
 use alloc::string::String;
@@ -124,4 +125,22 @@ pub fn unseal(doc: &Value, kind: &str) -> Result<Value, Error> {
         ));
     }
     Ok(body)
+}
+
+/// A saved document of `kind`, checked and unsealed, with the backend it names: how every
+/// session-family flow (password, OAuth, device) resumes.
+pub fn resume(state: &Value, kind: &str) -> Result<(Value, Backend), Error> {
+    let doc = unseal(state, kind)?;
+    let (b, _, _) = target(&doc).map_err(|e| Error::bad_saved(&e.message))?;
+    Ok((doc, b))
+}
+
+/// The caller's custom provider document from a start config (`null` for a preset), kept in
+/// the saved document so the flow resumes without it being passed again.
+pub fn custom_spec(config: &Value) -> Value {
+    config
+        .get("spec")
+        .filter(|v| !v.is_null())
+        .cloned()
+        .unwrap_or(Value::Null)
 }
