@@ -100,6 +100,16 @@ const runtimeExternal = (ext) => ({
     });
   },
 });
+/** src/node/version.mjs, which reads the package.json beside the sources, as a constant. */
+const versionConstant = {
+  name: 'version-constant',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]node[\\/]version\.mjs$/ }, () => ({
+      contents: `export const version = () => ${JSON.stringify(pkg.version)};`,
+      loader: 'js',
+    }));
+  },
+};
 const ENTRIES = [
   // [entry source, dist name, platform]
   ['src/stores/entry.mjs', 'stores', 'neutral'],
@@ -111,7 +121,12 @@ for (const [source, name, platform] of ENTRIES) {
     const out = await build({
       entryPoints: [join(root, source)],
       bundle: true,
-      minify: platform === 'neutral',
+      // White space and comments go (the sources' JSDoc `import('./x.mjs')` types would read as
+      // imports of files that do not ship); names stay, so stack traces still say where.
+      minifyWhitespace: true,
+      minifySyntax: true,
+      minifyIdentifiers: platform === 'neutral',
+      keepNames: platform === 'node',
       format,
       platform,
       target: platform === 'node' ? 'node18' : 'es2020',
@@ -120,8 +135,7 @@ for (const [source, name, platform] of ENTRIES) {
       logLevel: 'warning',
       write: false,
       outfile: join(root, `dist/${name}.${ext}`),
-      define: { KEYMINT_VERSION: JSON.stringify(pkg.version) },
-      plugins: [runtimeExternal(ext)],
+      plugins: [runtimeExternal(ext), versionConstant],
     });
     writeAtomic(join(root, `dist/${name}.${ext}`), out.outputFiles[0].text);
   }

@@ -112,6 +112,23 @@ test('the tarball carries README, LICENSE, dist and types, and nothing of the re
   assert.ok(!existsSync(join(project, 'node_modules/keymint/src')), 'src/ does not ship');
 });
 
+test('every module path the shipped JS names (code or comment) is a file in the tarball', async () => {
+  // A relative `.mjs`/`.cjs`/`.js` path anywhere in dist/ — an import, a require(), or a
+  // JSDoc `import('./x.mjs')` type a tool may follow — must resolve inside the package.
+  const missing = [];
+  for (const f of files.filter((p) => /^dist\/.*\.(mjs|cjs)$/.test(p))) {
+    const text = await readFile(join(project, 'node_modules/keymint', f), 'utf8');
+    for (const [, spec] of text.matchAll(/["'`](\.\.?\/[\w./-]+\.(?:mjs|cjs|js))\b/g)) {
+      // The wasm-bindgen glue names the wasm's import namespace "./keymint_bg.js": a key of
+      // the imports object handed to WebAssembly.instantiate, not a file anyone loads.
+      if (spec === './keymint_bg.js' && /^dist\/keymint\.[mc]js$/.test(f)) continue;
+      const target = join(dirname(f), spec).replace(/\\/g, '/');
+      if (!files.includes(target)) missing.push(`${f} names ${spec}`);
+    }
+  }
+  assert.deepEqual(missing, []);
+});
+
 for (const [name, nodeBin] of Object.entries(NODES)) {
   test(`${name}: every entry from ESM and CJS, one runtime across entries and builds`, async () => {
     assert.ok(existsSync(nodeBin), `${nodeBin} (make tools: scripts/tools.sh runtimes)`);

@@ -14,7 +14,8 @@
 // file (~/.config/<program>/config.json, XDG_CONFIG_HOME respected) and env prefix
 // (<PROGRAM>_API_KEY, <PROGRAM>_BASE_URL). The full reference: docs/cli.md.
 
-import { readFileSync } from 'node:fs';
+import { runMcp } from '../../mcp/index.mjs';
+import { version } from '../version.mjs';
 import { tokenize, checkFlags, usageError, shown } from './args.mjs';
 import { Context } from './context.mjs';
 import { asKeymintError } from './output.mjs';
@@ -60,24 +61,6 @@ function buildSurface(provider) {
   // Any provider whose document declares `device` gets `auth device-login` (RFC 8628).
   if (hasDevice(provider)) surface.commands.unshift(deviceCommand(surface));
   return surface;
-}
-
-let keymintVersion;
-/**
- * keymint's own version. The build writes it in as `KEYMINT_VERSION` (a bundled wrapper has no
- * package.json beside it); run from the sources, it is read from the package.json.
- */
-export function version() {
-  // @ts-ignore: defined by the build (scripts/build.mjs), absent when run from the sources
-  if (keymintVersion === undefined && typeof KEYMINT_VERSION === 'string') keymintVersion = KEYMINT_VERSION; // eslint-disable-line no-undef
-  if (keymintVersion === undefined) {
-    try {
-      keymintVersion = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')).version;
-    } catch {
-      keymintVersion = '0.0.0';
-    }
-  }
-  return keymintVersion;
 }
 
 /**
@@ -167,7 +150,6 @@ export function createCli(config) {
       ctx.surface = surface;
       if (words[0] === 'mcp') {
         // An MCP server on stdio for agents (js/src/mcp/, docs/agents.md); runs until stdin closes.
-        const { runMcp } = await import('../../mcp/index.mjs');
         return await runMcp(ctx, { run, surfaceOf, words, version: version(), problem });
       }
       const commands = surface ? surface.commands : neutral;
