@@ -26,16 +26,26 @@ fn minify(text: &str) -> String {
     out
 }
 
+/// The built-in presets, in the order the core lists them: the one list (the core includes
+/// the `presets.rs` written here).
+const PRESETS: [&str; 6] = [
+    "scripto",
+    "codika",
+    "sessions",
+    "coditect",
+    "better-auth",
+    "pocketbase",
+];
+
 fn main() {
     let out_dir = env::var("OUT_DIR").unwrap_or_else(|_| String::from("."));
-    for name in [
-        "scripto",
-        "codika",
-        "sessions",
-        "coditect",
-        "better-auth",
-        "pocketbase",
-    ] {
+    let mut table = String::new();
+    table.push_str(&format!(
+        "const NAMES: [&str; {}] = {PRESETS:?};\n",
+        PRESETS.len()
+    ));
+    table.push_str(&format!("const TEXTS: [&str; {}] = [\n", PRESETS.len()));
+    for name in PRESETS {
         let src = Path::new("src/provider").join(format!("{name}.json"));
         println!("cargo:rerun-if-changed={}", src.display());
         let dest = Path::new(&out_dir).join(format!("{name}.json"));
@@ -44,6 +54,14 @@ fn main() {
             eprintln!("build.rs: {}: {e}", src.display());
             std::process::exit(1);
         }
+        table.push_str(&format!(
+            "    include_str!(concat!(env!(\"OUT_DIR\"), \"/{name}.json\")),\n"
+        ));
+    }
+    table.push_str("];\n");
+    if let Err(e) = fs::write(Path::new(&out_dir).join("presets.rs"), table) {
+        eprintln!("build.rs: presets.rs: {e}");
+        std::process::exit(1);
     }
     println!("cargo:rerun-if-changed=build.rs");
 }

@@ -52,23 +52,9 @@ pub trait Contract {
     }
 }
 
-// The presets minified by build.rs (white space outside strings dropped).
-const NAMES: [&str; 6] = [
-    "scripto",
-    "codika",
-    "sessions",
-    "coditect",
-    "better-auth",
-    "pocketbase",
-];
-const TEXTS: [&str; 6] = [
-    include_str!(concat!(env!("OUT_DIR"), "/scripto.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/codika.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/sessions.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/coditect.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/better-auth.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/pocketbase.json")),
-];
+// The presets minified by build.rs (white space outside strings dropped): `NAMES` and
+// `TEXTS`, from the one list in build.rs.
+include!(concat!(env!("OUT_DIR"), "/presets.rs"));
 
 fn index(name: &str) -> Option<usize> {
     NAMES.iter().position(|n| *n == name)
