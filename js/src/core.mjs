@@ -62,7 +62,22 @@ export function codeTable() {
  * @param {string} name @returns {Record<string, any>|null}
  */
 export function presetSpec(name) {
-  if (!ready) init();
-  const text = wasmPresetSpec(String(name));
-  return text === '' ? null : JSON.parse(text);
+  const key = String(name);
+  if (!presets.has(key)) {
+    if (!ready) init();
+    const text = wasmPresetSpec(key);
+    presets.set(key, text === '' ? null : deepFreeze(JSON.parse(text)));
+  }
+  return /** @type {Record<string, any>|null} */ (presets.get(key));
+}
+
+/** Presets never change: each is read from the core once, and shared frozen. */
+const presets = new Map();
+/** @param {any} v */
+function deepFreeze(v) {
+  if (v && typeof v === 'object') {
+    for (const x of Object.values(v)) deepFreeze(x);
+    Object.freeze(v);
+  }
+  return v;
 }

@@ -20,7 +20,6 @@ export function ioError(op, path, cause) {
     code,
     message: `Could not ${op} the profile file ${path} (${errno}).`,
     nextAction: {
-      kind: 'fix_config',
       text: `Check that ${dir} is a directory you can ${op === 'read' ? 'read' : 'write'}, then run the command again.`,
     },
     details: { path, errno },

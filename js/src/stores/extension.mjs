@@ -66,7 +66,6 @@ function storageFailed(op, where, cause) {
     code: op === 'read' ? 'CONFIG_UNREADABLE' : 'CONFIG_UNWRITABLE',
     message: `Could not ${op} the keymint profiles in ${where}: ${reason}`,
     nextAction: {
-      kind: 'fix_config',
       text: 'Check that the extension has the "storage" permission and storage quota left, then try again.',
     },
     cause,

@@ -13,8 +13,8 @@ import { isValidProfileName } from '../profile-store.mjs';
 import { countdown } from './prompt.mjs';
 import { fields } from './output.mjs';
 import { resolveTarget, sameBase } from './target.mjs';
-import { writeRecoveryFile, shellPath } from './unsaved-key.mjs';
-import { hole } from './shell.mjs';
+import { writeRecoveryFile } from './unsaved-key.mjs';
+import { hole, shellWord } from './shell.mjs';
 import { cleanOrganization, cleanText, cleanUser, firstEmail } from './sanitize.mjs';
 
 /** `--wait` waits out at most this long; a longer wait fails at once with its nextAction. */
@@ -378,13 +378,13 @@ export async function saveProfile(ctx, profile, { explicitName, baseName, pendin
         : `The key was minted but could not be saved: ${cause?.message ?? cause}`}${kept}`,
       nextAction: {
         text: recoveryFile !== null && !session
-          ? `Fix the profile file (${ctx.configPath}), then save the key with: ${ctx.program} config set --api-key-stdin < ${shellPath(recoveryFile)} — and delete that file.`
+          ? `Fix the profile file (${ctx.configPath}), then save the key with: ${ctx.program} config set --api-key-stdin < ${shellWord(recoveryFile)} — and delete that file.`
           : recoveryFile !== null
             ? `Fix the profile file (${ctx.configPath}), then sign in again; delete ${recoveryFile} once you no longer need the session in it.`
             : session
               ? `Fix the profile file (${ctx.configPath}), then sign in again. The unsaved session ends when it expires.`
               : `Fix the profile file (${ctx.configPath}), then ${minted ? 'sign in again to mint a new key' : 'run the command again'}. The unsaved key${profile.keyId ? ` (${profile.keyId})` : ''} stays valid until it is revoked.`,
-        ...(recoveryFile !== null && !session ? { command: `${ctx.program} config set --api-key-stdin < ${shellPath(recoveryFile)}` } : {}),
+        ...(recoveryFile !== null && !session ? { command: `${ctx.program} config set --api-key-stdin < ${shellWord(recoveryFile)}` } : {}),
       },
       details: compact({ cause: cause?.code, keyId: profile.keyId, keyPrefix: profile.keyPrefix, path: ctx.configPath, recoveryFile: recoveryFile ?? undefined }),
       cause: e,

@@ -7,9 +7,6 @@ import { Prompter } from './prompt.mjs';
 import { usageError } from './args.mjs';
 import { canonicalError } from '../../errors.mjs';
 import { commandLine, hole } from './shell.mjs';
-
-// Kept here too for modules that import it from the context.
-export { shellWord } from './shell.mjs';
 import { recordingFetch } from './sanitize.mjs';
 
 /** How long a CLI waits for another process's lock on the profile file. */

@@ -85,7 +85,7 @@ export async function deviceLoginCommand(ctx, surface) {
       throw canonicalError({
         code: 'PROFILE_NOT_FOUND',
         message: 'No device sign-in is pending for this provider: start one.',
-        nextAction: { kind: 'fix_input', field: 'resume', text: `Run: ${ctx.run('auth', 'device-login')}`, command: ctx.run('auth', 'device-login') },
+        nextAction: { field: 'resume', text: `Run: ${ctx.run('auth', 'device-login')}`, command: ctx.run('auth', 'device-login') },
       });
     }
     flow = resumeDevice(saved, target.runOpts);
@@ -123,7 +123,7 @@ export async function deviceLoginCommand(ctx, surface) {
     throw canonicalError({
       code: 'AUTHORIZATION_PENDING',
       message: `Open ${url} and confirm the code ${shown.userCode} (it expires at ${shown.expiresAt}).`,
-      nextAction: { kind: 'open_url', url, userCode: shown.userCode, expiresAt: shown.expiresAt, text: `Open ${url}, confirm the code ${shown.userCode}, then run: ${resumeCmd}`, command: resumeCmd },
+      nextAction: { url, userCode: shown.userCode, expiresAt: shown.expiresAt, text: `Open ${url}, confirm the code ${shown.userCode}, then run: ${resumeCmd}`, command: resumeCmd },
       details: { verificationUri: shown.verificationUri, interval: shown.interval, retryAfterSeconds: shown.interval },
     });
   }

@@ -37,7 +37,7 @@ export function otpSurface(provider) {
     credentialLabel: noun,
     hasWhoami: hasWhoami(provider),
     keyPrefix: '',
-    defaultBaseUrl: preset ? (name === 'better-auth' ? 'http://localhost:3000/api/auth' : /** @type {any} */ (presetSpec(name))?.baseUrl) : provider.baseUrl,
+    defaultBaseUrl: /** @type {any} */ (presetOrSpec)?.baseUrl,
     endpoints: {},
     endpointFlag: null,
     profileNameFlag: 'profile-name',

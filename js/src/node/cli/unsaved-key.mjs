@@ -13,15 +13,8 @@ import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { prepareDir, writeNewFile } from '../safe-fs.mjs';
+import { shellWord } from './shell.mjs';
 import { randomHex } from '../../stores/base.mjs';
-
-/**
- * A path as a POSIX shell needs it: quoted unless plainly safe.
- * @param {string} p
- */
-export function shellPath(p) {
-  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`;
-}
 
 /**
  * @param {string|undefined} v
@@ -81,7 +74,7 @@ function keyText(p, { command, configFile, file, cause }) {
     `# An API key minted at ${new Date().toISOString()}${about.length ? ` (${about.join(', ')})` : ''}`,
     `# that could not be saved in ${configFile}${cause ? ` (${cause})` : ''}.`,
     '# Once the profile file is fixed, save it as a profile, then delete this file:',
-    `#   ${command} config set --api-key-stdin < ${shellPath(file)}`,
+    `#   ${command} config set --api-key-stdin < ${shellWord(file)}`,
     '',
   ].join('\n');
 }
