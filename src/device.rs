@@ -87,12 +87,8 @@ fn begin(config: &Value) -> Result<(Value, String), Error> {
     let (b, mut base, insecure) = target(config)?;
     // An origin-only base URL gets the provider's `basePath` (Better Auth's `/api/auth`), as
     // the email-code flow does.
-    let after = crate::json::find(&base, "://").map_or(0, |i| i + 3);
-    let bare = base
-        .get(after..)
-        .is_some_and(|host| !host.bytes().any(|c| c == b'/'));
-    if let (true, Some(path)) = (bare, b.doc().str_at("basePath")) {
-        base.push_str(path);
+    if let Some(path) = b.doc().str_at("basePath") {
+        base = provider::with_base_path(&base, path);
     }
     // Declared endpoints, else the RFC 8414 metadata that names them (read at `request`).
     let (device_url, token_url, metadata) = match b.text("device", "metadata") {
@@ -167,16 +163,13 @@ pub fn step(op: &str, state: &Value, event: &Value, now: i64) -> String {
 /// The provider's extra headers (`headers`, with `{origin}` / `{baseUrl}`).
 fn headers(b: &Backend, doc: &Value) -> Vec<(String, String)> {
     let base = doc.str_at("baseUrl").unwrap_or("");
-    let after = crate::json::find(base, "://").map_or(0, |i| i + 3);
-    let host = base.get(after..).unwrap_or("");
-    let origin = base
-        .get(..after + crate::json::find_any(host, b"/?#").unwrap_or(host.len()))
-        .unwrap_or(base);
     let mut out = Vec::new();
     if let Some(Value::Obj(m)) = b.doc().get("headers") {
         for (k, v) in m {
-            let v = crate::json::replace(v.as_str().unwrap_or(""), "{origin}", origin);
-            out.push((k.clone(), crate::json::replace(&v, "{baseUrl}", base)));
+            out.push((
+                k.clone(),
+                provider::fill_header(v.as_str().unwrap_or(""), base),
+            ));
         }
     }
     out

@@ -7,7 +7,7 @@
 
 use crate::error::{Code, Error, Next};
 use crate::input;
-use crate::json::{obj, opt_s, replace, s, Value, Writer};
+use crate::json::{obj, opt_s, s, Value, Writer};
 use crate::provider::{self, Spec};
 use crate::response::{classify, next_for, transport_error, Response};
 use crate::secret::Secret;
@@ -206,16 +206,6 @@ pub struct Flow {
     pub request_failed: bool,
 }
 
-/// The origin (`scheme://host[:port]`) of a URL.
-fn origin_of(url: &str) -> &str {
-    let after = crate::json::find(url, "://").map_or(0, |i| i + 3);
-    let end = url
-        .get(after..)
-        .and_then(|rest| crate::json::find_any(rest, b"/?#"))
-        .map_or(url.len(), |i| after + i);
-    url.get(..end).unwrap_or(url)
-}
-
 /// The command a library caller's next actions name when it gave no `program`: the
 /// generic `keymint` CLI this package installs, pointed at the same backend (a custom
 /// spec is named by the file the CLI would load it from).
@@ -235,14 +225,7 @@ fn default_program(name: &str, custom: bool) -> String {
 pub fn spec_headers(spec: &Spec, base_url: &str) -> Vec<(String, String)> {
     spec.headers
         .iter()
-        .map(|(k, v)| {
-            let value = replace(
-                &replace(v, "{origin}", origin_of(base_url)),
-                "{baseUrl}",
-                base_url,
-            );
-            (k.clone(), value)
-        })
+        .map(|(k, v)| (k.clone(), provider::fill_header(v, base_url)))
         .collect()
 }
 

@@ -90,12 +90,12 @@ mod cache {
     use alloc::rc::Rc;
     use core::cell::UnsafeCell;
 
-    struct Slots(UnsafeCell<[Option<Rc<Loaded>>; 6]>);
+    struct Slots(UnsafeCell<[Option<Rc<Loaded>>; super::NAMES.len()]>);
     // SAFETY: wasm32 without the atomics feature has exactly one thread, so the
     // cache is never reached from two threads at once.
     unsafe impl Sync for Slots {}
 
-    static SLOTS: Slots = Slots(UnsafeCell::new([None, None, None, None, None, None]));
+    static SLOTS: Slots = Slots(UnsafeCell::new([const { None }; super::NAMES.len()]));
 
     /// Preset `i`, loaded on first use.
     pub fn get(i: usize) -> Option<Rc<Loaded>> {
@@ -117,7 +117,7 @@ mod cache {
     use core::cell::RefCell;
 
     std::thread_local! {
-        static SLOTS: RefCell<[Option<Rc<Loaded>>; 6]> = const { RefCell::new([None, None, None, None, None, None]) };
+        static SLOTS: RefCell<[Option<Rc<Loaded>>; super::NAMES.len()]> = const { RefCell::new([const { None }; super::NAMES.len()]) };
     }
 
     /// Preset `i`, loaded on first use in this thread.
@@ -154,4 +154,53 @@ pub fn resolve(name: Option<&str>, custom: Option<&Value>) -> Result<Rc<Spec>, S
         },
         (None, None) => Err(SpecError::new("provider", "is required")),
     }
+}
+
+/// True when a URL names a path after its host: a `/` followed by more than slashes.
+fn has_path(url: &str) -> bool {
+    let mut rest = url
+        .bytes()
+        .skip_while(|&c| c != b':')
+        .skip(1)
+        .skip_while(|&c| c == b'/');
+    let mut slash = false;
+    rest.any(|c| {
+        slash |= c == b'/';
+        slash && c != b'/' && !c.is_ascii_whitespace()
+    })
+}
+
+/// A caller's base URL with `base_path` appended when it names only an origin
+/// (`http://127.0.0.1:3000` → `http://127.0.0.1:3000/api/auth`); a URL with a path of its own,
+/// or an empty `base_path`, leaves it as given. Byte loops, not `&str` patterns: the pattern
+/// machinery costs ~7 KB of wasm.
+pub fn with_base_path(url: &str, base_path: &str) -> alloc::string::String {
+    let mut out = alloc::string::String::from(url.trim_ascii_end());
+    if base_path.is_empty() || has_path(url) {
+        return out;
+    }
+    while out.ends_with('/') {
+        out.pop();
+    }
+    out.push_str(base_path);
+    out
+}
+
+/// The origin (`scheme://host[:port]`) of a URL.
+pub fn origin_of(url: &str) -> &str {
+    let after = crate::json::find(url, "://").map_or(0, |i| i + 3);
+    let end = url
+        .get(after..)
+        .and_then(|rest| crate::json::find_any(rest, b"/?#"))
+        .map_or(url.len(), |i| after + i);
+    url.get(..end).unwrap_or(url)
+}
+
+/// A provider header template with `{origin}` and `{baseUrl}` filled in from `base_url`.
+pub fn fill_header(template: &str, base_url: &str) -> alloc::string::String {
+    crate::json::replace(
+        &crate::json::replace(template, "{origin}", origin_of(base_url)),
+        "{baseUrl}",
+        base_url,
+    )
 }

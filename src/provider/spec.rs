@@ -326,20 +326,6 @@ const RESERVED_HEADERS: &[&str] = &[
     "idempotency-key",
 ];
 
-/// True when a URL names a path after its host: a `/` followed by more than slashes.
-fn has_path(url: &str) -> bool {
-    let mut rest = url
-        .bytes()
-        .skip_while(|&c| c != b':')
-        .skip(1)
-        .skip_while(|&c| c == b'/');
-    let mut slash = false;
-    rest.any(|c| {
-        slash |= c == b'/';
-        slash && c != b'/' && !c.is_ascii_whitespace()
-    })
-}
-
 fn join(a: &str, b: &str) -> String {
     let mut s = String::from(a);
     s.push('.');
@@ -1029,19 +1015,10 @@ impl Spec {
     /// only an origin (`http://127.0.0.1:3000` → `http://127.0.0.1:3000/api/auth`);
     /// a URL with a path of its own is used as given. Without one, the spec's default.
     pub fn base_url_for(&self, given: Option<&str>) -> String {
-        let Some(url) = given else {
-            return self.base_url.clone();
-        };
-        // Byte loops, not `&str` patterns: the pattern machinery costs ~7 KB of wasm.
-        let mut out = String::from(url.trim_ascii_end());
-        if self.base_path.is_empty() || has_path(url) {
-            return out;
+        match given {
+            Some(url) => super::with_base_path(url, &self.base_path),
+            None => self.base_url.clone(),
         }
-        while out.ends_with('/') {
-            out.pop();
-        }
-        out.push_str(&self.base_path);
-        out
     }
 
     fn lookup<'a>(list: &'a [(String, String)], key: &str) -> Option<&'a str> {
