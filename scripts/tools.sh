@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what a fresh machine needs, idempotently and quietly:
 #   rust   - the wasm32 target and wasm-bindgen-cli at the version Cargo.lock pins
-#   npm    - the JS package's dev dependencies (npm ci from the committed lockfile;
+#   npm_deps - the JS package's dev dependencies (npm ci from the committed lockfile;
 #            wasm-opt comes from npm `binaryen`, never Debian's broken binaryen 108)
 #   chrome - Debian chromium + chromium-driver for the browser tests
 #   runtimes - Node 18 and 22, Bun and Deno from their npm packages (scripts/runtimes' lockfile),
@@ -49,12 +49,14 @@ chrome() {
 
 runtimes() {
   local dir="$TOOLS/runtimes"
-  if [ ! -f "$dir/.keymint-lock" ] || ! cmp -s scripts/runtimes/package-lock.json "$dir/.keymint-lock"; then
+  local bins="$dir/node_modules/node18/bin/node $dir/node_modules/node22/bin/node $dir/node_modules/.bin/bun $dir/node_modules/.bin/deno" b missing=""
+  for b in $bins; do [ -x "$b" ] || missing=1; done
+  if [ -n "$missing" ] || [ ! -f "$dir/.keymint-lock" ] || ! cmp -s scripts/runtimes/package-lock.json "$dir/.keymint-lock"; then
     say "installing Node 18 and 22, Bun and Deno (npm, once)"
     mkdir -p "$dir"
     cp scripts/runtimes/package.json scripts/runtimes/package-lock.json "$dir/"
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error 2>&1 >/dev/null | grep -v 'Unknown user config' || true)
-    [ -x "$dir/node_modules/node18/bin/node" ] && [ -x "$dir/node_modules/.bin/deno" ] || { echo "runtimes install failed" >&2; exit 1; }
+    for b in $bins; do [ -x "$b" ] || { echo "runtimes install failed: $b" >&2; exit 1; }; done
     cp scripts/runtimes/package-lock.json "$dir/.keymint-lock"
   fi
 }

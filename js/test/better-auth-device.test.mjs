@@ -8,6 +8,9 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
 import * as keymint from '../dist/keymint.mjs';
 import { startBetterAuthServer } from './fixtures/better-auth-server.mjs';
 import { BIN, run, tempHome } from './fixtures/cli-helpers.mjs';
@@ -136,10 +139,16 @@ describe('better-auth preset: device authorization (RFC 8628)', () => {
     await (await browser(ba, 'second@example.com')).approve(userCode);
     await new Promise((r) => setTimeout(r, 1100));
     const child = fileURLToPath(new URL('./fixtures/device-child.mjs', import.meta.url));
-    const { stdout } = await promisify(execFile)(process.execPath, [child], { env: { ...process.env, SAVED: JSON.stringify(flow), NOW: String(Date.now()) } });
+    const keyFile = join(await mkdtemp(join(tmpdir(), 'keymint-device-')), 'key');
+    const { stdout } = await promisify(execFile)(process.execPath, [child], { env: { ...process.env, SAVED: JSON.stringify(flow), NOW: String(Date.now()), KEYFILE: keyFile } });
     const out = JSON.parse(stdout);
     assert.equal(out.keyName, 'device-key');
-    assert.ok(!stdout.includes(ba.db.apikey.at(-1)?.key ?? '\0'));
+    const raw = await readFile(keyFile, 'utf8');
+    await rm(dirname(keyFile), { recursive: true, force: true });
+    assert.ok(raw.length >= 16 && !stdout.includes(raw), 'the second process printed only the masked key');
+    assert.equal(out.apiKeyMasked.slice(-4), raw.slice(-4));
+    const res = await fetch(`${ba.url}/api/protected`, { headers: { 'x-api-key': raw } });
+    assert.equal(res.status, 200, 'the key the second process minted opens the protected route');
   });
 });
 

@@ -66,7 +66,7 @@ const FAULT_KINDS = new Set(['delay', 'html502', 'truncate', 'reset', 'hang', 'h
 
 // Raw keys and tokens the emulator mints (not ids). With KEYMINT_SECRETS_LOG set,
 // each is appended there so a test can prove none of them ever reached any output.
-const SECRET_PREFIXES = /^(scripto_|cko_|cdt_|at_|rt_|cat_|crt_|dc_)/;
+const SECRET_PREFIXES = /^(scripto_|cko_|cdt_|at_|rt_|cat_|crt_|dc_|pst_|dtk_|pss_)/;
 function recordSecret(prefix, value) {
   const log = process.env.KEYMINT_SECRETS_LOG;
   if (log && SECRET_PREFIXES.test(prefix)) appendFileSync(log, value + '\n');
@@ -92,7 +92,7 @@ function mintSecret(prefix, len) {
 
 /** True for a key or token this emulator minted (its marker after the prefix's first 8 characters). */
 export function isEmulatorSecret(value) {
-  const m = /^(scripto_|cko_|cdt_(?:live|test)_|at_|rt_|cat_|crt_)([A-Za-z0-9]+)$/.exec(String(value));
+  const m = /^(scripto_|cko_|cdt_(?:live|test)_|at_|rt_|cat_|crt_|dc_|pst_|dtk_|pss_)([A-Za-z0-9]+)$/.exec(String(value));
   return m !== null && m[2].slice(MARK_AT, MARK_AT + EMULATOR_MARKER.length) === EMULATOR_MARKER;
 }
 
