@@ -5,6 +5,7 @@
 //! or failed. The flow never performs IO, so the same transitions run natively,
 //! under wasm and under the fuzzer.
 
+use crate::action::{write_time, Action, Credential, Request};
 use crate::error::{Code, Error, Next};
 use crate::input;
 use crate::json::{obj, opt_s, s, Value, Writer};
@@ -73,68 +74,6 @@ pub enum Step {
     Request,
     /// Completing with a code (including an organization choice).
     Complete,
-}
-
-/// An HTTP request for the transport to perform.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Request {
-    /// `GET` or `POST`.
-    pub method: &'static str,
-    /// Absolute URL.
-    pub url: String,
-    /// Header pairs.
-    pub headers: Vec<(&'static str, String)>,
-    /// Headers whose names come from the provider spec (its `headers`, a mint's
-    /// or whoami's credential header).
-    pub extra: Vec<(String, String)>,
-    /// JSON body.
-    pub body: Option<String>,
-}
-
-impl Request {
-    /// Writes `{method, url, headers, body?}` as the next value of `w`.
-    #[inline(never)]
-    pub fn write(&self, w: &mut Writer) {
-        w.open()
-            .str("method", self.method)
-            .str("url", &self.url)
-            .obj("headers");
-        for (k, v) in &self.headers {
-            w.str(k, v);
-        }
-        for (k, v) in &self.extra {
-            w.str(k, v);
-        }
-        w.close().opt_str("body", self.body.as_deref()).close();
-    }
-}
-
-/// A minted credential.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Credential {
-    /// The raw key (a session's access token when `session`), redacted in `Debug`.
-    pub api_key: Secret,
-    /// True for a session (access + refresh token) rather than an API key.
-    pub session: bool,
-    /// A session's refresh token.
-    pub refresh_token: Option<Secret>,
-    /// Everything else the backend said about it (ids, names, scopes, expiry, …).
-    pub fields: Vec<(&'static str, Value)>,
-}
-
-/// What the caller should do next.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Action {
-    /// The flow was created and is ready for `request_code` (or `submit_code`).
-    Ready,
-    /// Perform this request and feed the answer back as a `response` event.
-    Send(Request),
-    /// A code was sent; `switched` names the purpose the flow switched from.
-    CodeSent,
-    /// A credential was minted.
-    Done(Credential),
-    /// The step failed.
-    Failed(Error),
 }
 
 /// A pending or finished flow: everything needed to resume it in another process.
@@ -244,6 +183,16 @@ fn text_of(v: &Value, key: &str) -> Option<String> {
 }
 
 impl Flow {
+    /// The `code_sent` action for the code now pending.
+    fn code_sent(&self) -> Action {
+        Action::CodeSent {
+            email: self.email.clone(),
+            purpose: self.purpose.clone(),
+            expires_at: self.expires_at,
+            resend_at: self.resend_at,
+            switched_from: self.switched_from.clone(),
+        }
+    }
     /// What the renderer needs of this flow to write next-action text.
     pub fn render_ctx(&self) -> crate::render::Ctx<'_> {
         crate::render::Ctx {
@@ -794,7 +743,7 @@ impl Flow {
                 self.orgs.clear();
                 self.maybe_minted = false;
                 self.sent_at = r.server_time;
-                Ok(Action::CodeSent)
+                Ok(self.code_sent())
             }
             Err(mut e) => {
                 self.phase = if self.expires_at.is_some() {
@@ -900,21 +849,21 @@ impl Flow {
             }
             return Err(e);
         };
-        let mut fields: Vec<(&'static str, Value)> = Vec::new();
+        let mut fields: Vec<(String, Value)> = Vec::new();
         for name in ["keyId", "keyName", "keyPrefix"] {
-            fields.push((name, opt_s(at(name).and_then(Value::as_text))));
+            fields.push((String::from(name), opt_s(at(name).and_then(Value::as_text))));
         }
         // A token's own `exp` (a JWT) when the answer names no expiry.
         let expires = at("expiresAt")
             .and_then(Value::as_text)
             .map(String::from)
             .or_else(|| jwt_exp(key).map(format_rfc3339));
-        fields.push(("expiresAt", opt_s(expires.as_deref())));
+        fields.push((String::from("expiresAt"), opt_s(expires.as_deref())));
         if self.spec.version > 1 {
-            fields.push(("kind", s(self.spec.credential_kind)));
+            fields.push((String::from("kind"), s(self.spec.credential_kind)));
         }
         fields.push((
-            "scopes",
+            String::from("scopes"),
             at("scopes")
                 .filter(|v| v.as_arr().is_some())
                 .cloned()
@@ -926,21 +875,33 @@ impl Flow {
         );
         if org.0.is_some() {
             fields.push((
-                "organization",
+                String::from("organization"),
                 obj(alloc::vec![("id", opt_s(org.0)), ("name", opt_s(org.1))]),
             ));
         }
         let user_id = at("userId").and_then(Value::as_text);
         let email = at("email").and_then(Value::as_text).unwrap_or(&self.email);
         fields.push((
-            "user",
+            String::from("user"),
             obj(alloc::vec![("id", opt_s(user_id)), ("email", s(email))]),
         ));
         let created = at("accountCreated")
             .and_then(Value::as_bool)
             .or_else(|| self.created_by_time(&data, now));
         let created = created.or((self.spec.flows.len() > 1).then_some(self.purpose == "signup"));
-        fields.push(("accountCreated", created.map_or(Value::Null, Value::Bool)));
+        fields.push((
+            String::from("accountCreated"),
+            created.map_or(Value::Null, Value::Bool),
+        ));
+        for (k, v) in [
+            ("provider", s(&self.spec.name)),
+            ("baseUrl", s(&self.base_url)),
+            ("email", s(&self.email)),
+            ("purpose", s(&self.purpose)),
+            ("switchedFrom", opt_s(self.switched_from.as_deref())),
+        ] {
+            fields.push((String::from(k), v));
+        }
         let credential = Credential {
             api_key: Secret::new(key),
             session,
@@ -953,7 +914,7 @@ impl Flow {
         self.attempts = None;
         self.locked_until = None;
         self.maybe_minted = false;
-        Ok(Action::Done(credential))
+        Ok(Action::Done(crate::action::Done::Credential(credential)))
     }
 
     /// The account is new when its creation time (`credential.accountCreatedAt`)
@@ -1301,64 +1262,4 @@ pub fn jwt_exp(token: &str) -> Option<i64> {
 /// A submission nonce: 16 to 64 lowercase hex digits (8 to 32 bytes).
 fn valid_nonce(n: &str) -> bool {
     (16..=64).contains(&n.len()) && n.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-}
-
-/// A time member as RFC 3339 text, left out when `None`.
-fn write_time(w: &mut Writer, k: &str, t: Option<i64>) {
-    if let Some(t) = t {
-        w.str(k, &format_rfc3339(t));
-    }
-}
-
-impl Action {
-    /// Writes the action, as JSON for the JS layer, as the next value of `w`.
-    #[inline(never)]
-    pub fn write(&self, w: &mut Writer, flow: Option<&Flow>) {
-        w.open();
-        match self {
-            Action::Ready => {
-                w.str("type", "ready");
-            }
-            Action::Send(r) => {
-                w.str("type", "send");
-                r.write(w.key("request"));
-            }
-            Action::CodeSent => {
-                w.str("type", "code_sent");
-                if let Some(f) = flow {
-                    w.str("email", &f.email).str("purpose", &f.purpose);
-                    write_time(w, "expiresAt", f.expires_at);
-                    write_time(w, "resendAvailableAt", f.resend_at);
-                    w.opt_str("switchedFrom", f.switched_from.as_deref());
-                }
-            }
-            Action::Done(c) => {
-                w.str("type", "done").obj("credential").str(
-                    if c.session { "accessToken" } else { "apiKey" },
-                    c.api_key.expose(),
-                );
-                if let Some(rt) = &c.refresh_token {
-                    w.str("refreshToken", rt.expose());
-                }
-                for (k, v) in &c.fields {
-                    w.value(k, v);
-                }
-                if let Some(f) = flow {
-                    w.str("provider", &f.spec.name)
-                        .str("baseUrl", &f.base_url)
-                        .str("email", &f.email)
-                        .str("purpose", &f.purpose)
-                        .opt_str("switchedFrom", f.switched_from.as_deref());
-                }
-                w.close();
-            }
-            Action::Failed(e) => {
-                let ctx = flow.map(Flow::render_ctx);
-                let (text, command) = crate::render::next_text(e, ctx.as_ref());
-                w.str("type", "error");
-                e.write(w.key("error"), &text, command.as_deref());
-            }
-        }
-        w.close();
-    }
 }

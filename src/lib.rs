@@ -16,6 +16,7 @@
 
 extern crate alloc;
 
+pub mod action;
 pub mod backend;
 pub mod crypto;
 pub mod device;
@@ -37,8 +38,9 @@ pub mod totp;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 
+use action::{Action, Request};
 use error::{Code, Error};
-use flow::{Action, Flow, Request};
+use flow::Flow;
 use json::{parse, Value};
 use response::{classify, Response};
 
@@ -266,7 +268,8 @@ fn wrap(action: &Action, flow: Option<&Flow>) -> String {
     if let Some(f) = flow {
         f.write_saved(w.key("state"));
     }
-    action.write(w.key("action"), flow);
+    let ctx = flow.map(Flow::render_ctx);
+    action.write(w.key("action"), ctx.as_ref());
     w.close();
     w.out
 }
