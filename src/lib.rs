@@ -26,6 +26,7 @@ pub mod input;
 pub mod json;
 pub mod oauth;
 pub mod password;
+pub mod protocol;
 pub mod provider;
 pub mod render;
 pub mod response;
