@@ -1,0 +1,179 @@
+//! The wire contract tables (`keymint::protocol::schema`) against what the core
+//! really writes and reads: the generated TS types are current, every action the
+//! encoder writes has exactly the members its table row allows, every op in the
+//! table is routed, every next-action kind is listed. `KEYMINT_UPDATE=1 cargo test
+//! --test protocol` rewrites `js/types/protocol.d.ts`.
+#![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
+
+use keymint::action::{Action, Credential, DeviceCode, Done, Request};
+use keymint::error::{Code, Error, Next};
+use keymint::json::{parse, Value, Writer};
+use keymint::protocol::schema::{typescript, Shape, ACTIONS, NEXT_KINDS, OPS};
+use keymint::secret::Secret;
+
+#[test]
+fn typescript_protocol_is_current() {
+    let path = format!("{}/js/types/protocol.d.ts", env!("CARGO_MANIFEST_DIR"));
+    let want = typescript();
+    if std::env::var_os("KEYMINT_UPDATE").is_some() {
+        std::fs::write(&path, &want).unwrap();
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "js/types/protocol.d.ts is out of date: run KEYMINT_UPDATE=1 cargo test --test protocol"
+    );
+}
+
+fn code() -> DeviceCode {
+    DeviceCode {
+        user_code: "WDJB-MJHT".into(),
+        verification_uri: "https://example.com/device".into(),
+        verification_uri_complete: Some("https://example.com/device?c=1".into()),
+        expires_at: 1_800_000_000,
+        interval: 5,
+        next_poll_at: 1_800_000_005,
+    }
+}
+
+/// One of every action variant (and every `done` payload).
+fn samples() -> Vec<Action> {
+    let cred = Credential {
+        api_key: Secret::new("sk_test_1"),
+        session: false,
+        refresh_token: Some(Secret::new("rt_1")),
+        fields: vec![("keyId".into(), Value::Str("k1".into()))],
+    };
+    let data = parse(r#"{"id":"u1"}"#).unwrap();
+    vec![
+        Action::Ready,
+        Action::Send(Request {
+            method: "POST",
+            url: "https://example.com/x".into(),
+            headers: vec![("accept", "application/json".into())],
+            extra: vec![("x-api-key".into(), "v".into())],
+            body: Some("{}".into()),
+        }),
+        Action::CodeSent {
+            email: "a@example.com".into(),
+            purpose: "login".into(),
+            expires_at: Some(1),
+            resend_at: Some(2),
+            switched_from: Some("signup".into()),
+        },
+        Action::SecondFactor {
+            method: "totp".into(),
+            email: "a@example.com".into(),
+            expires_at: 3,
+        },
+        Action::Authorize {
+            url: "https://example.com/authorize".into(),
+            state: "s".into(),
+        },
+        Action::DeviceCode(code()),
+        Action::Wait {
+            code: code(),
+            until: 10,
+            retry_after: 5,
+            reason: "early",
+            error: Error::new(Code::AUTHORIZATION_PENDING, "pending"),
+        },
+        Action::Done(Done::Credential(cred)),
+        Action::Done(Done::Session(data.clone())),
+        Action::Done(Done::Identity(data.clone())),
+        Action::Done(Done::Data(data)),
+        Action::Done(Done::Revoked { already: true }),
+        Action::Done(Done::Totp {
+            code: "123456".into(),
+            expires_at: 30,
+        }),
+        Action::Done(Done::ApiToken {
+            env: Some("live".into()),
+            masked: "sk_live_…".into(),
+        }),
+        Action::Failed(Error::new(Code::OTP_INVALID, "wrong")),
+    ]
+}
+
+fn row<'a>(shapes: &'a [Shape], tag: &str) -> &'a Shape {
+    shapes
+        .iter()
+        .find(|s| s.tag == tag)
+        .unwrap_or_else(|| panic!("`{tag}` is not in the schema"))
+}
+
+#[test]
+fn every_action_written_matches_its_schema_row() {
+    let mut seen = std::collections::BTreeSet::new();
+    for action in samples() {
+        let mut w = Writer::new();
+        action.write(&mut w, None);
+        let v = parse(&w.out).unwrap();
+        let Value::Obj(members) = &v else { panic!() };
+        let tag = v.str_at("type").unwrap();
+        seen.insert(tag.to_string());
+        let shape = row(ACTIONS, tag);
+        let open = shape.members.iter().any(|(n, _)| n.starts_with('['));
+        for (k, _) in members.iter().filter(|(k, _)| k != "type") {
+            assert!(
+                open || shape
+                    .members
+                    .iter()
+                    .any(|(n, _)| n.trim_end_matches('?') == k),
+                "`{tag}` writes `{k}`, which {} does not declare",
+                shape.name
+            );
+        }
+        for (n, _) in shape.members.iter().filter(|(n, _)| !n.ends_with('?')) {
+            assert!(v.get(n).is_some(), "`{tag}` lacks required `{n}`");
+        }
+    }
+    let all: std::collections::BTreeSet<_> = ACTIONS.iter().map(|s| s.tag.to_string()).collect();
+    assert_eq!(seen, all, "every schema action is written by some variant");
+}
+
+#[test]
+fn every_op_in_the_schema_is_routed_and_no_other() {
+    for shape in OPS {
+        let out = parse(&keymint::step(&format!(
+            r#"{{"op":"{}","now":1}}"#,
+            shape.tag
+        )))
+        .unwrap();
+        assert_ne!(
+            out.path("action.error.message").and_then(Value::as_str),
+            Some("Unknown op."),
+            "op `{}` is in the schema but not routed",
+            shape.tag
+        );
+    }
+    let out = parse(&keymint::step(r#"{"op":"nope","now":1}"#)).unwrap();
+    assert_eq!(out.str_at("action.error.code"), Some("INVALID_STEP"));
+}
+
+#[test]
+fn every_next_action_kind_is_listed() {
+    let all = [
+        Next::None,
+        Next::FixInput("email"),
+        Next::Wait(1),
+        Next::SwitchFlow("signup"),
+        Next::RequestNewCode,
+        Next::RetryCode,
+        Next::ChooseOrganization(vec![]),
+        Next::RevokeAKey,
+        Next::Retry,
+        Next::Refresh,
+        Next::SignInAgain,
+        Next::FixConfig,
+        Next::SaveKey,
+        Next::OpenUrl {
+            url: String::new(),
+            user_code: String::new(),
+            expires_at: String::new(),
+        },
+    ];
+    let kinds: Vec<&str> = all.iter().map(Next::kind).collect();
+    assert_eq!(kinds, NEXT_KINDS);
+}
