@@ -177,3 +177,13 @@ fn every_next_action_kind_is_listed() {
     let kinds: Vec<&str> = all.iter().map(Next::kind).collect();
     assert_eq!(kinds, NEXT_KINDS);
 }
+
+#[test]
+fn every_schema_op_parses_to_its_op() {
+    use keymint::protocol::Op;
+    assert_eq!(Op::ALL.len(), OPS.len());
+    for (i, shape) in OPS.iter().enumerate() {
+        assert_eq!(Op::parse(shape.tag), Some(Op::ALL[i]));
+    }
+    assert_eq!(Op::parse("nope"), None);
+}
