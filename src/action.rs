@@ -5,6 +5,13 @@
 //! performs it (send a request, show a code, open a URL, wait) or reads its
 //! result (done, failed). The JSON form written by [`Action::write`] is the
 //! wire contract of the JS layer (`{type, …}`); nothing else writes an action.
+//!
+//! With the `serde` feature these types derive `Serialize` for Rust callers (to
+//! log or record a step); a [`Credential`], [`Done`] and [`DeviceCode`] also
+//! derive `Deserialize`, so a credential can be stored and read back (its
+//! secrets are written raw: see [`Secret`]). [`Action`] and [`Request`] are
+//! Serialize only: they hold `&'static str` names from the core's own tables and
+//! are produced by a flow, never read.
 
 use crate::error::Error;
 use crate::json::{Value, Writer};
@@ -16,6 +23,7 @@ use alloc::vec::Vec;
 
 /// An HTTP request for the transport to perform.
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Request {
     /// `GET` or `POST`.
     pub method: &'static str,
@@ -50,6 +58,7 @@ impl Request {
 
 /// A credential a flow produced: a key or a session.
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Credential {
     /// The raw key (a session's access token when `session`), redacted in `Debug`.
     pub api_key: Secret,
@@ -60,6 +69,7 @@ pub struct Credential {
     pub refresh_token: Option<Secret>,
     /// Everything else known about it (ids, names, scopes, expiry, provider,
     /// base URL, …), in the order written.
+    #[cfg_attr(feature = "serde", serde(with = "serde_value::members"))]
     pub fields: Vec<(String, Value)>,
 }
 
@@ -86,6 +96,7 @@ impl Credential {
 /// What the device authorization grant shows the user (RFC 8628 §3.2), and when
 /// the next poll may go out.
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeviceCode {
     /// The code the user types at the verification page.
     pub user_code: String,
@@ -117,6 +128,8 @@ impl DeviceCode {
 
 /// What a finished step produced.
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum Done {
     /// A key or session (`{credential}`).
@@ -150,6 +163,8 @@ pub enum Done {
 
 /// What the caller should do next. The one action type of every flow.
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[must_use = "an action tells the caller what to do next; dropping it stalls the flow"]
 #[non_exhaustive]
 pub enum Action {
@@ -318,5 +333,110 @@ fn write_error(w: &mut Writer, e: &Error, ctx: Option<&Ctx>) {
 pub fn write_time(w: &mut Writer, k: &str, t: Option<i64>) {
     if let Some(t) = t {
         w.str(k, &format_rfc3339(t));
+    }
+}
+
+/// serde for [`Value`] (JSON's own data model, members kept in order), so the
+/// types above that carry one derive serde too. It lives beside its only users,
+/// and only with the `serde` feature: the shipped wasm never links it.
+#[cfg(feature = "serde")]
+mod serde_value {
+    use crate::json::Value;
+    use alloc::string::{String, ToString};
+    use alloc::vec::Vec;
+    use core::fmt;
+    use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+    use serde::ser::{Serialize, Serializer};
+
+    impl Serialize for Value {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            match self {
+                Value::Null => s.serialize_unit(),
+                Value::Bool(b) => s.serialize_bool(*b),
+                Value::Int(n) => s.serialize_i64(*n),
+                // A number kept as written: as an f64 when it reads as one, else its text.
+                Value::Num(t) => match t.parse::<f64>() {
+                    Ok(f) => s.serialize_f64(f),
+                    Err(_) => s.serialize_str(t),
+                },
+                Value::Str(t) => s.serialize_str(t),
+                Value::Arr(items) => s.collect_seq(items),
+                Value::Obj(m) => members::serialize(m, s),
+            }
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Value {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_any(ValueVisitor)
+        }
+    }
+
+    struct ValueVisitor;
+
+    impl<'de> Visitor<'de> for ValueVisitor {
+        type Value = Value;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON value")
+        }
+        fn visit_unit<E>(self) -> Result<Value, E> {
+            Ok(Value::Null)
+        }
+        fn visit_none<E>(self) -> Result<Value, E> {
+            Ok(Value::Null)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+            Value::deserialize(d)
+        }
+        fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+            Ok(Value::Bool(b))
+        }
+        fn visit_i64<E>(self, n: i64) -> Result<Value, E> {
+            Ok(Value::Int(n))
+        }
+        fn visit_u64<E>(self, n: u64) -> Result<Value, E> {
+            Ok(i64::try_from(n).map_or_else(|_| Value::Num(n.to_string()), Value::Int))
+        }
+        fn visit_f64<E>(self, f: f64) -> Result<Value, E> {
+            Ok(Value::Num(f.to_string()))
+        }
+        fn visit_str<E>(self, t: &str) -> Result<Value, E> {
+            Ok(Value::Str(String::from(t)))
+        }
+        fn visit_string<E>(self, t: String) -> Result<Value, E> {
+            Ok(Value::Str(t))
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+            let mut items = Vec::new();
+            while let Some(v) = seq.next_element()? {
+                items.push(v);
+            }
+            Ok(Value::Arr(items))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+            let mut m = Vec::new();
+            while let Some(kv) = map.next_entry()? {
+                m.push(kv);
+            }
+            Ok(Value::Obj(m))
+        }
+    }
+
+    /// Object members `[(name, value)]` as a map, in order (for `#[serde(with)]`).
+    pub mod members {
+        use super::{Deserialize, Deserializer, Serializer, String, Value, Vec};
+
+        pub fn serialize<S: Serializer>(m: &[(String, Value)], s: S) -> Result<S::Ok, S::Error> {
+            s.collect_map(m.iter().map(|(k, v)| (k, v)))
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Vec<(String, Value)>, D::Error> {
+            match Value::deserialize(d)? {
+                Value::Obj(m) => Ok(m),
+                _ => Err(serde::de::Error::custom("expected an object")),
+            }
+        }
     }
 }
