@@ -9,7 +9,8 @@
 //! With the `serde` feature these types derive `Serialize` for Rust callers (to
 //! log or record a step); a [`Credential`], [`Done`] and [`DeviceCode`] also
 //! derive `Deserialize`, so a credential can be stored and read back (its
-//! secrets are written raw: see [`Secret`]). [`Action`] and [`Request`] are
+//! secrets are written raw: see [`Secret`]). Member names are camelCase and
+//! variant names snake_case, as in the JSON protocol (`apiKey`, `code_sent`). [`Action`] and [`Request`] are
 //! Serialize only: they hold `&'static str` names from the core's own tables and
 //! are produced by a flow, never read.
 
@@ -24,6 +25,7 @@ use alloc::vec::Vec;
 /// An HTTP request for the transport to perform.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Request {
     /// `GET` or `POST`.
     pub method: &'static str,
@@ -59,6 +61,7 @@ impl Request {
 /// A credential a flow produced: a key or a session.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Credential {
     /// The raw key (a session's access token when `session`), redacted in `Debug`.
     pub api_key: Secret,
@@ -97,6 +100,7 @@ impl Credential {
 /// the next poll may go out.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct DeviceCode {
     /// The code the user types at the verification page.
     pub user_code: String,
@@ -129,7 +133,10 @@ impl DeviceCode {
 /// What a finished step produced.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(
+    feature = "serde",
+    serde(rename_all = "snake_case", rename_all_fields = "camelCase")
+)]
 #[non_exhaustive]
 pub enum Done {
     /// A key or session (`{credential}`).
@@ -164,7 +171,10 @@ pub enum Done {
 /// What the caller should do next. The one action type of every flow.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(
+    feature = "serde",
+    serde(rename_all = "snake_case", rename_all_fields = "camelCase")
+)]
 #[must_use = "an action tells the caller what to do next; dropping it stalls the flow"]
 #[non_exhaustive]
 pub enum Action {

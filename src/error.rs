@@ -131,7 +131,10 @@ impl Code {
 /// are `&'static str` from the code table, which nothing can deserialise into.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(
+    feature = "serde",
+    serde(rename_all = "snake_case", rename_all_fields = "camelCase")
+)]
 pub enum Next {
     /// Nothing to do.
     None,

@@ -52,6 +52,22 @@ mod serde_types {
     }
 
     #[test]
+    fn code_sent_action_names_members_as_the_protocol_does() {
+        let a = Action::CodeSent {
+            email: String::from("a@b.co"),
+            purpose: String::from("login"),
+            expires_at: Some(1_795_000_600),
+            resend_at: None,
+            switched_from: None,
+        };
+        assert_eq!(
+            serde_json::to_value(a).unwrap(),
+            json!({"code_sent": {"email": "a@b.co", "purpose": "login", "expiresAt": 1_795_000_600,
+                                 "resendAt": null, "switchedFrom": null}})
+        );
+    }
+
+    #[test]
     fn send_action() {
         let a = Action::Send(Request {
             method: "POST",
@@ -86,7 +102,7 @@ mod serde_types {
         };
         let text = serde_json::to_string(&Done::Credential(c.clone())).unwrap();
         // Serialising is storing: the raw key is written (documented on Secret).
-        assert!(text.contains(raw));
+        assert!(text.contains(&format!("\"apiKey\":\"{raw}\"")), "{text}");
         assert!(text.contains(
             "\"fields\":{\"keyId\":\"key_1\",\"expiresInDays\":90,\"scopes\":[\"read\"]}"
         ));
