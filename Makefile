@@ -5,7 +5,7 @@ SHELL := bash
 export PATH := $(CURDIR)/.tools/cargo/bin:$(PATH)
 NODE_TEST := node --test --test-reporter=dot
 
-.PHONY: demo test build tools bench test-rust test-wasm test-js test-browser test-package lint clean
+.PHONY: demo test build tools bench test-rust test-rust-api test-wasm test-js test-browser test-package lint clean
 
 demo: build
 	node examples/demo.mjs
@@ -26,6 +26,14 @@ lint: build
 test-rust:
 	cargo test -q
 
+# The crate as a Rust API: the native example drives a full Scripto flow against the
+# emulator (it starts and stops its own, on a free port), and the serde feature's tests.
+# Quiet unless something fails; then the example's output is shown.
+test-rust-api: tools
+	@out=$$(cargo run -q --example scripto_native 2>&1) || { echo "$$out"; exit 1; }
+	@out=$$(cargo test -q --features serde --test rust_api 2>&1) || { echo "$$out"; exit 1; }
+	@echo "test-rust-api: scripto_native example and serde tests passed"
+
 test-wasm: tools
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 	  cargo test --target wasm32-unknown-unknown --tests 2>&1 | grep -E "^(test |test result|Running|error|no tests)"
@@ -41,7 +49,7 @@ test-js: build
 	  --test-reporter=tap --test-reporter-destination=$(JS_LOG).tap test/*.test.mjs 2>&1 | tee $(JS_LOG)
 	node scripts/secrets-check.mjs $(SECRETS_LOG) $(JS_LOG) $(JS_LOG).tap
 
-test: lint test-rust test-wasm test-js test-browser test-package
+test: lint test-rust test-rust-api test-wasm test-js test-browser test-package
 	node scripts/size-budget.mjs
 	@echo "make test: all suites passed"
 

@@ -5,6 +5,14 @@
 //! performs it (send a request, show a code, open a URL, wait) or reads its
 //! result (done, failed). The JSON form written by [`Action::write`] is the
 //! wire contract of the JS layer (`{type, …}`); nothing else writes an action.
+//!
+//! With the `serde` feature these types derive `Serialize` for Rust callers (to
+//! log or record a step); a [`Credential`], [`Done`] and [`DeviceCode`] also
+//! derive `Deserialize`, so a credential can be stored and read back (its
+//! secrets are written raw: see [`Secret`]). Member names are camelCase and
+//! variant names snake_case, as in the JSON protocol (`apiKey`, `code_sent`). [`Action`] and [`Request`] are
+//! Serialize only: they hold `&'static str` names from the core's own tables and
+//! are produced by a flow, never read.
 
 use crate::error::Error;
 use crate::json::{Value, Writer};
@@ -14,8 +22,14 @@ use crate::time::format_rfc3339;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+// serde for `Value`, so the types here that carry one derive serde too.
+#[cfg(feature = "serde")]
+mod serde_value;
+
 /// An HTTP request for the transport to perform.
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Request {
     /// `GET` or `POST`.
     pub method: &'static str,
@@ -50,6 +64,8 @@ impl Request {
 
 /// A credential a flow produced: a key or a session.
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Credential {
     /// The raw key (a session's access token when `session`), redacted in `Debug`.
     pub api_key: Secret,
@@ -60,6 +76,7 @@ pub struct Credential {
     pub refresh_token: Option<Secret>,
     /// Everything else known about it (ids, names, scopes, expiry, provider,
     /// base URL, …), in the order written.
+    #[cfg_attr(feature = "serde", serde(with = "serde_value::members"))]
     pub fields: Vec<(String, Value)>,
 }
 
@@ -86,6 +103,8 @@ impl Credential {
 /// What the device authorization grant shows the user (RFC 8628 §3.2), and when
 /// the next poll may go out.
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct DeviceCode {
     /// The code the user types at the verification page.
     pub user_code: String,
@@ -117,6 +136,11 @@ impl DeviceCode {
 
 /// What a finished step produced.
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(rename_all = "snake_case", rename_all_fields = "camelCase")
+)]
 #[non_exhaustive]
 pub enum Done {
     /// A key or session (`{credential}`).
@@ -150,6 +174,11 @@ pub enum Done {
 
 /// What the caller should do next. The one action type of every flow.
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(rename_all = "snake_case", rename_all_fields = "camelCase")
+)]
 #[must_use = "an action tells the caller what to do next; dropping it stalls the flow"]
 #[non_exhaustive]
 pub enum Action {

@@ -11,6 +11,7 @@ use alloc::vec::Vec;
 
 /// One row of the canonical code table.
 #[derive(Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct CodeInfo {
     /// The code, SCREAMING_SNAKE (Codika's names where they exist).
     pub code: &'static str,
@@ -25,9 +26,11 @@ pub struct CodeInfo {
 
 macro_rules! codes {
     ($($name:ident $exit:literal $kind:literal $when:literal;)*) => {
-        /// Canonical error codes.
+        /// Canonical error codes. With the `serde` feature a code is (de)serialised
+        /// as its name, `"OTP_INVALID"`, as in the JSON protocol.
         #[allow(non_camel_case_types, missing_docs)]
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
         pub enum Code { $($name,)* }
         /// Every canonical code with its exit code, next-action kind and meaning.
         pub const CODES: &[CodeInfo] = &[$(CodeInfo { code: stringify!($name), exit: $exit, kind: $kind, #[cfg(not(target_arch = "wasm32"))] when: $when },)*];
@@ -123,7 +126,15 @@ impl Code {
 
 /// What to do next, machine-readable; the human text is rendered later with the
 /// calling program's name and flags.
+///
+/// `serde`: Serialize only (`{"fix_input": "email"}`, `"retry"`): its field names
+/// are `&'static str` from the code table, which nothing can deserialise into.
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(rename_all = "snake_case", rename_all_fields = "camelCase")
+)]
 pub enum Next {
     /// Nothing to do.
     None,
@@ -185,7 +196,16 @@ impl Next {
 }
 
 /// A canonical error.
+///
+/// With `std` it is a [`std::error::Error`] whose `Display` is `CODE: message`
+/// (native only: the shipped wasm is built without `std` and links no formatting).
+/// With `serde` it serialises with camelCase member names; Serialize only, as
+/// [`Next`] is.
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "std", derive(thiserror::Error))]
+#[cfg_attr(feature = "std", error("{}: {}", .code.as_str(), .message))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Error {
     /// The canonical code.
     pub code: Code,

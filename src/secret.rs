@@ -5,6 +5,13 @@ use core::fmt;
 
 /// A raw API key or token. `Debug` and `Display` print only the masked form,
 /// so a secret cannot leak through logging or error formatting by accident.
+///
+/// With the `serde` feature, `Serialize` writes the **raw** value and
+/// `Deserialize` reads it back: serialising is how a credential is stored (a
+/// config file, a keyring entry), and a masked copy could never be used again.
+/// Treat a serialised `Secret` like [`Secret::expose`]: write it only to a store
+/// readable by its owner, never to a log; to show or log one, use `Debug`,
+/// `Display` or [`Secret::masked`].
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
 
@@ -71,6 +78,20 @@ impl fmt::Debug for Secret {
 impl fmt::Display for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.masked())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <String as serde::Deserialize>::deserialize(d).map(Secret)
     }
 }
 
