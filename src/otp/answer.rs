@@ -154,20 +154,16 @@ impl Flow {
                 self.limits.expires_at = None;
             }
             ORGANIZATION_SELECTION_REQUIRED | ORGANIZATION_NOT_MEMBER => {
-                if let State::CodeSent {
-                    code: Some(code),
-                    orgs,
-                } = core::mem::replace(&mut self.state, State::Ready)
-                {
-                    let mut orgs = orgs;
-                    if let Next::ChooseOrganization(offered) = &e.next {
-                        if !offered.is_empty() {
-                            orgs = offered.clone();
-                        }
+                let mut orgs = self.state.take_orgs();
+                if let Next::ChooseOrganization(offered) = &mut e.next {
+                    if !offered.is_empty() {
+                        orgs = core::mem::take(offered);
                     }
-                    e.next = Next::ChooseOrganization(orgs.clone());
-                    self.state = State::ChooseOrg { code, orgs };
                 }
+                e.next = Next::ChooseOrganization(orgs.clone());
+                // A complete always carries its code, kept here to be sent again.
+                let code = self.state.code().map(String::from).unwrap_or_default();
+                self.state = State::ChooseOrg { code, orgs };
             }
             USER_ALREADY_HAS_ORGANIZATION
             | USER_ALREADY_EXISTS

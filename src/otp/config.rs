@@ -10,41 +10,40 @@ use alloc::vec::Vec;
 
 /// What starts a flow: `{provider | spec, baseUrl?, email, purpose?:
 /// login|signup|auto, program?, flowId, options?, allowInsecure?}` in JSON.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Config {
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Config<'a> {
     /// A preset's name (`codika`, `scripto`, …), unless `spec` is given.
-    pub provider: Option<String>,
+    pub provider: Option<&'a str>,
     /// A custom provider spec document.
-    pub spec: Option<Value>,
+    pub spec: Option<&'a Value>,
     /// The backend's base URL (the spec's own when absent).
-    pub base_url: Option<String>,
+    pub base_url: Option<&'a str>,
     /// The user's email.
-    pub email: String,
+    pub email: &'a str,
     /// `login`, `signup` or `auto` (the default: the agent recipe picks and switches).
-    pub purpose: Option<String>,
+    pub purpose: Option<&'a str>,
     /// The calling program's command, named in next-action text.
-    pub program: Option<String>,
+    pub program: Option<&'a str>,
     /// A caller-drawn random id; the idempotency keys start with it.
-    pub flow_id: Option<String>,
-    /// Complete options by canonical name (`keyName`, `companyName`, …).
-    pub options: Option<Value>,
+    pub flow_id: Option<&'a str>,
+    /// Complete options by canonical name (`keyName`, `companyName`, …), a JSON object.
+    pub options: Option<&'a Value>,
     /// Allow plain http:// to hosts other than loopback.
     pub allow_insecure: bool,
 }
 
-impl Config {
+impl<'a> Config<'a> {
     /// Reads a JSON start config (a saved document names its members the same way).
-    pub fn from_value(v: &Value) -> Config {
-        let text = |k: &str| v.str_at(k).map(String::from);
+    pub fn from_value(v: &'a Value) -> Config<'a> {
         Config {
-            provider: text("provider"),
-            spec: v.get("spec").filter(|v| !v.is_null()).cloned(),
-            base_url: text("baseUrl"),
-            email: String::from(v.get("email").and_then(Value::as_str).unwrap_or("")),
-            purpose: text("purpose"),
-            program: text("program"),
-            flow_id: text("flowId"),
-            options: v.get("options").cloned(),
+            provider: v.str_at("provider"),
+            spec: v.get("spec").filter(|v| !v.is_null()),
+            base_url: v.str_at("baseUrl"),
+            email: v.get("email").and_then(Value::as_str).unwrap_or(""),
+            purpose: v.str_at("purpose"),
+            program: v.str_at("program"),
+            flow_id: v.str_at("flowId"),
+            options: v.get("options"),
             allow_insecure: v
                 .get("allowInsecure")
                 .and_then(Value::as_bool)
@@ -70,25 +69,22 @@ fn default_program(name: &str, custom: bool) -> String {
 
 impl Flow {
     /// Starts a flow: checks the provider, base URL, email, purpose and options.
-    pub fn start(config: &Config) -> Result<Flow, Error> {
+    pub fn start(config: &Config<'_>) -> Result<Flow, Error> {
         let mut flow = Flow::from_config(config)?;
-        let options = parse_options(&flow.spec, config.options.as_ref())?;
+        let options = parse_options(&flow.spec, config.options)?;
         flow.merge_options(options);
         Ok(flow)
     }
 
     /// A ready flow from a config's members other than `options`; shared by
     /// [`Flow::start`] and [`Flow::resume`].
-    pub(super) fn from_config(config: &Config) -> Result<Flow, Error> {
-        let custom = config.spec.clone();
-        let spec = provider::resolve(config.provider.as_deref(), custom.as_ref())
+    pub(super) fn from_config(config: &Config<'_>) -> Result<Flow, Error> {
+        let custom = config.spec.cloned();
+        let spec = provider::resolve(config.provider, config.spec)
             .map_err(|e| Error::input(Code::INVALID_PROVIDER, "provider", &e.message()))?;
-        let base_url = input::base_url(
-            &spec.base_url_for(config.base_url.as_deref()),
-            config.allow_insecure,
-        )?;
-        let email = input::email(&config.email)?;
-        let (purpose, auto) = match config.purpose.as_deref().unwrap_or("auto") {
+        let base_url = input::base_url(&spec.base_url_for(config.base_url), config.allow_insecure)?;
+        let email = input::email(config.email)?;
+        let (purpose, auto) = match config.purpose.unwrap_or("auto") {
             "auto" => (
                 spec.flows.first().map_or("login", |r| r.purpose.as_str()),
                 spec.flows.len() > 1,
@@ -117,10 +113,10 @@ impl Flow {
             purpose
         };
         Ok(Flow {
-            program: config
-                .program
-                .clone()
-                .unwrap_or_else(|| default_program(&spec.name, custom.is_some())),
+            program: config.program.map_or_else(
+                || default_program(&spec.name, custom.is_some()),
+                String::from,
+            ),
             purpose: String::from(purpose),
             spec,
             custom,
@@ -128,10 +124,7 @@ impl Flow {
             email,
             auto,
             allow_insecure: config.allow_insecure,
-            flow_id: config
-                .flow_id
-                .clone()
-                .unwrap_or_else(|| String::from("flow")),
+            flow_id: String::from(config.flow_id.unwrap_or("flow")),
             state: State::Ready,
             limits: Limits::default(),
             resend_at: None,

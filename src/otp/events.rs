@@ -19,7 +19,7 @@ impl Flow {
     }
 
     pub(super) fn on_request_code(&mut self, url: Option<&str>, now: i64) -> Result<Action, Error> {
-        if self.state.busy() || self.state == State::Done {
+        if self.state.busy() || matches!(self.state, State::Done) {
             return Err(self.wrong_step());
         }
         let url = self.event_url(url)?;
@@ -49,7 +49,7 @@ impl Flow {
         url: Option<&str>,
         now: i64,
     ) -> Result<Action, Error> {
-        if self.state.busy() || self.state == State::Done {
+        if self.state.busy() || matches!(self.state, State::Done) {
             return Err(self.wrong_step());
         }
         // The server checks its input before it looks at the code; so do we.
@@ -100,10 +100,7 @@ impl Flow {
 
     /// Enters `Completing` with `code`, keeping the organizations offered earlier.
     fn complete_with(&mut self, code: String, url: Option<String>) {
-        let orgs = match core::mem::replace(&mut self.state, State::Ready) {
-            State::CodeSent { orgs, .. } | State::ChooseOrg { orgs, .. } => orgs,
-            _ => Vec::new(),
-        };
+        let orgs = self.state.take_orgs();
         self.state = State::Completing {
             code,
             orgs,
@@ -201,15 +198,8 @@ impl Flow {
 
     /// Back to `CodeSent` from a complete, keeping its code and organizations.
     pub(super) fn back_to_code_sent(&mut self) {
-        self.state = match core::mem::replace(&mut self.state, State::Ready) {
-            State::Completing { code, orgs, .. } | State::ChooseOrg { code, orgs } => {
-                State::CodeSent {
-                    code: Some(code),
-                    orgs,
-                }
-            }
-            State::CodeSent { code, orgs } => State::CodeSent { code, orgs },
-            _ => State::code_sent(),
-        };
+        let code = self.state.code().map(String::from);
+        let orgs = self.state.take_orgs();
+        self.state = State::CodeSent { code, orgs };
     }
 }

@@ -173,7 +173,7 @@ impl Flow {
     /// `INVALID_STEP` for an event this state cannot take.
     fn wrong_step(&self) -> Error {
         let mut e = Error::wrong_step(self.state.name());
-        e.next = if self.state == State::Done {
+        e.next = if matches!(self.state, State::Done) {
             Next::None
         } else {
             Next::Retry

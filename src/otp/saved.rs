@@ -102,8 +102,10 @@ impl Flow {
             None => return Err(invalid("This is not a saved keymint flow.")),
         }
         // Checked as a start config; its options are taken as saved below.
-        let mut config = Config::from_value(doc);
-        config.options = None;
+        let config = Config {
+            options: None,
+            ..Config::from_value(doc)
+        };
         let mut flow = Flow::from_config(&config).map_err(|e| Error::bad_saved(&e.message))?;
         let bad = |k: &str| {
             Error::local(
@@ -125,10 +127,6 @@ impl Flow {
             .get("auto")
             .and_then(Value::as_bool)
             .ok_or_else(|| bad("auto"))?;
-        let phase = doc.str_at("phase").unwrap_or("");
-        if !PHASES.contains(&phase) {
-            return Err(bad("phase"));
-        }
         flow.limits.expires_at = time("expiresAt")?;
         flow.resend_at = time("resendAvailableAt")?;
         flow.limits.locked_until = time("lockedUntil")?;
@@ -174,22 +172,9 @@ impl Flow {
             flow.carried = m.clone();
         }
         flow.request_failed = flag("requestFailed");
-        // The one check every saved flow carries: over the document as saved.
-        let body = Value::Obj(
-            members
-                .iter()
-                .filter(|(k, _)| k != "check")
-                .cloned()
-                .collect(),
-        );
-        if doc.str_at("check") != Some(checksum(&body.to_json()).as_str()) {
-            return Err(invalid(
-                "The saved flow was altered or damaged; start a new flow.",
-            ));
-        }
         let code = text("code");
         let needs_code = |code: Option<String>| code.ok_or_else(|| bad("code"));
-        flow.state = match phase {
+        flow.state = match doc.str_at("phase").unwrap_or("") {
             "requesting" => State::Requesting(step),
             "code_sent" => State::CodeSent { code, orgs },
             "completing" => State::Completing {
@@ -215,19 +200,22 @@ impl Flow {
                 orgs,
             },
             "done" => State::Done,
-            _ => State::Ready,
+            "ready" => State::Ready,
+            _ => return Err(bad("phase")),
         };
+        // The one check every saved flow carries: over the document as saved.
+        let body = Value::Obj(
+            members
+                .iter()
+                .filter(|(k, _)| k != "check")
+                .cloned()
+                .collect(),
+        );
+        if doc.str_at("check") != Some(checksum(&body.to_json()).as_str()) {
+            return Err(invalid(
+                "The saved flow was altered or damaged; start a new flow.",
+            ));
+        }
         Ok(flow)
     }
 }
-
-/// The state names a saved document may hold ([`State::name`]).
-const PHASES: [&str; 7] = [
-    "ready",
-    "requesting",
-    "code_sent",
-    "completing",
-    "minting",
-    "choose_organization",
-    "done",
-];

@@ -119,6 +119,16 @@ impl State {
         }
     }
 
+    /// Takes the kept organizations, to move them into the next state.
+    pub(super) fn take_orgs(&mut self) -> Orgs {
+        match self {
+            State::CodeSent { orgs, .. }
+            | State::Completing { orgs, .. }
+            | State::ChooseOrg { orgs, .. } => core::mem::take(orgs),
+            _ => Vec::new(),
+        }
+    }
+
     /// A code-sent state keeping nothing.
     pub(super) fn code_sent() -> State {
         State::CodeSent {
