@@ -168,11 +168,9 @@ impl Flow {
             user.push((String::from("accountCreated"), Value::Bool(created)));
         }
         let req = self.mint_request(&mint, token);
-        let step = self.state.in_flight().cloned().unwrap_or_default();
         self.state = State::Minting {
             token: Secret::new(token),
             signed_in: Value::Obj(user),
-            step,
         };
         Ok(Action::Send(req))
     }

@@ -138,7 +138,7 @@ impl Flow {
                 Code::ORGANIZATION_NOT_MEMBER,
                 &["That organization is not one of yours."],
             );
-            e.next = Next::ChooseOrganization(orgs.to_vec());
+            e.next = Next::ChooseOrganization(orgs.clone());
             return Err(e);
         }
         let same = self

@@ -193,7 +193,6 @@ impl Flow {
                     .filter(|v| matches!(v, Value::Obj(_)))
                     .cloned()
                     .unwrap_or(Value::Obj(Vec::new())),
-                step,
             },
             "choose_organization" => State::ChooseOrg {
                 code: needs_code(code)?,

@@ -8,6 +8,9 @@ use alloc::vec::Vec;
 /// Organizations the backend offered, as `(id, name)`.
 pub type Orgs = Vec<(String, String)>;
 
+/// The organizations of a state that keeps none.
+static NO_ORGS: Orgs = Vec::new();
+
 /// What lives only while a request is in flight, and goes with its answer.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InFlight {
@@ -56,8 +59,6 @@ pub enum State {
         token: Secret,
         /// What the complete answer said about the user (canonical credential names).
         signed_in: Value,
-        /// The step in flight.
-        step: InFlight,
     },
     /// The backend needs an organization: send `choose_organization` with one of
     /// `orgs` (the code is kept and sent again with it).
@@ -85,19 +86,21 @@ impl State {
         }
     }
 
-    /// The step in flight, if a request is.
+    /// The step in flight, if a request other than the mint is (the mint
+    /// goes to the base URL and never switches purpose).
     pub fn in_flight(&self) -> Option<&InFlight> {
         match self {
-            State::Requesting(step)
-            | State::Completing { step, .. }
-            | State::Minting { step, .. } => Some(step),
+            State::Requesting(step) | State::Completing { step, .. } => Some(step),
             _ => None,
         }
     }
 
     /// True while a request is in flight (events other than its answer are refused).
     pub fn busy(&self) -> bool {
-        self.in_flight().is_some()
+        matches!(
+            self,
+            State::Requesting(_) | State::Completing { .. } | State::Minting { .. }
+        )
     }
 
     /// The code kept for sending again, if any.
@@ -110,12 +113,12 @@ impl State {
     }
 
     /// The organizations the backend offered (empty when none are kept).
-    pub fn orgs(&self) -> &[(String, String)] {
+    pub fn orgs(&self) -> &Orgs {
         match self {
             State::CodeSent { orgs, .. }
             | State::Completing { orgs, .. }
             | State::ChooseOrg { orgs, .. } => orgs,
-            _ => &[],
+            _ => &NO_ORGS,
         }
     }
 
