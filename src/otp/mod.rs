@@ -191,3 +191,6 @@ impl Flow {
 fn valid_nonce(n: &str) -> bool {
     (16..=64).contains(&n.len()) && n.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
+
+#[cfg(test)]
+mod tests;
