@@ -21,7 +21,6 @@ impl Flow {
     }
 
     /// Writes the saved document (without its integrity check) as the next value of `w`.
-    #[inline(never)]
     fn document(&self, w: &mut Writer) {
         let state = &self.state;
         let step = state.in_flight();
