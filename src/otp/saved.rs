@@ -100,12 +100,10 @@ impl Flow {
             }
             None => return Err(invalid("This is not a saved keymint flow.")),
         }
-        // Checked as a start config; its options are taken as saved below.
-        let config = Config {
-            options: None,
-            ..Config::from_value(doc)
-        };
-        let mut flow = Flow::from_config(&config).map_err(|e| Error::bad_saved(&e.message))?;
+        // Checked as a start config (`from_config` leaves the options out: they
+        // are taken as saved below).
+        let mut flow = Flow::from_config(&Config::from_value(doc))
+            .map_err(|e| Error::bad_saved(&e.message))?;
         let bad = |k: &str| {
             Error::local(
                 Code::INVALID_STATE,
