@@ -2,7 +2,7 @@
 //! email but cannot open a browser.
 //!
 //! This crate is the sans-IO core: flows are state machines over plain data
-//! ([`flow::Flow`]), backends are described by provider specs
+//! ([`otp::Flow`]), backends are described by provider specs
 //! ([`provider::Spec`]), and every failure is a canonical [`error::Error`] with a
 //! machine-readable next action. Nothing here performs IO, reads a clock or
 //! draws randomness: time and random ids are arguments. [`step`] is the one
@@ -21,10 +21,10 @@ pub mod backend;
 pub mod crypto;
 pub mod device;
 pub mod error;
-pub mod flow;
 pub mod input;
 pub mod json;
 pub mod oauth;
+pub mod otp;
 pub mod password;
 pub mod protocol;
 pub mod provider;
@@ -34,6 +34,7 @@ pub mod saved;
 pub mod secret;
 pub mod session;
 pub mod time;
+pub mod token;
 pub mod totp;
 
 #[cfg(target_arch = "wasm32")]
@@ -41,8 +42,8 @@ mod wasm;
 
 use action::{Action, Request};
 use error::{Code, Error};
-use flow::Flow;
 use json::{parse, Value};
+use otp::Flow;
 use response::{classify, Response};
 
 /// Runs one step. Input: `{op, now, config?, state?, event?}` where `op` is
@@ -64,7 +65,7 @@ pub fn step(input: &str) -> String {
     let empty = Value::Obj(alloc::vec::Vec::new());
     let config = doc.get("config").unwrap_or(&empty);
     match doc.str_at("op").unwrap_or("") {
-        "start" => match Flow::start(config) {
+        "start" => match Flow::start(&otp::Config::from_value(config)) {
             Ok(flow) => out(&flow, &Action::Ready),
             Err(e) => failed(e, None),
         },
@@ -76,7 +77,8 @@ pub fn step(input: &str) -> String {
             let state = doc.get("state").unwrap_or(&Value::Null);
             match Flow::resume(state) {
                 Ok(mut flow) => {
-                    let action = flow.handle(doc.get("event").unwrap_or(&empty), now);
+                    let event = protocol::otp::Event::decode(doc.get("event").unwrap_or(&empty));
+                    let action = flow.handle(event, now);
                     out(&flow, &action)
                 }
                 Err(e) => failed(e, None),
@@ -169,7 +171,7 @@ fn refreshed(config: &Value, event: &Value) -> Result<String, Error> {
         .ok_or_else(|| response::bad("The refresh answer carried no token.", r.status))?;
     let expires = at("expiresAt")
         .map(String::from)
-        .or_else(|| flow::jwt_exp(key).map(time::format_rfc3339));
+        .or_else(|| token::jwt_exp(key).map(time::format_rfc3339));
     let mut w = json::Writer::new();
     w.open()
         .obj("action")
@@ -238,14 +240,14 @@ fn token_request(config: &Value, refresh: bool) -> Result<Request, Error> {
     }
     let mut url = base.clone();
     url.push_str(path);
-    let mut extra = flow::spec_headers(&spec, &base);
+    let mut extra = provider::spec_headers(&spec, &base);
     let mut headers = alloc::vec![("accept", String::from("application/json"))];
     let mut body = None;
     match body_field {
         Some(field) => {
             body = Some(Value::Obj(alloc::vec![(String::from(field), json::s(key))]).to_json())
         }
-        None => extra.push(flow::auth_header(auth, key)),
+        None => extra.push(provider::auth_header(auth, key)),
     }
     let post = method == "POST";
     if post {

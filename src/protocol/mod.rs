@@ -2,6 +2,7 @@
 //! actions on the wire. It decodes the step input into typed values for the
 //! engines and encodes what they answer.
 
+pub mod otp;
 pub mod schema;
 
 /// The op a step input names (`{op, …}`): which engine and which entry of it.

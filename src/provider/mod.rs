@@ -16,6 +16,7 @@ pub use spec::{
 use crate::error::Code;
 use crate::json::Value;
 use alloc::rc::Rc;
+use alloc::string::String;
 
 /// The one route rule, for every path a provider declares (email-code flows,
 /// `basePath`, whoami, mint, session routes, OAuth2 endpoints): `/path` with no
@@ -203,4 +204,23 @@ pub fn fill_header(template: &str, base_url: &str) -> alloc::string::String {
         "{baseUrl}",
         base_url,
     )
+}
+
+/// The spec's extra headers, `{origin}` and `{baseUrl}` filled in from `base_url`.
+pub fn spec_headers(spec: &Spec, base_url: &str) -> alloc::vec::Vec<(String, String)> {
+    spec.headers
+        .iter()
+        .map(|(k, v)| (k.clone(), fill_header(v, base_url)))
+        .collect()
+}
+
+/// A credential header: `(name, "<scheme> <secret>")`, or the bare secret
+/// without a scheme (`auth` is a spec's `(header name, scheme)` pair).
+pub fn auth_header(auth: &(String, String), secret: &str) -> (String, String) {
+    let mut value = auth.1.clone();
+    if !value.is_empty() {
+        value.push(' ');
+    }
+    value.push_str(secret);
+    (auth.0.clone(), value)
 }
