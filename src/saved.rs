@@ -1,7 +1,7 @@
 //! What the session, password and OAuth2 flows share: their JSON actions
 //! (`send`, `error`, …), and their saved documents, sealed with a check that
 //! detects edits and damage. (The email-code flow has its own typed actions and
-//! saved form in [`crate::flow`].)
+//! saved form in [`crate::otp`].)
 
 use crate::backend::{target, Backend};
 use crate::error::{Code, Error};

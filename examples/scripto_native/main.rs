@@ -6,8 +6,9 @@
 //! program owns the clock, the randomness and the HTTP client
 //! (`http.rs`, std only), and hands the core each answer as an event.
 //!
-//! Each step is one small function (`start`, `send`, `event`): when the typed
-//! `Config` and `Event` land, only these change.
+//! The flow is typed end to end: a `keymint::otp::Config` starts it, typed
+//! `keymint::protocol::otp::Event`s drive it, and every answer is a
+//! `keymint::action::Action`.
 //!
 //! Prints the key MASKED (the raw key is in `Secret::expose`, for a store) and
 //! the whoami identity; exits non-zero on any failure.
@@ -17,8 +18,10 @@ mod http;
 
 use emulator::Emulator;
 use keymint::action::{Action, Credential, Done, Request};
-use keymint::flow::Flow;
 use keymint::json::{obj, parse, s, Value};
+use keymint::otp::{Config, Flow};
+use keymint::protocol::otp::Event;
+use keymint::response::Response;
 use std::error::Error;
 use std::hash::{BuildHasher, Hasher};
 use std::path::Path;
@@ -45,22 +48,27 @@ fn run() -> Result<(), Box<dyn Error>> {
     println!("emulator  {}", emu.url);
 
     let mut flow = start(&emu.url, email)?;
-    let mut action = event(&mut flow, &obj(vec![("type", s("request_code"))]));
+    let mut action = flow.handle(Event::RequestCode { url: None }, now());
     let mut credential = None;
     for _ in 0..MAX_STEPS {
         action = match action {
-            Action::Send(req) => event(&mut flow, &send(&req)),
+            Action::Send(req) => {
+                let answer = send(&req);
+                flow.handle(answer_of(&answer), now())
+            }
             Action::CodeSent { email, purpose, .. } => {
                 let code = emu.inbox(&email)?;
                 println!(
                     "code      sent to {email} for {purpose}; read from the emulator's outbox"
                 );
-                let submit = obj(vec![
-                    ("type", s("submit_code")),
-                    ("code", s(&code)),
-                    ("nonce", s(&nonce())),
-                ]);
-                event(&mut flow, &submit)
+                let nonce = nonce();
+                let submit = Event::SubmitCode {
+                    code: &code,
+                    nonce: Some(&nonce),
+                    options: None,
+                    url: None,
+                };
+                flow.handle(submit, now())
             }
             Action::Done(Done::Credential(c)) => {
                 credential = Some(c);
@@ -79,16 +87,18 @@ fn run() -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
-/// Step 1: a flow from its start config (today a JSON value; a typed `Config` next).
-/// A refused config is a `keymint::error::Error` (`INVALID_PROVIDER`, `EMAIL_INVALID`, …).
+/// Step 1: a flow from its typed start config. A refused config is a
+/// `keymint::error::Error` (`INVALID_PROVIDER`, `EMAIL_INVALID`, …).
 fn start(base_url: &str, email: &str) -> Result<Flow, Box<dyn Error>> {
-    let config = obj(vec![
-        ("flowId", s(&nonce())),
-        ("provider", s("scripto")),
-        ("baseUrl", s(base_url)),
-        ("email", s(email)),
-        ("program", s("scripto_native")),
-    ]);
+    let flow_id = nonce();
+    let config = Config {
+        provider: Some("scripto"),
+        base_url: Some(base_url),
+        email,
+        program: Some("scripto_native"),
+        flow_id: Some(&flow_id),
+        ..Config::default()
+    };
     Ok(Flow::start(&config)?)
 }
 
@@ -133,9 +143,16 @@ fn answer_event(answer: Result<http::Response, http::Failure>) -> Value {
     }
 }
 
-/// Step 3: one event into the flow, at the caller's clock.
-fn event(flow: &mut Flow, event: &Value) -> Action {
-    flow.handle(event, now())
+/// Step 3: the answer as the typed event to feed back. The transport's answer is
+/// read through `Response::from_value`, the same reading (Retry-After, Date) the
+/// JS transport's answers get.
+fn answer_of(answer: &Value) -> Event<'_> {
+    match answer.str_at("type") {
+        Some("response") => Event::Response(Response::from_value(answer)),
+        _ => Event::TransportError {
+            kind: answer.str_at("kind").unwrap_or("network"),
+        },
+    }
 }
 
 fn print_credential(c: &Credential) {
