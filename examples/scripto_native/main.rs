@@ -7,7 +7,7 @@
 //! (`http.rs`, std only), and hands the core each answer as an event.
 //!
 //! The flow is typed end to end: a `keymint::otp::Config` starts it, typed
-//! `keymint::protocol::otp::Event`s drive it, and every answer is a
+//! `keymint::otp::Event`s drive it, and every answer is a
 //! `keymint::action::Action`.
 //!
 //! Prints the key MASKED (the raw key is in `Secret::expose`, for a store) and
@@ -19,8 +19,8 @@ mod http;
 use emulator::Emulator;
 use keymint::action::{Action, Credential, Done, Request};
 use keymint::json::{obj, parse, s, Value};
+use keymint::otp::Event;
 use keymint::otp::{Config, Flow};
-use keymint::protocol::otp::Event;
 use keymint::response::Response;
 use std::error::Error;
 use std::hash::{BuildHasher, Hasher};

@@ -12,11 +12,11 @@ mod answer;
 mod config;
 mod credential;
 mod events;
+pub mod key;
 mod request;
 mod saved;
 mod state;
 
-pub use crate::protocol::otp::Event;
 pub use config::Config;
 pub use state::{InFlight, Limits, Orgs, State};
 
@@ -24,6 +24,7 @@ use crate::action::Action;
 use crate::error::{Code, Error, Next};
 use crate::json::Value;
 use crate::provider::Spec;
+use crate::response::Response;
 use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -37,6 +38,55 @@ enum Step {
     Request,
     /// Completing with a code (including an organization choice).
     Complete,
+}
+
+/// One event for an email-code flow ([`crate::otp::Flow::handle`]).
+///
+/// A Rust caller builds them directly, e.g. `Event::RequestCode { url: None }`
+/// or `Event::SubmitCode { code: "123456", nonce: Some(nonce), options: None, url: None }`;
+/// the JSON edge uses [`Event::decode`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum Event<'a> {
+    /// `request_code`: ask the backend to email a code. The flow answers with a
+    /// request to send.
+    RequestCode {
+        /// Replaces the whole URL of the code request (https or loopback).
+        url: Option<&'a str>,
+    },
+    /// `submit_code`: the code the user received. The flow answers with the
+    /// complete request to send, or a local refusal.
+    SubmitCode {
+        /// The code as typed.
+        code: &'a str,
+        /// A fresh caller-drawn nonce (8 to 32 random bytes as hex); may be left
+        /// out when the same code and options are sent again.
+        nonce: Option<&'a str>,
+        /// Complete options by canonical name (`keyName`, `organizationId`, …).
+        options: Option<&'a Value>,
+        /// Replaces the whole URL of the complete request.
+        url: Option<&'a str>,
+    },
+    /// `choose_organization`: the organization to complete with, after the
+    /// flow asked for one. The flow answers with the complete request.
+    ChooseOrganization {
+        /// One of the offered organizations' ids.
+        organization_id: &'a str,
+        /// As for [`Event::SubmitCode`].
+        nonce: Option<&'a str>,
+        /// Replaces the whole URL of the complete request.
+        url: Option<&'a str>,
+    },
+    /// `response`: the answer to the request the flow last asked to send.
+    Response(Response),
+    /// `transport_error`: that request got no usable answer (`kind`:
+    /// `network`, `timeout`, `too_large`, …).
+    TransportError {
+        /// What went wrong.
+        kind: &'a str,
+    },
+    /// Any other `type`: refused with `INVALID_STEP`.
+    Unknown,
 }
 
 /// A pending or finished email-code flow: everything needed to resume it in
