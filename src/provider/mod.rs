@@ -188,18 +188,18 @@ pub fn with_base_path(url: &str, base_path: &str) -> alloc::string::String {
 
 /// The origin (`scheme://host[:port]`) of a URL.
 pub fn origin_of(url: &str) -> &str {
-    let after = crate::json::find(url, "://").map_or(0, |i| i + 3);
+    let after = crate::text::find(url, "://").map_or(0, |i| i + 3);
     let end = url
         .get(after..)
-        .and_then(|rest| crate::json::find_any(rest, b"/?#"))
+        .and_then(|rest| crate::text::find_any(rest, b"/?#"))
         .map_or(url.len(), |i| after + i);
     url.get(..end).unwrap_or(url)
 }
 
 /// A provider header template with `{origin}` and `{baseUrl}` filled in from `base_url`.
 pub fn fill_header(template: &str, base_url: &str) -> alloc::string::String {
-    crate::json::replace(
-        &crate::json::replace(template, "{origin}", origin_of(base_url)),
+    crate::text::replace(
+        &crate::text::replace(template, "{origin}", origin_of(base_url)),
         "{baseUrl}",
         base_url,
     )

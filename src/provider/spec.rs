@@ -97,7 +97,7 @@ impl CodeFormat {
     }
     /// `6 digits`, `8 letters or digits`: the words a message names the format with.
     pub fn words(&self) -> String {
-        let mut out = crate::json::int_str(self.length as i64);
+        let mut out = crate::text::int_str(self.length as i64);
         out.push_str(match self.alphabet {
             "digits" => " digits",
             "letters" => " letters",
