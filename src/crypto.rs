@@ -223,7 +223,12 @@ pub fn checksum(text: &str) -> String {
     for b in text.bytes() {
         h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
     }
-    hex(&h.to_be_bytes())
+    let mut out = String::with_capacity(16);
+    for i in (0..16).rev() {
+        let d = ((h >> (i * 4)) & 15) as u8;
+        out.push(char::from(if d < 10 { b'0' + d } else { b'a' + d - 10 }));
+    }
+    out
 }
 
 /// Lower-case hex.
