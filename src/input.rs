@@ -39,59 +39,17 @@ pub fn email(raw: &str) -> Result<String, Error> {
     }
 }
 
-/// Normalises a one-time code typed by a person (`123 456`, `123-456`,
-/// `abcd-efgh`) to what the wire wants in the provider's format (`codeFormat`:
-/// six digits by default): separators, spaces and dashes removed, letters
-/// upper- or lower-cased, the length and alphabet checked, and the groups put
-/// back when the backend wants them sent grouped.
+/// Normalises a one-time code typed by a person to what the wire wants in the
+/// provider's format (`codeFormat`: six digits by default; see
+/// [`crate::provider::CodeFormat::normalise`]). `OTP_INVALID` when it does not
+/// fit, with the format's description.
 pub fn otp_code(raw: &str, f: &crate::provider::CodeFormat) -> Result<String, Error> {
-    let sep = f.separator.as_bytes().first().copied().unwrap_or(b'-');
-    let mut code = String::new();
-    for b in raw.trim().bytes() {
-        if b == b' ' || b == b'-' || b == sep {
-            continue;
-        }
-        let ok = match f.alphabet {
-            "digits" => b.is_ascii_digit(),
-            "letters" => b.is_ascii_alphabetic(),
-            "hex" => b.is_ascii_hexdigit(),
-            _ => b.is_ascii_alphanumeric(),
-        };
-        if !ok || code.len() >= f.length {
-            return Err(bad_code(f));
-        }
-        code.push(char::from(match f.case {
-            "lower" => b.to_ascii_lowercase(),
-            "any" => b,
-            _ => b.to_ascii_uppercase(),
-        }));
-    }
-    if code.len() != f.length {
-        return Err(bad_code(f));
-    }
-    if !(f.send_grouped && f.group > 0) {
-        return Ok(code);
-    }
-    let mut out = String::new();
-    for (i, c) in code.chars().enumerate() {
-        if i > 0 && i % f.group == 0 {
-            out.push_str(f.separator);
-        }
-        out.push(c);
-    }
-    Ok(out)
-}
-
-/// `OTP_INVALID`: the code does not have the provider's format.
-fn bad_code(f: &crate::provider::CodeFormat) -> Error {
-    let mut m = String::from("The code must be ");
-    m.push_str(&f.words());
-    if f.group > 0 {
-        m.push_str(", as ");
-        m.push_str(&f.example());
-    }
-    m.push('.');
-    Error::input(Code::OTP_INVALID, "code", &m)
+    f.normalise(raw).ok_or_else(|| {
+        let mut m = String::from("The code must be ");
+        m.push_str(&f.describe());
+        m.push('.');
+        Error::input(Code::OTP_INVALID, "code", &m)
+    })
 }
 
 /// Checks the company name length in characters (not bytes).

@@ -219,12 +219,7 @@ fn with_flow(e: &Error, c: &Ctx) -> (String, Option<String>) {
         ),
         Next::FixInput("code") => {
             // The provider's code format: `6 digits`, `8 letters or digits, as XXXX-XXXX`.
-            let f = &c.spec.code_format;
-            let mut what = f.words();
-            if f.group > 0 {
-                what.push_str(", as ");
-                what.push_str(&f.example());
-            }
+            let what = c.spec.code_format.describe();
             run(
                 &join(&["Enter the code from the email (", &what, "): "]),
                 complete_cmd(c, ""),

@@ -29,24 +29,68 @@ pub struct CodeFormat {
 }
 
 impl CodeFormat {
+    /// A code typed by a person (`123 456`, `123-456`, `abcd-efgh`) as the wire
+    /// wants it: separators, spaces and dashes removed, letters upper- or
+    /// lower-cased, the length and alphabet checked, and the groups put back
+    /// when the backend wants them sent grouped. `None` when it is not a code
+    /// of this format.
+    pub fn normalise(&self, raw: &str) -> Option<String> {
+        let sep = self.separator.as_bytes().first().copied().unwrap_or(b'-');
+        let mut code = String::new();
+        for b in raw.trim().bytes() {
+            if b == b' ' || b == b'-' || b == sep {
+                continue;
+            }
+            let ok = match self.alphabet {
+                "digits" => b.is_ascii_digit(),
+                "letters" => b.is_ascii_alphabetic(),
+                "hex" => b.is_ascii_hexdigit(),
+                _ => b.is_ascii_alphanumeric(),
+            };
+            if !ok || code.len() >= self.length {
+                return None;
+            }
+            code.push(char::from(match self.case {
+                "lower" => b.to_ascii_lowercase(),
+                "any" => b,
+                _ => b.to_ascii_uppercase(),
+            }));
+        }
+        if code.len() != self.length {
+            return None;
+        }
+        if !self.send_grouped {
+            return Some(code);
+        }
+        let mut out = String::new();
+        for (i, c) in code.chars().enumerate() {
+            self.push_separator(&mut out, i);
+            out.push(c);
+        }
+        Some(out)
+    }
+    /// Pushes the separator before character `i` when a group ends there.
+    fn push_separator(&self, out: &mut String, i: usize) {
+        if self.group > 0 && i > 0 && i % self.group == 0 {
+            out.push_str(self.separator);
+        }
+    }
     /// The example shown in prompts and messages: `123456`, `XXXX-XXXX`.
     pub fn example(&self) -> String {
-        let ch = if self.alphabet == "digits" { '0' } else { 'X' };
         let mut out = String::new();
         for i in 0..self.length {
-            if self.group > 0 && i > 0 && i % self.group == 0 {
-                out.push_str(self.separator);
-            }
-            out.push(if ch == '0' {
+            self.push_separator(&mut out, i);
+            out.push(if self.alphabet == "digits" {
                 char::from(b'1' + (i % 9) as u8)
             } else {
-                ch
+                'X'
             });
         }
         out
     }
-    /// `6 digits`, `8 letters or digits`: the words a message names the format with.
-    pub fn words(&self) -> String {
+    /// `6 digits`, `8 letters or digits, as XXXX-XXXX`: the words every
+    /// message (input check, next-action text) names the format with.
+    pub fn describe(&self) -> String {
         let mut out = crate::text::int_str(self.length as i64);
         out.push_str(match self.alphabet {
             "digits" => " digits",
@@ -54,6 +98,10 @@ impl CodeFormat {
             "hex" => " hexadecimal digits",
             _ => " letters or digits",
         });
+        if self.group > 0 {
+            out.push_str(", as ");
+            out.push_str(&self.example());
+        }
         out
     }
 }
