@@ -187,7 +187,7 @@ const FIELDS: &[&str] = &[
 ];
 
 fn error_from(c: &dyn Contract, step: &str, r: &Response, doc: Option<&Value>) -> Error {
-    let at = |key: &str| c.envelope(key).and_then(|p| doc.and_then(|d| d.path(p)));
+    let at = |key: &str| crate::provider::envelope_at(c, doc, key);
     // A code may be text or a number (`{"status": 409}`).
     let provider_code = at("code").and_then(|v| match v {
         Value::Int(n) => Some(crate::text::int_str(*n)),
@@ -214,8 +214,6 @@ fn error_from(c: &dyn Contract, step: &str, r: &Response, doc: Option<&Value>) -
         .filter(|n| *n >= 0);
     e.attempts_remaining = at("attemptsRemaining").and_then(Value::as_i64);
     e.required_scope = at("requiredScope")
-        .or_else(|| doc.and_then(|d| d.path("error.required_scope")))
-        .or_else(|| doc.and_then(|d| d.path("error.requiredScope")))
         .and_then(Value::as_text)
         .or_else(|| quoted(message.unwrap_or("")).filter(|_| code == Code::INSUFFICIENT_SCOPE))
         .map(String::from);

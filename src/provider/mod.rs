@@ -52,6 +52,20 @@ pub trait Contract {
     }
 }
 
+/// The one envelope reader: member `key` of an answer `doc`, at the path the
+/// provider declares. `requiredScope` falls back to its default paths
+/// (`error.required_scope`, then `error.requiredScope`; see `docs/custom-provider.md`).
+pub fn envelope_at<'a>(c: &dyn Contract, doc: Option<&'a Value>, key: &str) -> Option<&'a Value> {
+    let doc = doc?;
+    let declared = c.envelope(key).and_then(|p| doc.path(p));
+    if key != "requiredScope" {
+        return declared;
+    }
+    declared
+        .or_else(|| doc.path("error.required_scope"))
+        .or_else(|| doc.path("error.requiredScope"))
+}
+
 // The presets minified by build.rs (white space outside strings dropped): `NAMES` and
 // `TEXTS`, from the one list in build.rs.
 include!(concat!(env!("OUT_DIR"), "/presets.rs"));
