@@ -91,7 +91,7 @@ pub(super) fn check(doc: &Value, field: &'static str, kind: K) -> Result<(), Spe
             }
         }
         K::Header => {
-            if !is_token(&v.and_then(Value::as_str).unwrap_or("").to_ascii_lowercase()) {
+            if !is_token(v.and_then(Value::as_str).unwrap_or("")) {
                 return fail("must be an HTTP header name");
             }
         }
@@ -155,10 +155,10 @@ pub(super) fn check(doc: &Value, field: &'static str, kind: K) -> Result<(), Spe
                         "must name a canonical error code"
                     }
                     K::Routes if !is_route(Some(m)) => "must be a path starting with '/'",
-                    K::Headers if !is_token(&k.to_ascii_lowercase()) => {
+                    K::Headers if !is_token(k) => {
                         "must be an HTTP header name"
                     }
-                    K::Headers if RESERVED_HEADERS.contains(&k.to_ascii_lowercase().as_str()) => {
+                    K::Headers if is_reserved(k) => {
                         "is set by keymint and cannot be replaced"
                     }
                     K::Headers
@@ -221,7 +221,7 @@ pub(super) fn check_carry(field: &str, v: Option<&Value>) -> Result<(), SpecErro
             ));
         }
         if let Some(h) = entry.str_at("header") {
-            if RESERVED_HEADERS.contains(&h.to_ascii_lowercase().as_str()) && h != "authorization" {
+            if is_reserved(h) && h != "authorization" {
                 return Err(SpecError::new(
                     &join(&f, "header"),
                     "is set by keymint and cannot be replaced",
@@ -272,6 +272,13 @@ pub(super) fn check_accept(field: &str, v: Option<&Value>) -> Result<(), SpecErr
     Ok(())
 }
 
+/// A header keymint sets itself (any case).
+fn is_reserved(name: &str) -> bool {
+    RESERVED_HEADERS.iter().any(|r| r.eq_ignore_ascii_case(name))
+}
+
+/// An HTTP token (RFC 9110 §5.6.2): a header name or an auth scheme. The class
+/// is the same in either case, so names need no lower-casing first.
 pub(super) fn is_token(name: &str) -> bool {
     !name.is_empty()
         && name
