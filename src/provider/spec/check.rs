@@ -2,7 +2,7 @@
 //! first failing check names the bad field.
 
 use super::keys::{MINT_SOURCES, RESERVED_HEADERS, STEPS};
-use super::rows::{K, SESSION_ROWS};
+use super::rows::{ACCEPT_ROWS, CARRY_ROWS, K, SESSION_ROWS};
 use super::SpecError;
 use crate::error::Code;
 use crate::json::Value;
@@ -105,6 +105,16 @@ pub(super) fn check(doc: &Value, field: &'static str, kind: K) -> Result<(), Spe
                 return fail(problem);
             }
         }
+        K::Statuses => {
+            let ok = v.and_then(Value::as_arr).is_some_and(|a| {
+                !a.is_empty()
+                    && a.iter()
+                        .all(|s| matches!(s, Value::Int(n) if (100..=599).contains(n)))
+            });
+            if !ok {
+                return fail("must be a list of HTTP statuses (100 to 599)");
+            }
+        }
         K::Range => {
             if !matches!(v.and_then(Value::as_arr), Some([Value::Int(lo), Value::Int(hi)]) if lo <= hi)
             {
@@ -183,6 +193,20 @@ pub(super) fn check(doc: &Value, field: &'static str, kind: K) -> Result<(), Spe
     Ok(())
 }
 
+/// One entry of a section of named entries (`carry.<name>`, `accept.<step>`)
+/// at `f`: an object that passes `rows`, failures named under `f`.
+fn check_entry(f: &str, entry: &Value, rows: &[(&'static str, K)]) -> Result<(), SpecError> {
+    if !matches!(entry, Value::Obj(_)) {
+        return Err(SpecError::new(f, "must be an object"));
+    }
+    for (k, kind) in rows {
+        if let Err(e) = check(entry, k, *kind) {
+            return Err(SpecError::new(&join(f, &e.field), e.problem));
+        }
+    }
+    Ok(())
+}
+
 /// `carry`: `{name: {from, body?, header?, scheme?}}`, each sent in the body or a header.
 pub(super) fn check_carry(field: &str, v: Option<&Value>) -> Result<(), SpecError> {
     let Some(Value::Obj(members)) = v else {
@@ -190,30 +214,7 @@ pub(super) fn check_carry(field: &str, v: Option<&Value>) -> Result<(), SpecErro
     };
     for (name, entry) in members {
         let f = join(field, name);
-        let Value::Obj(keys) = entry else {
-            return Err(SpecError::new(&f, "must be an object"));
-        };
-        if let Some((k, _)) = keys
-            .iter()
-            .find(|(k, _)| !["from", "body", "header", "scheme"].contains(&k.as_str()))
-        {
-            return Err(SpecError::new(&join(&f, k), "is not a known key"));
-        }
-        if !is_text(entry.get("from")) {
-            return Err(SpecError::new(
-                &join(&f, "from"),
-                "must be a non-empty string",
-            ));
-        }
-        for (k, kind) in [
-            ("body", K::OptText),
-            ("header", K::Header),
-            ("scheme", K::Scheme),
-        ] {
-            if let Err(e) = check(entry, k, kind) {
-                return Err(SpecError::new(&join(&f, k), e.problem));
-            }
-        }
+        check_entry(&f, entry, CARRY_ROWS)?;
         if entry.get("body").is_none() && entry.get("header").is_none() {
             return Err(SpecError::new(
                 &f,
@@ -245,36 +246,16 @@ pub(super) fn check_accept(field: &str, v: Option<&Value>) -> Result<(), SpecErr
                 "is not a known step (request, complete, mint, whoami, refresh)",
             ));
         }
-        let Value::Obj(keys) = entry else {
-            return Err(SpecError::new(&f, "must be an object"));
-        };
-        if let Some((k, _)) = keys.iter().find(|(k, _)| k != "status" && k != "has") {
-            return Err(SpecError::new(&join(&f, k), "is not a known key"));
-        }
-        let ok = entry
-            .get("status")
-            .and_then(Value::as_arr)
-            .is_some_and(|a| {
-                !a.is_empty()
-                    && a.iter()
-                        .all(|s| matches!(s, Value::Int(n) if (100..=599).contains(n)))
-            });
-        if !ok {
-            return Err(SpecError::new(
-                &join(&f, "status"),
-                "must be a list of HTTP statuses (100 to 599)",
-            ));
-        }
-        if let Err(e) = check(entry, "has", K::OptText) {
-            return Err(SpecError::new(&join(&f, "has"), e.problem));
-        }
+        check_entry(&f, entry, ACCEPT_ROWS)?;
     }
     Ok(())
 }
 
 /// A header keymint sets itself (any case).
 fn is_reserved(name: &str) -> bool {
-    RESERVED_HEADERS.iter().any(|r| r.eq_ignore_ascii_case(name))
+    RESERVED_HEADERS
+        .iter()
+        .any(|r| r.eq_ignore_ascii_case(name))
 }
 
 /// An HTTP token (RFC 9110 §5.6.2): a header name or an auth scheme. The class

@@ -54,6 +54,8 @@ pub(super) enum K {
     Accept,
     /// A route, when the `refresh` section is there.
     RefreshRoute,
+    /// A non-empty list of HTTP statuses (`accept.<step>.status`).
+    Statuses,
 }
 
 /// Every check of a spec, in the order they run (the first failing one is reported).
@@ -214,4 +216,20 @@ pub(super) const SESSION_ROWS: &[(&str, K)] = &[
     ("device.clientId", K::OptText),
     ("device.scope", K::OptText),
     ("device.resource", K::OptText),
+];
+
+/// The checks of one `carry.<name>` entry (after it is known to be an object).
+pub(super) const CARRY_ROWS: &[(&str, K)] = &[
+    ("", K::Keys(&["from", "body", "header", "scheme"])),
+    ("from", K::Text),
+    ("body", K::OptText),
+    ("header", K::Header),
+    ("scheme", K::Scheme),
+];
+
+/// The checks of one `accept.<step>` entry (after it is known to be an object).
+pub(super) const ACCEPT_ROWS: &[(&str, K)] = &[
+    ("", K::Keys(&["status", "has"])),
+    ("status", K::Statuses),
+    ("has", K::OptText),
 ];
