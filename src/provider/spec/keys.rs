@@ -2,6 +2,7 @@
 //! canonical options and their default CLI flags, and the values a few
 //! members may take.
 
+/// The members `envelope` may give a path for (read by [`crate::provider::envelope_at`]).
 pub(super) const ENVELOPE_KEYS: &[&str] = &[
     "success",
     "data",
@@ -37,7 +38,9 @@ pub const DEFAULT_FLAGS: &[&str] = &[
     "--key-expires-in",
     "--organization-id",
 ];
+/// The members of `sent` (paths in the code-sent answer).
 pub(super) const SENT_KEYS: &[&str] = &["expiresAt", "resendAvailableAt"];
+/// The members of `credential` (paths in the sign-in answer).
 pub(super) const CREDENTIAL_KEYS: &[&str] = &[
     "apiKey",
     "accessToken",
@@ -89,6 +92,7 @@ pub(super) const TOP_KEYS: &[&str] = &[
     "device",
     "apiTokens",
 ];
+/// What a `mint.body` field may be filled from.
 pub(super) const MINT_SOURCES: &[&str] = &[
     "keyName",
     "keyExpiresInDays",
@@ -111,9 +115,13 @@ pub(super) const RESERVED_HEADERS: &[&str] = &[
 /// Steps whose answers the classifier reads for an email-code spec.
 pub(super) const STEPS: &[&str] = &["request", "complete", "mint", "whoami", "refresh"];
 
+/// The message of a bad `method`.
 pub(super) const GET_POST: &str = "must be \"GET\" or \"POST\"";
+/// `method` values, default first: `GET` for whoami, `POST` for refresh.
 pub(super) const GET_OR_POST: &[&str] = &["GET", "POST"];
 pub(super) const POST_OR_GET: &[&str] = &["POST", "GET"];
+/// `credential.kind` values; the first is the default.
 pub(super) const KINDS: &[&str] = &["apiKey", "sessionToken", "jwt"];
+/// Lifetimes and cooldowns: whole seconds up to a leap year.
 pub(super) const SECS: &str = "must be a whole number of seconds from 1 to 31622400";
 pub(super) const MAX_SECS: i64 = 86_400 * 366;
