@@ -1,9 +1,10 @@
 //! The few primitives the core needs, written out so the wasm carries no
 //! dependency: SHA-1 and SHA-256 (FIPS 180-4), HMAC (RFC 2104), base32
-//! (RFC 4648 §6) and unpadded base64url (RFC 4648 §5).
+//! (RFC 4648 §6), unpadded base64url (RFC 4648 §5), hex, and the FNV-1a
+//! checksum of saved documents.
 //!
 //! Small and panic-free: no indexing, message schedules kept as a rolling
-//! 16-word window. These back TOTP and PKCE only; nothing here is meant to be
+//! 16-word window. These back TOTP, PKCE and the saved-document check; nothing here is meant to be
 //! constant-time or fast on large inputs.
 
 use alloc::string::String;
@@ -210,6 +211,24 @@ pub fn base32_decode(text: &str) -> Option<Vec<u8>> {
     }
     // Five or more leftover bits would be a character that encodes nothing.
     (bits < 5 && !out.is_empty()).then_some(out)
+}
+
+/// The one check of a saved flow document, for every engine: FNV-1a 64 of the
+/// document text, hex. Catches accidental damage (a truncated file, a stray
+/// edit), not tampering: it is unkeyed, so anyone who can write the document
+/// can recompute it. Documents are protected from other users by the
+/// store (owner-only files, ownership checks), not by this check.
+pub fn checksum(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    let mut out = String::with_capacity(16);
+    for i in (0..16).rev() {
+        let d = ((h >> (i * 4)) & 15) as u8;
+        out.push(char::from(if d < 10 { b'0' + d } else { b'a' + d - 10 }));
+    }
+    out
 }
 
 /// Lower-case hex.

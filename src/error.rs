@@ -269,7 +269,7 @@ impl Error {
     /// A locally detected error whose message is `parts` one after another.
     #[inline(never)]
     pub fn local(code: Code, parts: &[&str]) -> Self {
-        let mut e = Error::new(code, &crate::json::join(parts));
+        let mut e = Error::new(code, &crate::text::join(parts));
         e.local = true;
         e
     }
@@ -378,7 +378,7 @@ pub fn errors_markdown() -> String {
         out.push_str("| `");
         out.push_str(c.code);
         out.push_str("` | ");
-        out.push_str(&crate::json::int_str(i64::from(c.exit)));
+        out.push_str(&crate::text::int_str(i64::from(c.exit)));
         out.push_str(" | `");
         out.push_str(c.kind);
         out.push_str("` | ");

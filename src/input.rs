@@ -18,14 +18,14 @@ pub fn email(raw: &str) -> Result<String, Error> {
         ));
     }
     let ok = e.len() <= 254
-        && crate::json::cut(e, b'@').is_some_and(|(local, domain)| {
+        && crate::text::cut(e, b'@').is_some_and(|(local, domain)| {
             !local.is_empty()
                 && local.len() <= 64
                 && !domain.bytes().any(|b| b == b'@')
                 && domain.bytes().any(|b| b == b'.')
                 && !domain.starts_with('.')
                 && !domain.ends_with('.')
-                && crate::json::find(domain, "..").is_none()
+                && crate::text::find(domain, "..").is_none()
         })
         && !e.chars().any(|c| c.is_whitespace() || c.is_control());
     if ok {
@@ -39,66 +39,24 @@ pub fn email(raw: &str) -> Result<String, Error> {
     }
 }
 
-/// Normalises a one-time code typed by a person (`123 456`, `123-456`,
-/// `abcd-efgh`) to what the wire wants in the provider's format (`codeFormat`:
-/// six digits by default): separators, spaces and dashes removed, letters
-/// upper- or lower-cased, the length and alphabet checked, and the groups put
-/// back when the backend wants them sent grouped.
+/// Normalises a one-time code typed by a person to what the wire wants in the
+/// provider's format (`codeFormat`: six digits by default; see
+/// [`crate::provider::CodeFormat::normalise`]). `OTP_INVALID` when it does not
+/// fit, with the format's description.
 pub fn otp_code(raw: &str, f: &crate::provider::CodeFormat) -> Result<String, Error> {
-    let sep = f.separator.as_bytes().first().copied().unwrap_or(b'-');
-    let mut code = String::new();
-    for b in raw.trim().bytes() {
-        if b == b' ' || b == b'-' || b == sep {
-            continue;
-        }
-        let ok = match f.alphabet {
-            "digits" => b.is_ascii_digit(),
-            "letters" => b.is_ascii_alphabetic(),
-            "hex" => b.is_ascii_hexdigit(),
-            _ => b.is_ascii_alphanumeric(),
-        };
-        if !ok || code.len() >= f.length {
-            return Err(bad_code(f));
-        }
-        code.push(char::from(match f.case {
-            "lower" => b.to_ascii_lowercase(),
-            "any" => b,
-            _ => b.to_ascii_uppercase(),
-        }));
-    }
-    if code.len() != f.length {
-        return Err(bad_code(f));
-    }
-    if !(f.send_grouped && f.group > 0) {
-        return Ok(code);
-    }
-    let mut out = String::new();
-    for (i, c) in code.chars().enumerate() {
-        if i > 0 && i % f.group == 0 {
-            out.push_str(f.separator);
-        }
-        out.push(c);
-    }
-    Ok(out)
-}
-
-/// `OTP_INVALID`: the code does not have the provider's format.
-fn bad_code(f: &crate::provider::CodeFormat) -> Error {
-    let mut m = String::from("The code must be ");
-    m.push_str(&f.words());
-    if f.group > 0 {
-        m.push_str(", as ");
-        m.push_str(&f.example());
-    }
-    m.push('.');
-    Error::input(Code::OTP_INVALID, "code", &m)
+    f.normalise(raw).ok_or_else(|| {
+        let mut m = String::from("The code must be ");
+        m.push_str(&f.describe());
+        m.push('.');
+        Error::input(Code::OTP_INVALID, "code", &m)
+    })
 }
 
 /// Checks the company name length in characters (not bytes).
 pub fn company(name: &str, max: i64) -> Result<(), Error> {
-    if crate::json::char_count(name) as i64 > max {
+    if crate::text::char_count(name) as i64 > max {
         let mut m = String::from("The company name is over ");
-        m.push_str(&crate::json::int_str(max));
+        m.push_str(&crate::text::int_str(max));
         m.push_str(" characters.");
         Err(Error::input(Code::COMPANY_NAME_TOO_LONG, "companyName", &m))
     } else {
@@ -110,7 +68,7 @@ pub fn company(name: &str, max: i64) -> Result<(), Error> {
 /// JSON integer or a string of digits (from a command line).
 pub fn expires_in_days(v: &Value, lo: i64, hi: i64) -> Result<i64, Error> {
     let n = match v {
-        Value::Str(t) => crate::json::parse_int(t.trim()),
+        Value::Str(t) => crate::text::parse_int(t.trim()),
         other => other.as_i64(),
     };
     match n {
@@ -129,17 +87,17 @@ pub fn expires_in_days(v: &Value, lo: i64, hi: i64) -> Result<i64, Error> {
 /// stacks, so a local resolver could point them anywhere. Anything with user info
 /// (`@`) or a backslash is refused: parsers disagree on where its host is.
 fn is_loopback(rest: &str) -> bool {
-    let host_port = crate::json::before_any(rest, b"/?#");
+    let host_port = crate::text::before_any(rest, b"/?#");
     if host_port.bytes().any(|b| b == b'@' || b == b'\\') {
         return false;
     }
     let (host, port) = if let Some(v6) = host_port.strip_prefix('[') {
-        match crate::json::cut(v6, b']') {
+        match crate::text::cut(v6, b']') {
             Some((h, after)) => (h, after.strip_prefix(':').unwrap_or(after)),
             None => return false,
         }
     } else {
-        crate::json::rcut(host_port, b':').unwrap_or((host_port, ""))
+        crate::text::rcut(host_port, b':').unwrap_or((host_port, ""))
     };
     port.bytes().all(|b| b.is_ascii_digit())
         && (host.eq_ignore_ascii_case("localhost") || host == "::1" || is_127(host))
@@ -152,7 +110,7 @@ fn is_127(host: &str) -> bool {
         parts += 1;
         let ok = (1..=3).contains(&part.len())
             && part.bytes().all(|b| b.is_ascii_digit())
-            && crate::json::parse_int(part).is_some_and(|n| n <= 255);
+            && crate::text::parse_int(part).is_some_and(|n| n <= 255);
         if !ok || (parts == 1 && part != "127") {
             return false;
         }

@@ -33,6 +33,7 @@ pub mod response;
 pub mod saved;
 pub mod secret;
 pub mod session;
+pub mod text;
 pub mod time;
 pub mod token;
 pub mod totp;

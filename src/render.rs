@@ -5,8 +5,9 @@
 //! 2FA and OAuth errors (and any error before a flow exists) come without one.
 
 use crate::error::{Code, Error, Next};
-use crate::json::{int_str, join, Value};
+use crate::json::Value;
 use crate::provider::Spec;
+use crate::text::{int_str, join};
 use alloc::string::String;
 
 /// What the renderer needs to know of a pending email-code flow.
@@ -28,7 +29,7 @@ pub struct Ctx<'a> {
 }
 
 fn verb(template: &str, purpose: &str) -> String {
-    crate::json::replace(template, "{purpose}", purpose)
+    crate::text::replace(template, "{purpose}", purpose)
 }
 
 /// Appends ` value`, single-quoted for a POSIX shell when it holds anything but
@@ -218,12 +219,7 @@ fn with_flow(e: &Error, c: &Ctx) -> (String, Option<String>) {
         ),
         Next::FixInput("code") => {
             // The provider's code format: `6 digits`, `8 letters or digits, as XXXX-XXXX`.
-            let f = &c.spec.code_format;
-            let mut what = f.words();
-            if f.group > 0 {
-                what.push_str(", as ");
-                what.push_str(&f.example());
-            }
+            let what = c.spec.code_format.describe();
             run(
                 &join(&["Enter the code from the email (", &what, "): "]),
                 complete_cmd(c, ""),

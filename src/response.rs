@@ -5,8 +5,9 @@
 //! ([`next_for`]).
 
 use crate::error::{Code, Error, Next};
-use crate::json::{parse, parse_int, Value};
+use crate::json::{parse, Value};
 pub use crate::provider::Contract;
+use crate::text::parse_int;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -74,7 +75,7 @@ pub fn bad(message: &str, status: u16) -> Error {
 fn looks_json(r: &Response) -> bool {
     r.content_type
         .as_deref()
-        .is_none_or(|t| crate::json::contains_ci(t, "json"))
+        .is_none_or(|t| crate::text::contains_ci(t, "json"))
 }
 
 fn orgs(v: Option<&Value>) -> Vec<(String, String)> {
@@ -186,10 +187,10 @@ const FIELDS: &[&str] = &[
 ];
 
 fn error_from(c: &dyn Contract, step: &str, r: &Response, doc: Option<&Value>) -> Error {
-    let at = |key: &str| c.envelope(key).and_then(|p| doc.and_then(|d| d.path(p)));
+    let at = |key: &str| crate::provider::envelope_at(c, doc, key);
     // A code may be text or a number (`{"status": 409}`).
     let provider_code = at("code").and_then(|v| match v {
-        Value::Int(n) => Some(crate::json::int_str(*n)),
+        Value::Int(n) => Some(crate::text::int_str(*n)),
         other => other.as_text().map(String::from),
     });
     let message = at("message").and_then(Value::as_text);
@@ -199,7 +200,7 @@ fn error_from(c: &dyn Contract, step: &str, r: &Response, doc: Option<&Value>) -
         .or_else(|| message_code(c, step, message.unwrap_or("")))
         .or_else(|| {
             let mut key = String::from("http:");
-            crate::json::push_int(&mut key, i64::from(r.status));
+            crate::text::push_int(&mut key, i64::from(r.status));
             map_code(c, step, &key)
         })
         .unwrap_or(status_code(r.status));
@@ -213,8 +214,6 @@ fn error_from(c: &dyn Contract, step: &str, r: &Response, doc: Option<&Value>) -
         .filter(|n| *n >= 0);
     e.attempts_remaining = at("attemptsRemaining").and_then(Value::as_i64);
     e.required_scope = at("requiredScope")
-        .or_else(|| doc.and_then(|d| d.path("error.required_scope")))
-        .or_else(|| doc.and_then(|d| d.path("error.requiredScope")))
         .and_then(Value::as_text)
         .or_else(|| quoted(message.unwrap_or("")).filter(|_| code == Code::INSUFFICIENT_SCOPE))
         .map(String::from);
@@ -238,7 +237,7 @@ fn message_code(c: &dyn Contract, step: &str, message: &str) -> Option<Code> {
     }
     let matching = |scoped: bool| {
         (0..).map_while(|i| c.error_row(i)).find_map(|(k, code)| {
-            let (prefix, text) = crate::json::cut(k, b'~')?;
+            let (prefix, text) = crate::text::cut(k, b'~')?;
             let applies = if scoped {
                 prefix.len() == step.len() + 1
                     && prefix.get(..step.len()) == Some(step)
@@ -246,7 +245,7 @@ fn message_code(c: &dyn Contract, step: &str, message: &str) -> Option<Code> {
             } else {
                 prefix.is_empty()
             };
-            (applies && !text.is_empty() && crate::json::contains_ci(message, text))
+            (applies && !text.is_empty() && crate::text::contains_ci(message, text))
                 .then_some(code)?
         })
     };
@@ -255,8 +254,8 @@ fn message_code(c: &dyn Contract, step: &str, message: &str) -> Option<Code> {
 
 /// The first `'quoted'` word of a message (CODITECT names the missing scope so).
 fn quoted(message: &str) -> Option<&str> {
-    let (_, rest) = crate::json::cut(message, b'\'')?;
-    let (word, _) = crate::json::cut(rest, b'\'')?;
+    let (_, rest) = crate::text::cut(message, b'\'')?;
+    let (word, _) = crate::text::cut(rest, b'\'')?;
     (!word.is_empty() && !word.bytes().any(|b| b == b' ')).then_some(word)
 }
 
@@ -272,10 +271,10 @@ pub fn error(code: Code, message: &str, status: u16) -> Error {
 /// has filled in what the answer carries).
 fn plain(code: Code, message: &str, status: u16) -> Error {
     let mut e = if message.is_empty() {
-        let n = crate::json::int_str(i64::from(status));
+        let n = crate::text::int_str(i64::from(status));
         Error::new(
             code,
-            &crate::json::join(&["The backend answered HTTP ", &n, "."]),
+            &crate::text::join(&["The backend answered HTTP ", &n, "."]),
         )
     } else {
         Error::new(code, message)

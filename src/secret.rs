@@ -39,7 +39,7 @@ pub fn mask(raw: &str) -> String {
     let mut out = String::new();
     out.push_str(raw.get(..prefix_len).unwrap_or(""));
     out.push_str("••••••••");
-    let n = crate::json::char_count(raw);
+    let n = crate::text::char_count(raw);
     if n >= 20 {
         out.extend(raw.chars().skip(n - 4));
     }

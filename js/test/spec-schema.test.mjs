@@ -1,6 +1,6 @@
 // The JSON Schema shipped for provider specs (schema/provider-spec.schema.json) and
 // `keymint spec check`: every preset and fixture spec passes the schema, the schema names
-// exactly the top-level keys the core accepts (src/provider/spec.rs TOP_KEYS), and the
+// exactly the top-level keys the core accepts (src/provider/spec/keys.rs TOP_KEYS), and the
 // command names a bad field with the core's own message (exit 2).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -71,7 +71,7 @@ test('the schema refuses what the core refuses', () => {
 });
 
 test('the schema names exactly the top-level keys the core accepts', () => {
-  const rust = readFileSync(new URL('../../src/provider/spec.rs', import.meta.url), 'utf8');
+  const rust = readFileSync(new URL('../../src/provider/spec/keys.rs', import.meta.url), 'utf8');
   const block = /const TOP_KEYS: &\[&str\] = &\[([\s\S]*?)\];/.exec(rust)[1];
   const keys = [...block.matchAll(/"([^"]+)"/g)].map((m) => m[1]).sort();
   assert.deepEqual(Object.keys(schema.properties).sort(), keys);

@@ -53,6 +53,20 @@ pub trait Contract {
     }
 }
 
+/// The one envelope reader: member `key` of an answer `doc`, at the path the
+/// provider declares. `requiredScope` falls back to its default paths
+/// (`error.required_scope`, then `error.requiredScope`; see `docs/custom-provider.md`).
+pub fn envelope_at<'a>(c: &dyn Contract, doc: Option<&'a Value>, key: &str) -> Option<&'a Value> {
+    let doc = doc?;
+    let declared = c.envelope(key).and_then(|p| doc.path(p));
+    if key != "requiredScope" {
+        return declared;
+    }
+    declared
+        .or_else(|| doc.path("error.required_scope"))
+        .or_else(|| doc.path("error.requiredScope"))
+}
+
 // The presets minified by build.rs (white space outside strings dropped): `NAMES` and
 // `TEXTS`, from the one list in build.rs.
 include!(concat!(env!("OUT_DIR"), "/presets.rs"));
@@ -189,18 +203,18 @@ pub fn with_base_path(url: &str, base_path: &str) -> alloc::string::String {
 
 /// The origin (`scheme://host[:port]`) of a URL.
 pub fn origin_of(url: &str) -> &str {
-    let after = crate::json::find(url, "://").map_or(0, |i| i + 3);
+    let after = crate::text::find(url, "://").map_or(0, |i| i + 3);
     let end = url
         .get(after..)
-        .and_then(|rest| crate::json::find_any(rest, b"/?#"))
+        .and_then(|rest| crate::text::find_any(rest, b"/?#"))
         .map_or(url.len(), |i| after + i);
     url.get(..end).unwrap_or(url)
 }
 
 /// A provider header template with `{origin}` and `{baseUrl}` filled in from `base_url`.
 pub fn fill_header(template: &str, base_url: &str) -> alloc::string::String {
-    crate::json::replace(
-        &crate::json::replace(template, "{origin}", origin_of(base_url)),
+    crate::text::replace(
+        &crate::text::replace(template, "{origin}", origin_of(base_url)),
         "{baseUrl}",
         base_url,
     )
