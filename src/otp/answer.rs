@@ -34,7 +34,7 @@ impl Flow {
                 _ => {
                     self.state = self.after_failed_request();
                     return Err(crate::response::bad(
-                        &crate::json::join(&[
+                        &crate::text::join(&[
                             "The code request's answer carried no '",
                             &c.from,
                             "'.",

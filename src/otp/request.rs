@@ -102,7 +102,7 @@ impl Flow {
         for c in &self.spec.carry {
             if let (Some(auth), Some((_, v))) = (&c.header, self.carried(&c.name)) {
                 let text = match v {
-                    Value::Int(n) => crate::json::int_str(*n),
+                    Value::Int(n) => crate::text::int_str(*n),
                     other => String::from(other.as_str().unwrap_or("")),
                 };
                 let (name, value) = auth_header(auth, &text);

@@ -4,9 +4,10 @@
 
 use super::{valid_nonce, Config, Flow, InFlight, State};
 use crate::action::write_time;
+use crate::crypto::checksum;
 use crate::error::{Code, Error};
 use crate::input;
-use crate::json::{checksum, Value, Writer};
+use crate::json::{Value, Writer};
 use crate::secret::Secret;
 use crate::time::parse_rfc3339;
 use alloc::string::String;
