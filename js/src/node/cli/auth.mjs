@@ -115,13 +115,11 @@ export async function requestCommand(ctx, surface, purpose) {
       });
     }
   }
-  /** @type {string|undefined} */
-  let warning;
   try {
     await store.setPending(key, flow.toJSON());
   } catch (e) {
     // The code is on its way and the backend knows it: `*-complete` works without the saved flow.
-    warning = `The code was sent, but the pending flow could not be saved (${/** @type {any} */ (e)?.code ?? 'error'}); the next step works without it.`;
+    ctx.out.warn(`The code was sent, but the pending flow could not be saved (${/** @type {any} */ (e)?.code ?? 'error'}); the next step works without it.`);
   }
   // The backend's spelling of the email only when it is a plausible one; never unquoted.
   const shownEmail = firstEmail(sent.email) ?? email;
@@ -140,11 +138,9 @@ export async function requestCommand(ctx, surface, purpose) {
       resendAvailableAt: sent.resendAvailableAt ?? null,
       codeLength: surface.codeFormat?.length ?? 6,
       nextAction: { kind: 'enter_code', text: `Then run: ${next}`, command: next },
-      ...(warning ? { warning } : {}),
     },
     lines,
   );
-  if (warning) ctx.out.note(`! ${warning}`);
   return 0;
 }
 
@@ -202,9 +198,9 @@ export async function completeCommand(ctx, surface, purpose) {
   const options = surface.completeOptions(ctx, purpose);
   const target = await resolveTarget(ctx, surface, purpose, 'complete');
   const store = ctx.store();
-  const doc = await store.read(); // fail on a broken profile file before the code is spent
-  // …and on one that could not take the key: lock, file and directory are tried now.
-  await store.checkWritable();
+  // Fail on a broken profile file before the code is spent, and on one that could not take
+  // the key: lock, file and directory are tried now, and the document read then is the one used.
+  const doc = await store.checkWritable();
   const key = pendingKey(/** @type {string} */ (ctx.providerName), purpose, email);
   const hadPending = doc.pending[key] !== undefined;
   const failed = doc.pending[key]?.requestFailed === true ? ['ready'] : [];
@@ -262,14 +258,36 @@ export async function completeCommand(ctx, surface, purpose) {
   if (surface.saveCredential) {
     return surface.saveCredential(ctx, cred, { explicitName, pendingKey: key, email, purpose });
   }
-  // What the backend says about the account is checked before it is stored: it is shown by
-  // every later `profile list` and put in commands (a 401's sign-in command).
+  const title = purpose === 'signup' && surface.provider === 'codika' ? '✓ Signed up' : '✓ Signed in';
+  return saveKey(ctx, surface, cred, {
+    explicitName,
+    pendingKey: key,
+    email,
+    keyName: options.keyName ?? (surface.defaultKeyName || undefined),
+    title,
+  });
+}
+
+/**
+ * The one "save the minted key as the active profile and print ✓" path (an OTP flow's mint,
+ * the device flow's): the label is the surface's name for its credential (API key, Session
+ * token, Token (JWT)), and the "Try it" hint is shown only where the provider has a whoami.
+ * What the backend says about the account is checked before it is stored: it is shown by
+ * every later `profile list` and put in commands (a 401's sign-in command).
+ * @param {import('./context.mjs').Context} ctx
+ * @param {import('./surface.mjs').Surface} surface
+ * @param {any} cred the flow's credential (apiKey in a Secret)
+ * @param {{explicitName?: string, pendingKey: string, email?: string, keyName?: string,
+ *   title: string, baseName?: (profile: Record<string, any>) => string}} how email and keyName:
+ *   used when the backend names none; baseName: the profile name to start from (default: the surface's)
+ */
+export async function saveKey(ctx, surface, cred, { explicitName, pendingKey: pk, email, keyName, title, baseName }) {
   const profile = compact({
     provider: cred.provider ?? ctx.providerName,
     baseUrl: cred.baseUrl,
     apiKey: cred.apiKey.reveal(),
     keyId: cleanText(cred.keyId),
-    keyName: cleanText(cred.keyName) ?? options.keyName ?? (surface.defaultKeyName || undefined),
+    keyName: cleanText(cred.keyName) ?? keyName,
     keyPrefix: cleanText(cred.keyPrefix),
     scopes: Array.isArray(cred.scopes) ? cred.scopes.map(cleanText).filter(Boolean) : undefined,
     expiresAt: cred.expiresAt === null ? null : cleanText(cred.expiresAt),
@@ -280,16 +298,16 @@ export async function completeCommand(ctx, surface, purpose) {
   ctx.secret(profile.apiKey);
   const name = await saveProfile(ctx, profile, {
     explicitName,
-    baseName: surface.baseProfileName(profile),
-    pendingKey: key,
+    baseName: (baseName ?? surface.baseProfileName)(profile),
+    pendingKey: pk,
+    minted: true,
   });
   const masked = maskSecret(profile.apiKey);
-  const title = purpose === 'signup' && surface.provider === 'codika' ? '✓ Signed up' : '✓ Signed in';
   const lines = [
     title,
     '',
     ...fields([
-      ['Email', profile.email],
+      profile.email ? ['Email', profile.email] : null,
       profile.organization ? ['Organization', profile.organization.name] : null,
       ['Profile', `${name} (now active)`],
       [surface.credentialLabel ?? 'API key', masked],
@@ -310,7 +328,7 @@ export async function completeCommand(ctx, surface, purpose) {
       expiresAt: profile.expiresAt,
       organization: profile.organization,
       user: profile.user,
-      configPath: store.path,
+      configPath: ctx.store().path,
     }),
     lines,
   );
@@ -334,15 +352,15 @@ function sameIdentity(a, b) {
  * profile of the same account on the same backend, or with a numeric suffix on collision.
  * A minted key (or session) waits up to KEY_SAVE_LOCK_TIMEOUT_MS for the lock; if it still
  * cannot be saved it becomes KEY_NOT_SAVED and the credential is written to a 0600 recovery
- * file named in details.recoveryFile (unsaved-key.mjs) — never shown. `config set` (a key the
- * user already has) gets neither.
+ * file named in details.recoveryFile (unsaved-key.mjs) — never shown. A credential the user
+ * already had (`config set`: `minted` false) gets neither.
  * @param {import('./context.mjs').Context} ctx
  * @param {Record<string, any>} profile
- * @param {{explicitName?: string, baseName: string, pendingKey?: string}} how
+ * @param {{explicitName?: string, baseName: string, pendingKey?: string, minted: boolean}} how
+ *   minted: the credential is a flow's result (a key minted or a session started just now)
  * @returns {Promise<string>} the profile's name
  */
-export async function saveProfile(ctx, profile, { explicitName, baseName, pendingKey: pk }) {
-  const minted = !ctx.command.startsWith('config ');
+export async function saveProfile(ctx, profile, { explicitName, baseName, pendingKey: pk, minted }) {
   try {
     return await ctx.store().update((doc) => {
       let name = explicitName;

@@ -60,6 +60,7 @@ export async function saveSession(ctx, cred, { explicitName, pendingKey, email, 
     explicitName,
     baseName: profileNameFromEmail(profile.email ?? 'default'),
     pendingKey,
+    minted: true,
   });
   const access = maskSecret(profile.accessToken);
   ctx.out.result(
