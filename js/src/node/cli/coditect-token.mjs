@@ -10,7 +10,7 @@ import { apiTokenEnv, createClient } from '../../session.mjs';
 import { KeymintError } from '../../errors.mjs';
 import { maskSecret } from '../../mask.mjs';
 import { profileNameFromEmail } from '../profile-store.mjs';
-import { compact, saveProfile, savedProfileFields } from './auth.mjs';
+import { compact, saveProfile, savedProfileFields } from './save-profile.mjs';
 import { fields } from './output.mjs';
 import { resolveTarget } from './target.mjs';
 import { hole } from './shell.mjs';

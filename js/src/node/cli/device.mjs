@@ -14,7 +14,8 @@
 import { deviceLogin, resumeDevice } from '../../device.mjs';
 import { canonicalError, KeymintError } from '../../errors.mjs';
 import { profileNameFromEmail, isValidProfileName } from '../profile-store.mjs';
-import { compact, pendingKey, saveKey } from './auth.mjs';
+import { pendingKey } from './auth.mjs';
+import { compact, saveKey } from './save-profile.mjs';
 import { saveSession } from './session-commands.mjs';
 import { jsonText } from './sanitize.mjs';
 import { resolveTarget, sameBase } from './target.mjs';

@@ -7,7 +7,7 @@ import { KeymintError, canonicalError } from '../../errors.mjs';
 import { maskSecret } from '../../mask.mjs';
 import { fields, table } from './output.mjs';
 import { notFound, resolveTarget } from './target.mjs';
-import { compact, saveProfile, savedProfileFields } from './auth.mjs';
+import { compact, saveProfile, savedProfileFields } from './save-profile.mjs';
 import { PRESETS, PROVIDER_CHOICES } from './providers.mjs';
 import { hintWords, hole } from './shell.mjs';
 import { cleanOrganization, cleanText, cleanUser, firstEmail, identityFields } from './sanitize.mjs';
