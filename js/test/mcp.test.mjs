@@ -394,6 +394,17 @@ describe('keymint mcp', () => {
     assert.equal(JSON.parse(out2).result.protocolVersion, LATEST_PROTOCOL_VERSION);
   });
 
+  test('mcp --base-url is checked by the CLI\'s own rule (the core\'s), with the same verdict and words', async () => {
+    const h = await home();
+    for (const url of ['http://example.com', 'http://localhost.example.com:8080', 'ftp://127.0.0.1/', 'not a url']) {
+      const mcp = await run(BIN.keymint, ['mcp', '--base-url', url], { env: h.env() });
+      const cli = await run(BIN.keymint, ['--provider', 'scripto', 'auth', 'login-request', '--email', 'a@example.com', '--base-url', url], { env: h.env() });
+      assert.equal(mcp.code, cli.code, url);
+      assert.equal(mcp.stderr.split('\n')[0], cli.stderr.split('\n')[0], url);
+      assert.match(mcp.stderr, /INSECURE_URL|USAGE/, url);
+    }
+  });
+
   test('no raw key or token in anything a server wrote, over sign-ins of every kind', async () => {
     // Self-contained: its own sign-ins (two accounts each of Scripto, Codika with an
     // organization choice, and sessions up to logout), its own transcripts and profile files.
