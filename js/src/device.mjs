@@ -3,8 +3,7 @@
 // slow_down, denial, expiry, the optional key mint); this file performs the requests, sleeps
 // until the time the core names, and wraps the credential in Secrets.
 import { Resumable, advance, splitConfig } from './driver.mjs';
-import { nowSeconds, run, loadSaved, toError, toSession } from './steps.mjs';
-import { Secret } from './secret.mjs';
+import { nowSeconds, run, loadSaved, toError, toCredential } from './steps.mjs';
 
 /** An abortable sleep of `ms` milliseconds. */
 function sleepFor(ms, signal) {
@@ -14,12 +13,6 @@ function sleepFor(ms, signal) {
     const stop = () => { clearTimeout(t); reject(signal.reason); };
     signal?.addEventListener('abort', stop, { once: true });
   });
-}
-
-/** A key (the provider's mint) or a session credential, secrets wrapped. */
-function toCredential(c) {
-  if (c.apiKey === undefined) return toSession({ ...c, expiresAt: c.expiresAt ?? null });
-  return Object.freeze({ ...c, expiresAt: c.expiresAt ?? null, apiKey: new Secret(c.apiKey) });
 }
 
 /** The pending code as the caller shows it. */

@@ -2,7 +2,7 @@
 // resume from the saved document; and whoami for a minted key. The loop is driver.mjs's.
 import { Resumable, advance, exchange, splitConfig } from './driver.mjs';
 import { Secret } from './secret.mjs';
-import { nowSeconds, loadSaved, bytesToHex, run, toSession } from './steps.mjs';
+import { nowSeconds, loadSaved, bytesToHex, run, toCredential } from './steps.mjs';
 
 /**
  * 16 random bytes as hex: the flow id, and the nonce of each code submission
@@ -35,14 +35,6 @@ function flowId() {
 function withUrl(event, step) {
   if (step?.url !== undefined && step.url !== null) event.url = String(step.url);
   return event;
-}
-
-/** Wraps the minted key in a Secret; everything else stays plain data. */
-function toCredential(c) {
-  // `expiresAt: null` is a key that never expires (the core drops null members).
-  // A session (the sessions preset) carries accessToken/refreshToken instead of apiKey.
-  if (c.apiKey === undefined && c.accessToken !== undefined) return toSession({ ...c, expiresAt: c.expiresAt ?? null });
-  return Object.freeze({ ...c, expiresAt: c.expiresAt ?? null, apiKey: new Secret(c.apiKey) });
 }
 
 export class Flow extends Resumable {

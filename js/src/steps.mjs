@@ -85,3 +85,14 @@ export function toSession(c) {
   if (c.refreshToken !== undefined && c.refreshToken !== null) out.refreshToken = new Secret(c.refreshToken);
   return Object.freeze(out);
 }
+
+/**
+ * The one wrapper of a credential a flow hands out: a minted key (the OTP mint, the device
+ * flow's mint, a refreshed token) with `apiKey` in a Secret, or a session (access/refresh
+ * tokens, no apiKey) through toSession. `expiresAt: null` is a credential that never expires
+ * (the core drops null members).
+ */
+export function toCredential(c) {
+  if (c.apiKey === undefined && c.accessToken !== undefined) return toSession({ ...c, expiresAt: c.expiresAt ?? null });
+  return Object.freeze({ ...c, expiresAt: c.expiresAt ?? null, apiKey: new Secret(c.apiKey) });
+}

@@ -162,20 +162,24 @@ describe('better-auth preset: device code expiry', () => {
   after(() => ba.close());
 
   test('expired_token from the server, and a poll past the saved expiry answered locally', async () => {
-    let lag = 0;
-    const clock = () => Date.now() - lag;
+    // Our side runs on a clock the test moves; only the server's expiry needs real time to pass.
+    const t0 = Date.now();
+    let now = t0;
+    const clock = () => now;
     const flow = keymint.deviceLogin({ provider: 'better-auth', baseUrl: base, clock });
     const shown = await flow.start();
-    assert.ok(Date.parse(shown.expiresAt) - Math.floor(Date.now() / 1000) * 1000 <= 3000);
+    assert.ok(Date.parse(shown.expiresAt) - Math.floor(t0 / 1000) * 1000 <= 3000, shown.expiresAt);
     await new Promise((r) => setTimeout(r, 3300));
-    // Our clock a little behind the server's: the code is still live for us, not for it.
-    lag = 1800;
+    // Our clock behind the server's: the code is still live for us, not for it.
+    now = t0 + 1500;
     await assert.rejects(flow.poll(), (e) => e.code === 'DEVICE_CODE_EXPIRED' && e.providerCode === 'expired_token' && e.nextAction.kind === 'sign_in_again' && e.exitCode === 3);
     assert.equal(flow.phase, 'expired');
-    lag = 0;
-    const again = keymint.deviceLogin({ provider: 'better-auth', baseUrl: base });
+    // Past the saved expiry on our clock: answered locally, no wait for the server's.
+    const t1 = Date.now();
+    now = t1;
+    const again = keymint.deviceLogin({ provider: 'better-auth', baseUrl: base, clock });
     await again.start();
-    await new Promise((r) => setTimeout(r, 3100));
+    now = t1 + 3100;
     await assert.rejects(again.poll(), (e) => e.code === 'DEVICE_CODE_EXPIRED' && e.details.local === true);
     // Starting again on the same flow gets a fresh code.
     const fresh = await again.start();

@@ -9,7 +9,9 @@ import { BIN, cliSuite, run, runTty, runInProcess, envelope, dev } from './fixtu
 import { createCli } from '../src/node/index.mjs';
 import { deviceSpec } from '../src/emulator/backends/device.mjs';
 
-const suite = cliSuite();
+// A 1 s polling interval (the emulator's default is RFC 8628's 5 s): the flows below poll
+// without waiting out 5 s each time.
+const suite = cliSuite({ deviceIntervalSeconds: 1 });
 
 async function setup() {
   const h = await suite.home();
@@ -68,8 +70,9 @@ test('--no-wait saves the flow and names --resume; --resume finishes it', async 
   assert.equal(r.stderr, '');
   const cfg = await h.readConfig('keymint');
   assert.equal(Object.keys(cfg.pending).length, 1);
-  // Still pending: one poll (once the interval has passed) says so again, exit 5.
-  await new Promise((res) => setTimeout(res, 5200));
+  assert.equal(e.details.interval, 1);
+  // Still pending: one poll (once the 1 s interval has passed) says so again, exit 5.
+  await new Promise((res) => setTimeout(res, 1100));
   const again = await run(BIN.keymint, [...args, '--resume', '--no-wait', '--json'], { env: h.env() });
   assert.equal(again.code, 5, again.stdout);
   assert.equal(envelope(again).error.code, 'AUTHORIZATION_PENDING');
@@ -131,4 +134,28 @@ test('a wrapper whose provider declares device has the command, under its own na
   const codika = createCli({ program: 'codika', provider: 'codika' });
   const none = await runInProcess(codika, ['auth', 'device-login', '--json'], { env: h.env() });
   assert.equal(none.code, 2);
+});
+
+test('a key from device-login goes through the one key save: the provider\'s label, and no whoami hint without a whoami', async () => {
+  const h = await suite.home();
+  const spec = deviceSpec(suite.emu.url);
+  // A provider whose credential is a session token and that declares no whoami route.
+  const provider = {
+    version: 2,
+    ...spec,
+    credential: { ...spec.credential, kind: 'sessionToken' },
+    mint: { ...spec.mint, token: 'session' },
+    flows: { login: { request: '/otp/request', complete: '/otp/verify' } },
+    fields: { email: 'email', code: 'code' },
+  };
+  const cli = createCli({ program: 'acme', provider });
+  const r = await runInProcess(cli, ['auth', 'device-login', '--no-wait', '--json'], { env: h.env() });
+  assert.equal(r.code, 5, r.stdout + r.stderr);
+  await dev(suite.emu, '/__keymint/device/approve', { userCode: JSON.parse(r.stdout).error.nextAction.userCode });
+  const done = await runInProcess(cli, ['auth', 'device-login', '--resume'], { env: h.env() });
+  assert.equal(done.code, 0, done.stdout + done.stderr);
+  assert.match(done.stdout, /✓ Signed in/);
+  assert.match(done.stdout, /Session token:\s+cko_•+/);
+  assert.doesNotMatch(done.stdout, /API key/);
+  assert.doesNotMatch(done.stdout, /Try it/);
 });

@@ -9,10 +9,11 @@ import { readFileSync } from 'node:fs';
 import * as keymint from '../dist/keymint.mjs';
 import { start as startEmu } from './fixtures/emulator-http.mjs';
 import { BIN, cliSuite, run, envelope } from './fixtures/cli-helpers.mjs';
+import { keymintRejection } from './fixtures/rejection.mjs';
 
 const load = (name) => JSON.parse(readFileSync(new URL(`./fixtures/patterns/${name}.json`, import.meta.url), 'utf8'));
 const refused = async (promise, code, next) => {
-  const err = await promise.then(() => assert.fail('expected a KeymintError'), (e) => e);
+  const err = await keymintRejection(promise);
   assert.equal(err.code, code, err.message);
   if (next) assert.equal(err.nextAction.kind, next);
   return err;

@@ -19,10 +19,6 @@ import { BIN, tempHome, run, envelope, dev } from './fixtures/cli-helpers.mjs';
 /** @type {any} */
 let emu;
 const homes = [];
-/** Everything every server wrote (stdout messages and stderr), for the secrets check. */
-const transcripts = [];
-/** The raw keys and tokens the sign-ins saved (read from the profile files). */
-const minted = new Set();
 before(async () => { emu = await startEmulator({ port: 0 }); });
 after(async () => {
   await emu.close();
@@ -38,8 +34,10 @@ async function home() {
 }
 
 /**
- * Start `keymint mcp` (or a wrapper's `mcp`) with the SDK client; every message the server
- * sends is recorded (the transport's onmessage is wrapped before the client sets it).
+ * Start `keymint mcp` (or a wrapper's `mcp`) with the SDK client. Every message the server
+ * sends is recorded in `seen` (the transport's onmessage is wrapped before the client sets
+ * it), and every credential a sign-in saved in `minted`, read from the profile file before a
+ * later logout removes it: what the secrets check compares.
  */
 async function connect(h, { bin = BIN.keymint, args = [], capabilities = {}, onElicit } = {}) {
   const transport = new StdioClientTransport({
@@ -49,7 +47,7 @@ async function connect(h, { bin = BIN.keymint, args = [], capabilities = {}, onE
     stderr: 'pipe',
   });
   const seen = { out: /** @type {string[]} */ ([]), err: '' };
-  transcripts.push(seen);
+  const minted = new Set();
   let handler;
   Object.defineProperty(transport, 'onmessage', {
     configurable: true,
@@ -63,11 +61,10 @@ async function connect(h, { bin = BIN.keymint, args = [], capabilities = {}, onE
   const call = async (name, args) => {
     const r = await client.callTool({ name, arguments: args });
     const s = /** @type {any} */ (r.structuredContent);
-    // Every credential a sign-in saved, read from the file before a later logout removes it.
     if (s?.ok && typeof s.storedIn === 'string') for (const v of await rawSecrets(s.storedIn)) minted.add(v);
     return { ...r, s };
   };
-  return { client, call, seen, close: () => client.close() };
+  return { client, call, seen, minted, close: () => client.close() };
 }
 
 /** The raw keys and tokens saved in a profile file. */
@@ -395,23 +392,63 @@ describe('keymint mcp', () => {
     other.stdin.end(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '1999-01-01', capabilities: {} } })}\n`);
     await new Promise((resolve) => other.on('close', resolve));
     assert.equal(JSON.parse(out2).result.protocolVersion, LATEST_PROTOCOL_VERSION);
-    transcripts.push({ out: [out], err: '' });
   });
 
-  test('no raw key or token in anything any server wrote', async () => {
-    const secrets = [...minted];
+  test('mcp --base-url is checked by the CLI\'s own rule (the core\'s), with the same verdict and words', async () => {
+    const h = await home();
+    for (const url of ['http://example.com', 'http://localhost.example.com:8080', 'ftp://127.0.0.1/', 'not a url']) {
+      const mcp = await run(BIN.keymint, ['mcp', '--base-url', url], { env: h.env() });
+      const cli = await run(BIN.keymint, ['--provider', 'scripto', 'auth', 'login-request', '--email', 'a@example.com', '--base-url', url], { env: h.env() });
+      assert.equal(mcp.code, cli.code, url);
+      assert.equal(mcp.stderr.split('\n')[0], cli.stderr.split('\n')[0], url);
+      assert.match(mcp.stderr, /INSECURE_URL|USAGE/, url);
+    }
+  });
+
+  test('no raw key or token in anything a server wrote, over sign-ins of every kind', async () => {
+    // Self-contained: its own sign-ins (two accounts each of Scripto, Codika with an
+    // organization choice, and sessions up to logout), its own transcripts and profile files.
+    const h = await home();
+    const m = await connect(h);
+    const wrapper = await home();
+    const w = await connect(wrapper, { bin: BIN.codika });
+    try {
+      /** Request, then submit the emailed code (and choose the organization when asked). */
+      const signIn = async (c, args) => {
+        const req = await c.call(`${c === w ? 'codika' : 'keymint'}_request_code`, args);
+        assert.equal(req.isError, undefined, req.content[0].text);
+        let done = await c.call(`${c === w ? 'codika' : 'keymint'}_submit_code`, { flowId: req.s.flowId, code: emu.outbox(args.email) });
+        if (done.s?.error?.code === 'ORGANIZATION_SELECTION_REQUIRED') {
+          done = await c.call(`${c === w ? 'codika' : 'keymint'}_choose_organization`, { flowId: req.s.flowId, organizationId: done.s.error.nextAction.organizations[0].id });
+        }
+        assert.equal(done.isError, undefined, done.content[0].text);
+        return done;
+      };
+      await signIn(m, { provider: 'scripto', email: 'secrets-1@scripto.test' });
+      await signIn(m, { provider: 'scripto', email: 'secrets-2@scripto.test' });
+      await signIn(m, { provider: 'codika', email: 'secrets-new@codika.test', purpose: 'auto' });
+      await dev(emu, '/__keymint/codika/seed-user', { email: 'secrets-multi@codika.test', organizations: [{ name: 'Acme' }, { name: 'Beta Corp' }] });
+      await signIn(w, { email: 'secrets-multi@codika.test' });
+      await signIn(m, { provider: 'sessions', email: 'secrets-1@sessions.test' });
+      assert.equal((await m.call('keymint_whoami', {})).isError, undefined);
+      await signIn(m, { provider: 'sessions', email: 'secrets-2@sessions.test' });
+      assert.equal((await m.call('keymint_logout', {})).isError, undefined);
+      assert.equal((await m.call('keymint_list_profiles', {})).isError, undefined);
+    } finally {
+      await m.close();
+      await w.close();
+    }
+    const secrets = [...m.minted, ...w.minted];
     assert.ok(secrets.some((s) => s.startsWith('scripto_')) && secrets.some((s) => s.startsWith('cko_')) && secrets.some((s) => s.startsWith('at_')));
-    for (const h of homes) {
-      for (const program of ['keymint', 'codika']) {
-        const names = await readdir(join(h.xdg, program)).catch(() => []);
-        if (names.includes('config.json')) secrets.push(...await rawSecrets(h.config(program)));
-      }
+    for (const [x, program] of [[h, 'keymint'], [wrapper, 'codika']]) {
+      const names = await readdir(join(x.xdg, program)).catch(() => []);
+      if (names.includes('config.json')) secrets.push(...await rawSecrets(x.config(program)));
     }
     if (process.env.KEYMINT_SECRETS_LOG) {
       secrets.push(...(await readFile(process.env.KEYMINT_SECRETS_LOG, 'utf8').catch(() => '')).split('\n').filter(Boolean));
     }
     assert.ok(secrets.length >= 8, `expected minted keys to check, found ${secrets.length}`);
-    const all = transcripts.map((t) => `${t.out.join('\n')}\n${t.err}`).join('\n');
+    const all = [m.seen, w.seen].map((t) => `${t.out.join('\n')}\n${t.err}`).join('\n');
     assert.ok(all.length > 1000);
     for (const s of secrets) assert.ok(!all.includes(s), `a raw secret (…${s.slice(-4)}) reached the client`);
   });

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import * as keymint from '../dist/keymint.mjs';
 import { startPocketBase } from './fixtures/pocketbase-server.mjs';
 import { BIN, cliSuite, run, envelope } from './fixtures/cli-helpers.mjs';
+import { keymintRejection } from './fixtures/rejection.mjs';
 
 let pb;
 let n = 0;
@@ -19,7 +20,7 @@ const user = async () => {
 };
 const start = (email, extra = {}) => keymint.start({ provider: 'pocketbase', baseUrl: pb.url, email, ...extra });
 const refused = async (promise, want) => {
-  const err = await promise.then(() => assert.fail('expected a KeymintError'), (e) => e);
+  const err = await keymintRejection(promise);
   assert.equal(err.code, want.code, err.message);
   if (want.exitCode !== undefined) assert.equal(err.exitCode, want.exitCode);
   if (want.next !== undefined) assert.equal(err.nextAction.kind, want.next);

@@ -85,6 +85,24 @@ describe('item 6: secrets off argv', { concurrency: true }, () => {
     assertNoSecrets([human, json], [key]);
   });
 
+  test('every warning takes the one path: a key saved unverified joins the argv warning in data.warnings', async () => {
+    const h = await suite.home();
+    // Nothing listens on port 9: the key cannot be checked and is saved unverified.
+    const scripto = (args) => run(BIN.scripto, args, { env: h.env({ SCRIPTO_BASE_URL: 'http://127.0.0.1:9' }) });
+    const key = 'scripto_0123456789abcdefghij0123';
+    const json = await scripto(['config', 'set', '--api-key', key, '--json']);
+    assert.equal(json.code, 0, json.stdout);
+    assert.equal(json.stderr, '');
+    const data = envelope(json).data;
+    assert.equal(data.verified, false);
+    assert.equal(data.warning, undefined, 'one list of warnings, no second member');
+    assert.deepEqual(data.warnings, [WARNING.slice(2, -1), 'Could not check the key (NETWORK_ERROR); saved it unverified.']);
+    const human = await scripto(['config', 'set', '--api-key', key]);
+    assert.equal(human.code, 0, human.stderr);
+    assert.equal(human.stderr, `${WARNING}! Could not check the key (NETWORK_ERROR); saved it unverified.\n`);
+    assertNoSecrets([human, json], [key]);
+  });
+
   test('misuse is a USAGE error: both forms, stdin empty, -stdin on a command without that secret', async () => {
     const h = await suite.home();
     const scripto = (args, input) => run(BIN.scripto, args, { env: h.env({ SCRIPTO_BASE_URL: suite.emu.url }), input });

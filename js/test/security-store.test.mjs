@@ -210,6 +210,10 @@ describe('item 4: the profile store refuses what another user could have planted
     const s = new FileProfileStore({ path: file, lockTimeoutMs: 1000 });
     await s.checkWritable();
     assert.deepEqual(fs.readdirSync(dir), [], 'no probe, lock or file left');
+    // It resolves to the document it read under the lock: a caller needs no read() of its own.
+    await s.setPending('p|login|a@example.com', { phase: 'code_sent' });
+    assert.deepEqual(await s.checkWritable(), await s.read());
+    await fsp.rm(file);
     await fsp.mkdir(file);
     await rejectsWith(s.checkWritable(), refused('not_a_file', file));
   });

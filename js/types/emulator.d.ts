@@ -16,9 +16,10 @@ export interface Emulator {
 /**
  * `allowOrigins`: browser origins granted CORS besides loopback pages (http://127.x.y.z,
  * http://localhost, http://[::1], any port). A `host` that is not a loopback address
- * prints a warning on stderr.
+ * prints a warning on stderr. `deviceIntervalSeconds`: the polling interval the device
+ * backend hands out (default 5).
  */
-export declare function startEmulator(options?: { port?: number; host?: string; trustForwardedFor?: boolean; backends?: string[]; frozenAt?: number; allowOrigins?: string[] }): Promise<Emulator>;
+export declare function startEmulator(options?: { port?: number; host?: string; trustForwardedFor?: boolean; backends?: string[]; frozenAt?: number; allowOrigins?: string[]; deviceIntervalSeconds?: number }): Promise<Emulator>;
 /** The fixed characters inside every key and token the emulator mints (after the first 8 random ones). */
 export declare const EMULATOR_MARKER: string;
 /** True for a key or token this emulator minted. */

@@ -28,7 +28,7 @@ export declare class FileProfileStore extends ProfileStoreBase {
   /** update() with this call's own wait for the lock (e.g. longer once a key exists). */
   update<R>(fn: (doc: StoreDocument) => R | Promise<R>, opts?: { lockTimeoutMs?: number }): Promise<Awaited<R>>;
   /** Throws what update() would (directory, lock, file, a write next to it) and changes nothing. */
-  checkWritable(opts?: { lockTimeoutMs?: number }): Promise<void>;
+  checkWritable(opts?: { lockTimeoutMs?: number }): Promise<StoreDocument>;
 }
 
 /** Where `program` keeps its profiles (XDG_CONFIG_HOME respected). */

@@ -20,6 +20,7 @@
 //     deliver({ email, code, backend, purpose }), // "email" a code: recorded in the outbox
 //     randomCode(),                            // 6 crypto-random digits
 //     randomToken(prefix, len),                // prefix + len crypto-random base62 characters
+//     deviceIntervalSeconds,                   // the device backend's polling interval (option; default 5)
 //   }
 //   req = {
 //     method, path,
@@ -138,7 +139,9 @@ export function registerBackend(name, factory) {
 /**
  * `allowOrigins`: browser origins granted CORS besides loopback pages (exact strings,
  * e.g. 'chrome-extension://abc…' or 'https://dev.example.test').
- * @param {{port?: number, host?: string, trustForwardedFor?: boolean, backends?: string[], allowOrigins?: string[], frozenAt?: number}} [options]
+ * `deviceIntervalSeconds`: the polling interval the device backend hands out (default 5, as
+ * RFC 8628 suggests); a suite sets 1 to drive a device flow without waiting 5 s a poll.
+ * @param {{port?: number, host?: string, trustForwardedFor?: boolean, backends?: string[], allowOrigins?: string[], frozenAt?: number, deviceIntervalSeconds?: number}} [options]
  */
 export async function startEmulator(options = {}) {
   const { port = 0, host = '127.0.0.1', trustForwardedFor = false } = options;
@@ -171,6 +174,7 @@ export async function startEmulator(options = {}) {
     },
     randomCode,
     randomToken: (prefix, len) => recordSecret(prefix, mintSecret(prefix, len)),
+    deviceIntervalSeconds: options.deviceIntervalSeconds,
   };
 
   const backends = names.map((name) => {

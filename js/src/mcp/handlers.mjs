@@ -101,7 +101,7 @@ export async function requestCode(env, a) {
       resendAvailableAt: d.resendAvailableAt ?? null,
       codeLength: d.codeLength ?? 6,
       nextAction,
-      ...(d.warning ? { warning: d.warning } : {}),
+      ...(d.warnings?.length ? { warning: d.warnings.join(' ') } : {}),
     };
   }
   return fail('UNKNOWN_ERROR', 'No flow could be started.', { kind: 'retry', text: 'Call the tool again.' });

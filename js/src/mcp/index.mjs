@@ -16,6 +16,7 @@
 import { FileProfileStore, configPath } from '../node/profile-store.mjs';
 import { usageError } from '../node/cli/args.mjs';
 import { kindOf } from '../node/cli/providers.mjs';
+import { checkedUrl } from '../node/cli/target.mjs';
 import { serveMcp, SUPPORTED_PROTOCOL_VERSIONS } from './server.mjs';
 
 /** Flags `mcp` takes. */
@@ -64,16 +65,7 @@ export async function runMcp(ctx, { run, surfaceOf, words, version, problem }) {
   delete env[ctx.envName('CODE')];
   const baseUrl = ctx.str('base-url');
   if (baseUrl !== undefined) {
-    let u;
-    try {
-      u = new URL(baseUrl);
-    } catch {
-      throw usageError(`--base-url is not a URL: ${baseUrl.slice(0, 200)}`, { program: ctx.program, command: 'mcp', field: 'base-url' });
-    }
-    const loopback = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(u.hostname);
-    if (u.protocol !== 'https:' && !(u.protocol === 'http:' && loopback)) {
-      throw usageError('--base-url must be https:// (plain http:// only for loopback addresses).', { program: ctx.program, command: 'mcp', field: 'base-url' });
-    }
+    checkedUrl(ctx, 'base-url', baseUrl);
     env[ctx.envName('BASE_URL')] = baseUrl;
   }
   const bound = ctx.provider

@@ -2,8 +2,9 @@
 // UTF-8, no embedded newlines. Zero dependencies on purpose: this is all an MCP server needs
 // from a transport, and keymint ships without runtime dependencies.
 //
-// A Peer reads requests and notifications from `input`, hands them to `onRequest` /
-// `onNotification`, and writes the answers to `output`. It can also send requests the other
+// A Peer reads requests from `input`, hands them to `onRequest`, and writes the answers to
+// `output`; notifications (MCP's `notifications/initialized`, cancellations) need no answer
+// and are read and dropped. It can also send requests the other
 // way (MCP's server → client `elicitation/create`) and await their responses. Nothing here
 // knows MCP itself; server.mjs does.
 
@@ -34,16 +35,12 @@ const isId = (/** @type {unknown} */ id) => typeof id === 'string' || (typeof id
 export class Peer {
   /**
    * @param {{input: NodeJS.ReadableStream, output: NodeJS.WritableStream,
-   *   onRequest: (method: string, params: any) => Promise<any>,
-   *   onNotification?: (method: string, params: any) => void,
-   *   onWrite?: (line: string) => void}} o
+   *   onRequest: (method: string, params: any) => Promise<any>}} o
    */
-  constructor({ input, output, onRequest, onNotification, onWrite }) {
+  constructor({ input, output, onRequest }) {
     this.input = input;
     this.output = output;
     this.onRequest = onRequest;
-    this.onNotification = onNotification ?? (() => {});
-    this.onWrite = onWrite;
     /** @type {Map<string|number, {resolve: Function, reject: Function}>} our requests awaiting answers */
     this.waiting = new Map();
     this.nextId = 1;
@@ -82,11 +79,9 @@ export class Peer {
     });
   }
 
-  /** @param {object} message */
+  /** One message (or a batch's answers) as one line. @param {object} message */
   #send(message) {
-    const line = JSON.stringify(message);
-    this.onWrite?.(line);
-    this.output.write(`${line}\n`);
+    this.output.write(`${JSON.stringify(message)}\n`);
   }
 
   /**
@@ -109,11 +104,6 @@ export class Peer {
     });
   }
 
-  /** @param {string} method @param {object} [params] */
-  notify(method, params) {
-    this.#send({ jsonrpc: '2.0', method, ...(params ? { params } : {}) });
-  }
-
   /** @param {string} line */
   #line(line) {
     let msg;
@@ -131,11 +121,7 @@ export class Peer {
       }
       const all = Promise.all(msg.map((m) => this.#message(m))).then((answers) => {
         const kept = answers.filter(Boolean);
-        if (kept.length > 0) {
-          const line2 = JSON.stringify(kept);
-          this.onWrite?.(line2);
-          this.output.write(`${line2}\n`);
-        }
+        if (kept.length > 0) this.#send(kept);
       });
       this.#track(all);
       return;
@@ -169,14 +155,8 @@ export class Peer {
     if (typeof msg.method !== 'string') {
       return { jsonrpc: '2.0', id: isId(msg.id) ? msg.id : null, error: { code: RPC.INVALID_REQUEST, message: 'Invalid request: no method.' } };
     }
-    if (!('id' in msg)) {
-      try {
-        this.onNotification(msg.method, msg.params);
-      } catch {
-        // a notification gets no answer, not even an error
-      }
-      return null;
-    }
+    // A notification gets no answer, not even an error.
+    if (!('id' in msg)) return null;
     if (!isId(msg.id)) {
       return { jsonrpc: '2.0', id: null, error: { code: RPC.INVALID_REQUEST, message: 'Invalid request: the id must be a string or a number.' } };
     }

@@ -18,12 +18,12 @@ export const SUPPORTED_PROTOCOL_VERSIONS = [LATEST_PROTOCOL_VERSION, '2025-06-18
 const atLeast = (v, since) => v >= since;
 
 /**
- * @param {{input: NodeJS.ReadableStream, output: NodeJS.WritableStream, onWrite?: (line: string) => void,
+ * @param {{input: NodeJS.ReadableStream, output: NodeJS.WritableStream,
  *   env: Omit<import('./handlers.mjs').Env, 'elicit'>, serverName: string, serverVersion: string,
  *   instructions: string}} o
  * @returns {Promise<void>} resolves when the client closes stdin
  */
-export function serveMcp({ input, output, onWrite, env, serverName, serverVersion, instructions }) {
+export function serveMcp({ input, output, env, serverName, serverVersion, instructions }) {
   const tools = toolDefinitions({ ns: env.ns, program: env.program, bound: env.bound !== null });
   const byName = new Map(tools.map((t) => [t.name, t]));
   let version = LATEST_PROTOCOL_VERSION;
@@ -124,6 +124,6 @@ export function serveMcp({ input, output, onWrite, env, serverName, serverVersio
     }
   }
 
-  const peer = new Peer({ input, output, onRequest, onWrite });
+  const peer = new Peer({ input, output, onRequest });
   return peer.serve();
 }

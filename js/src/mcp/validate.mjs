@@ -1,7 +1,7 @@
 // Checks tool arguments against the tool's inputSchema before anything runs. Only the
 // subset of JSON Schema our own schemas use (object with properties / required /
-// additionalProperties: false; string with enum, minLength, maxLength, pattern; integer with
-// minimum, maximum) — so a model's mistake becomes a precise tool error it can correct,
+// additionalProperties: false; string with enum, minLength, maxLength; integer with minimum,
+// maximum) — so a model's mistake becomes a precise tool error it can correct,
 // rather than a half-run command.
 
 /**
@@ -39,7 +39,6 @@ function checkValue(name, v, p) {
     if (p.enum && !p.enum.includes(v)) return `"${name}" must be one of ${p.enum.join(', ')}.`;
     if (p.minLength !== undefined && v.trim().length < p.minLength) return `"${name}" must not be empty.`;
     if (p.maxLength !== undefined && v.length > p.maxLength) return `"${name}" is longer than ${p.maxLength} characters.`;
-    if (p.pattern && !new RegExp(p.pattern).test(v)) return `"${name}" is malformed${p.description ? ` (${p.description})` : ''}.`;
     return null;
   }
   if (p.type === 'integer') {
@@ -48,7 +47,6 @@ function checkValue(name, v, p) {
     if (p.maximum !== undefined && v > p.maximum) return `"${name}" must be at most ${p.maximum}.`;
     return null;
   }
-  if (p.type === 'boolean' && typeof v !== 'boolean') return `"${name}" must be true or false, not ${kind(v)}.`;
   return null;
 }
 

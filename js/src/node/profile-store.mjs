@@ -183,11 +183,13 @@ export class FileProfileStore extends ProfileStoreBase {
   /**
    * Check, before anything irreversible (spending a one-time code), that an update can be
    * saved: the directory is ours and writable, the lock can be taken, the file is ours and
-   * valid, and a file can be created next to it. Throws what update() would.
+   * valid, and a file can be created next to it. Throws what update() would. Resolves to the
+   * document it read under the lock, so a caller needs no read() of its own before it.
    * @param {{lockTimeoutMs?: number}} [opts]
+   * @returns {Promise<StoreDocument>}
    */
   async checkWritable(opts) {
-    await this.update(async () => {
+    return this.update(async (doc) => {
       const probe = nodePath.join(this.dir, `.${nodePath.basename(this.path)}.${process.pid}.${randomHex(6)}.tmp`);
       try {
         await writeNewFile(probe, '{}\n', { sync: false });
@@ -196,6 +198,7 @@ export class FileProfileStore extends ProfileStoreBase {
       } finally {
         await fsp.unlink(probe).catch(() => {});
       }
+      return doc;
     }, opts);
   }
 

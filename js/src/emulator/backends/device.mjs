@@ -49,6 +49,7 @@ const oauthError = (status, error, description) => ({ status, json: { error, err
 
 export default function createDevice(ctx) {
   const now = () => ctx.now();
+  const interval = Number.isInteger(ctx.deviceIntervalSeconds) && ctx.deviceIntervalSeconds > 0 ? ctx.deviceIntervalSeconds : DEVICE_INTERVAL_S;
   const token = (prefix, len) => (ctx.randomToken ? ctx.randomToken(prefix, len) : prefix + randomBase62(len));
   /** @type {Map<string, any>} device code → grant */
   let grants = new Map();
@@ -81,7 +82,7 @@ export default function createDevice(ctx) {
       resource: f.get('resource'),
       status: 'pending',
       expiresAt: now() + DEVICE_CODE_TTL_S * 1000,
-      interval: DEVICE_INTERVAL_S,
+      interval,
       lastPoll: null,
     };
     grants.set(g.deviceCode, g);
@@ -94,7 +95,7 @@ export default function createDevice(ctx) {
         verification_uri: `${origin}/device`,
         verification_uri_complete: `${origin}/device?user_code=${encodeURIComponent(g.userCode)}`,
         expires_in: DEVICE_CODE_TTL_S,
-        interval: DEVICE_INTERVAL_S,
+        interval,
       },
     };
   }

@@ -6,42 +6,20 @@
 // (and answers locally what it can). Without one it starts afresh: the backend knows the code.
 
 import { start, resume } from '../../flow.mjs';
-import { KeymintError, canonicalError } from '../../errors.mjs';
-import { maskSecret } from '../../mask.mjs';
-import { uniqueNameIn } from '../../stores/document.mjs';
+import { KeymintError } from '../../errors.mjs';
 import { isValidProfileName } from '../profile-store.mjs';
 import { countdown } from './prompt.mjs';
-import { fields } from './output.mjs';
 import { resolveTarget, sameBase } from './target.mjs';
-import { writeRecoveryFile } from './unsaved-key.mjs';
-import { hole, shellWord } from './shell.mjs';
-import { cleanOrganization, cleanText, cleanUser, firstEmail } from './sanitize.mjs';
+import { hole } from './shell.mjs';
+import { firstEmail } from './sanitize.mjs';
+import { compact, saveKey } from './save-profile.mjs';
 
 /** `--wait` waits out at most this long; a longer wait fails at once with its nextAction. */
 export const MAX_WAIT_SECONDS = 600;
 
-/**
- * Once a key has been minted, saving it waits this long for the profile file's lock (instead
- * of the usual 20 s): a key dropped because other commands were busy would be a key lost.
- */
-export const KEY_SAVE_LOCK_TIMEOUT_MS = 300_000;
-
 /** @param {string} provider @param {string} purpose @param {string} email */
 export function pendingKey(provider, purpose, email) {
   return `${provider}|${purpose}|${String(email).trim().toLowerCase()}`;
-}
-
-/** Drop undefined fields (the store keeps JSON). @param {Record<string, unknown>} o */
-export function compact(o) {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
-}
-
-/**
- * The members every "profile saved" result starts with: the profile's name, now active, and
- * the backend it points at. @param {string} name @param {{provider: string, baseUrl?: string}} profile
- */
-export function savedProfileFields(name, profile) {
-  return { profile: name, active: true, provider: profile.provider, baseUrl: profile.baseUrl };
 }
 
 /**
@@ -115,13 +93,11 @@ export async function requestCommand(ctx, surface, purpose) {
       });
     }
   }
-  /** @type {string|undefined} */
-  let warning;
   try {
     await store.setPending(key, flow.toJSON());
   } catch (e) {
     // The code is on its way and the backend knows it: `*-complete` works without the saved flow.
-    warning = `The code was sent, but the pending flow could not be saved (${/** @type {any} */ (e)?.code ?? 'error'}); the next step works without it.`;
+    ctx.out.warn(`The code was sent, but the pending flow could not be saved (${/** @type {any} */ (e)?.code ?? 'error'}); the next step works without it.`);
   }
   // The backend's spelling of the email only when it is a plausible one; never unquoted.
   const shownEmail = firstEmail(sent.email) ?? email;
@@ -140,11 +116,9 @@ export async function requestCommand(ctx, surface, purpose) {
       resendAvailableAt: sent.resendAvailableAt ?? null,
       codeLength: surface.codeFormat?.length ?? 6,
       nextAction: { kind: 'enter_code', text: `Then run: ${next}`, command: next },
-      ...(warning ? { warning } : {}),
     },
     lines,
   );
-  if (warning) ctx.out.note(`! ${warning}`);
   return 0;
 }
 
@@ -202,9 +176,9 @@ export async function completeCommand(ctx, surface, purpose) {
   const options = surface.completeOptions(ctx, purpose);
   const target = await resolveTarget(ctx, surface, purpose, 'complete');
   const store = ctx.store();
-  const doc = await store.read(); // fail on a broken profile file before the code is spent
-  // …and on one that could not take the key: lock, file and directory are tried now.
-  await store.checkWritable();
+  // Fail on a broken profile file before the code is spent, and on one that could not take
+  // the key: lock, file and directory are tried now, and the document read then is the one used.
+  const doc = await store.checkWritable();
   const key = pendingKey(/** @type {string} */ (ctx.providerName), purpose, email);
   const hadPending = doc.pending[key] !== undefined;
   const failed = doc.pending[key]?.requestFailed === true ? ['ready'] : [];
@@ -262,132 +236,12 @@ export async function completeCommand(ctx, surface, purpose) {
   if (surface.saveCredential) {
     return surface.saveCredential(ctx, cred, { explicitName, pendingKey: key, email, purpose });
   }
-  // What the backend says about the account is checked before it is stored: it is shown by
-  // every later `profile list` and put in commands (a 401's sign-in command).
-  const profile = compact({
-    provider: cred.provider ?? ctx.providerName,
-    baseUrl: cred.baseUrl,
-    apiKey: cred.apiKey.reveal(),
-    keyId: cleanText(cred.keyId),
-    keyName: cleanText(cred.keyName) ?? options.keyName ?? (surface.defaultKeyName || undefined),
-    keyPrefix: cleanText(cred.keyPrefix),
-    scopes: Array.isArray(cred.scopes) ? cred.scopes.map(cleanText).filter(Boolean) : undefined,
-    expiresAt: cred.expiresAt === null ? null : cleanText(cred.expiresAt),
-    organization: cleanOrganization(cred.organization),
-    email: firstEmail(cred.email, cred.user?.email) ?? email,
-    user: cleanUser(cred.user),
-  });
-  ctx.secret(profile.apiKey);
-  const name = await saveProfile(ctx, profile, {
-    explicitName,
-    baseName: surface.baseProfileName(profile),
-    pendingKey: key,
-  });
-  const masked = maskSecret(profile.apiKey);
   const title = purpose === 'signup' && surface.provider === 'codika' ? '✓ Signed up' : '✓ Signed in';
-  const lines = [
+  return saveKey(ctx, surface, cred, {
+    explicitName,
+    pendingKey: key,
+    email,
+    keyName: options.keyName ?? (surface.defaultKeyName || undefined),
     title,
-    '',
-    ...fields([
-      ['Email', profile.email],
-      profile.organization ? ['Organization', profile.organization.name] : null,
-      ['Profile', `${name} (now active)`],
-      [surface.credentialLabel ?? 'API key', masked],
-      profile.expiresAt ? ['Expires', profile.expiresAt] : null,
-    ]),
-    ...(surface.hasWhoami === false ? [] : ['', `  Try it:  ${ctx.cli.program} whoami`]),
-  ];
-  ctx.out.result(
-    compact({
-      ...savedProfileFields(name, profile),
-      email: profile.email,
-      accountCreated: cred.accountCreated,
-      apiKey: masked,
-      keyId: profile.keyId,
-      keyName: profile.keyName,
-      keyPrefix: profile.keyPrefix,
-      scopes: profile.scopes,
-      expiresAt: profile.expiresAt,
-      organization: profile.organization,
-      user: profile.user,
-      configPath: store.path,
-    }),
-    lines,
-  );
-  return 0;
-}
-
-/** Same account and backend (and organization, for org-scoped keys). */
-function sameIdentity(a, b) {
-  return a.provider === b.provider
-    && sameBase(a.baseUrl, b.baseUrl)
-    && String(a.email ?? '').toLowerCase() === String(b.email ?? '').toLowerCase()
-    && (a.organization?.id ?? null) === (b.organization?.id ?? null)
-    // a saved API token (CODITECT) never replaces a session, nor a token of the other env
-    && (a.kind === 'api_token') === (b.kind === 'api_token')
-    && (a.env ?? null) === (b.env ?? null);
-}
-
-/**
- * Save a new key as the active profile, in one locked update (which also clears the pending
- * flow). The name is `explicitName` (replacing what is there), else `baseName` — reusing the
- * profile of the same account on the same backend, or with a numeric suffix on collision.
- * A minted key (or session) waits up to KEY_SAVE_LOCK_TIMEOUT_MS for the lock; if it still
- * cannot be saved it becomes KEY_NOT_SAVED and the credential is written to a 0600 recovery
- * file named in details.recoveryFile (unsaved-key.mjs) — never shown. `config set` (a key the
- * user already has) gets neither.
- * @param {import('./context.mjs').Context} ctx
- * @param {Record<string, any>} profile
- * @param {{explicitName?: string, baseName: string, pendingKey?: string}} how
- * @returns {Promise<string>} the profile's name
- */
-export async function saveProfile(ctx, profile, { explicitName, baseName, pendingKey: pk }) {
-  const minted = !ctx.command.startsWith('config ');
-  try {
-    return await ctx.store().update((doc) => {
-      let name = explicitName;
-      if (name === undefined) {
-        const suffixed = new RegExp(`^${baseName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(-\\d+)?$`);
-        const same = Object.keys(doc.profiles).find((n) => suffixed.test(n) && sameIdentity(doc.profiles[n], profile));
-        name = same ?? uniqueNameIn(doc, baseName);
-      }
-      doc.profiles[name] = { ...profile, createdAt: new Date().toISOString() };
-      doc.active = name;
-      if (pk !== undefined) delete doc.pending[pk];
-      return name;
-    }, minted ? { lockTimeoutMs: KEY_SAVE_LOCK_TIMEOUT_MS } : undefined);
-  } catch (e) {
-    const cause = /** @type {any} */ (e);
-    const session = profile.apiKey === undefined;
-    const recoveryFile = minted
-      ? await writeRecoveryFile({
-        program: ctx.cli.program,
-        command: ctx.program,
-        configFile: ctx.configPath,
-        env: ctx.env,
-        profile,
-        cause: cause?.code,
-      }).catch(() => null)
-      : null;
-    const kept = recoveryFile === null ? ''
-      : ` The ${session ? 'session was' : 'key was'} written to ${recoveryFile} (readable only by you).`;
-    throw canonicalError({
-      code: 'KEY_NOT_SAVED',
-      message: `${session
-        ? `Signed in, but the session could not be saved: ${cause?.message ?? cause}`
-        : `The key was minted but could not be saved: ${cause?.message ?? cause}`}${kept}`,
-      nextAction: {
-        text: recoveryFile !== null && !session
-          ? `Fix the profile file (${ctx.configPath}), then save the key with: ${ctx.program} config set --api-key-stdin < ${shellWord(recoveryFile)} — and delete that file.`
-          : recoveryFile !== null
-            ? `Fix the profile file (${ctx.configPath}), then sign in again; delete ${recoveryFile} once you no longer need the session in it.`
-            : session
-              ? `Fix the profile file (${ctx.configPath}), then sign in again. The unsaved session ends when it expires.`
-              : `Fix the profile file (${ctx.configPath}), then ${minted ? 'sign in again to mint a new key' : 'run the command again'}. The unsaved key${profile.keyId ? ` (${profile.keyId})` : ''} stays valid until it is revoked.`,
-        ...(recoveryFile !== null && !session ? { command: `${ctx.program} config set --api-key-stdin < ${shellWord(recoveryFile)}` } : {}),
-      },
-      details: compact({ cause: cause?.code, keyId: profile.keyId, keyPrefix: profile.keyPrefix, path: ctx.configPath, recoveryFile: recoveryFile ?? undefined }),
-      cause: e,
-    });
-  }
+  });
 }

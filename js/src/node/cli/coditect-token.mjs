@@ -10,7 +10,7 @@ import { apiTokenEnv, createClient } from '../../session.mjs';
 import { KeymintError } from '../../errors.mjs';
 import { maskSecret } from '../../mask.mjs';
 import { profileNameFromEmail } from '../profile-store.mjs';
-import { compact, saveProfile, savedProfileFields } from './auth.mjs';
+import { compact, saveProfile, savedProfileFields } from './save-profile.mjs';
 import { fields } from './output.mjs';
 import { resolveTarget } from './target.mjs';
 import { hole } from './shell.mjs';
@@ -105,8 +105,9 @@ export async function tokenConfigSet(ctx, surface) {
   const name = await saveProfile(ctx, profile, {
     explicitName: named,
     baseName: email ? profileNameFromEmail(email) : 'default',
+    minted: false,
   });
-  if (warning) ctx.out.note(`! ${warning}`);
+  if (warning) ctx.out.warn(warning);
   const masked = maskSecret(apiKey);
   ctx.out.result(
     compact({
@@ -118,7 +119,6 @@ export async function tokenConfigSet(ctx, surface) {
       email: profile.email,
       user: profile.user,
       organization: profile.organization,
-      warning,
       configPath: ctx.store().path,
     }),
     [

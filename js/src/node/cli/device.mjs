@@ -13,12 +13,11 @@
 //   poll, as long as the server allows one).
 import { deviceLogin, resumeDevice } from '../../device.mjs';
 import { canonicalError, KeymintError } from '../../errors.mjs';
-import { maskSecret } from '../../mask.mjs';
 import { profileNameFromEmail, isValidProfileName } from '../profile-store.mjs';
-import { compact, pendingKey, saveProfile, savedProfileFields } from './auth.mjs';
-import { fields } from './output.mjs';
+import { pendingKey } from './auth.mjs';
+import { compact, saveKey } from './save-profile.mjs';
 import { saveSession } from './session-commands.mjs';
-import { cleanText, cleanUser, firstEmail, jsonText } from './sanitize.mjs';
+import { jsonText } from './sanitize.mjs';
 import { resolveTarget, sameBase } from './target.mjs';
 import { JSON_FLAG, HELP_FLAG } from './surface.mjs';
 import { presetSpec } from '../../core.mjs';
@@ -160,32 +159,18 @@ export async function deviceLoginCommand(ctx, surface) {
   return save(ctx, surface, cred, { explicitName, key });
 }
 
-/** Store the credential as the active profile (a key, or a session). */
-async function save(ctx, surface, cred, { explicitName, key }) {
+/**
+ * Store the credential as the active profile: a session, or a key through the one key path
+ * (its label and hint follow the surface's provider).
+ */
+function save(ctx, surface, cred, { explicitName, key }) {
   if (cred.apiKey === undefined) {
     return saveSession(ctx, cred, { explicitName, pendingKey: key, email: cred.user?.email ?? 'device', title: '✓ Signed in', status: 'signed_in' });
   }
-  const profile = compact({
-    provider: cred.provider ?? ctx.providerName,
-    baseUrl: cred.baseUrl,
-    apiKey: cred.apiKey.reveal(),
-    keyId: cleanText(cred.keyId),
-    keyName: cleanText(cred.keyName),
-    keyPrefix: cleanText(cred.keyPrefix),
-    expiresAt: cred.expiresAt === null ? null : cleanText(cred.expiresAt),
-    email: firstEmail(cred.email, cred.user?.email),
-    user: cleanUser(cred.user),
-  });
-  ctx.secret(profile.apiKey);
-  const name = await saveProfile(ctx, profile, {
+  return saveKey(ctx, surface, cred, {
     explicitName,
-    baseName: profile.email ? profileNameFromEmail(profile.email) : surface.provider.replace(/[^A-Za-z0-9._-]/g, '-') || 'default',
     pendingKey: key,
+    title: '✓ Signed in',
+    baseName: (profile) => (profile.email ? profileNameFromEmail(profile.email) : surface.provider.replace(/[^A-Za-z0-9._-]/g, '-') || 'default'),
   });
-  const masked = maskSecret(profile.apiKey);
-  ctx.out.result(
-    compact({ ...savedProfileFields(name, profile), email: profile.email, apiKey: masked, keyId: profile.keyId, keyName: profile.keyName, expiresAt: profile.expiresAt, configPath: ctx.store().path }),
-    ['✓ Signed in', '', ...fields([profile.email ? ['Email', profile.email] : null, ['Profile', `${name} (now active)`], ['API key', masked], profile.expiresAt ? ['Expires', profile.expiresAt] : null]), '', `  Try it:  ${ctx.cli.program} whoami`],
-  );
-  return 0;
 }

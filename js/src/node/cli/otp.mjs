@@ -9,9 +9,8 @@ import { profileNameFromEmail } from '../profile-store.mjs';
 import { presetSpec } from '../../core.mjs';
 import { requestCommand, completeCommand } from './auth.mjs';
 import { commonCommands } from './common.mjs';
-import { purposesOf, codeFormatOf, credentialLabel, hasWhoami } from './providers.mjs';
+import { purposesOf, purposeFlag, codeFormatOf, credentialLabel, hasWhoami } from './providers.mjs';
 import { JSON_FLAG, HELP_FLAG } from './surface.mjs';
-import { shown } from './args.mjs';
 import { tokenRefreshCommand } from './token-refresh.mjs';
 
 const BASE_URL = /** @type {[string, string]} */ (['base-url', 'The backend URL, base path included (default: the provider\'s, or {PREFIX}_BASE_URL)']);
@@ -63,14 +62,8 @@ export function otpSurface(provider) {
   // With both purposes, every command also takes --purpose (as the sessions surface does).
   const PURPOSE = /** @type {[string, string]} */ (['purpose', 'signin|login or signup (default: the command\'s own)']);
   const both = purposes.length > 1;
-  /** @param {any} ctx @param {'login'|'signup'} p */
-  const purposeOf = (ctx, p) => {
-    const v = ctx.str('purpose');
-    if (v === undefined) return p;
-    if (v === 'signin' || v === 'login') return 'login';
-    if (v === 'signup') return 'signup';
-    throw ctx.usage(`--purpose must be signin or signup, not "${shown(v)}".`, 'purpose');
-  };
+  /** --purpose, else the command's own. @param {any} ctx @param {'login'|'signup'} p */
+  const purposeOf = (ctx, p) => purposeFlag(ctx, purposes, surface.label) ?? p;
   surface.commands = [
     ...purposes.flatMap((p) => [
       {

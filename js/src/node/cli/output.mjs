@@ -70,6 +70,8 @@ export class Output {
     this.secrets = new Redactor();
     /** Whether a live line (a countdown) is on stderr and must be cleared first. */
     this.live = false;
+    /** Warnings waiting for a --json result's `warnings`. @type {string[]} */
+    this.warnings = [];
   }
 
   /** One human line as it may reach a terminal. @param {unknown} line */
@@ -97,13 +99,28 @@ export class Output {
    * @param {string[]} lines the human rendering
    */
   result(data, lines) {
-    if (this.json) this.#json({ success: true, data });
+    if (this.json) {
+      const warnings = [.../** @type {any} */ (data)?.warnings ?? [], ...this.warnings];
+      this.#json({ success: true, data: warnings.length > 0 ? { ...data, warnings } : data });
+    }
     else if (lines.length > 0) this.stdout.write(`${lines.map((l) => this.clean(l)).join('\n')}\n`);
   }
 
   /** Progress and notes for a person: stderr, never in --json mode. @param {string} text */
   note(text) {
     if (!this.json) this.#err(`${this.clean(text)}\n`);
+  }
+
+  /**
+   * The one way the CLI warns: `! text` on stderr for a person, or with --json an entry of the
+   * result's `warnings` (stdout keeps its one envelope, stderr stays silent). Text a server
+   * gave is safe here: stderr gets it stripped of terminal controls and with the run's secrets
+   * masked, the envelope gets it redacted and escaped.
+   * @param {string} text
+   */
+  warn(text) {
+    if (this.json) this.warnings.push(String(text));
+    else this.note(`! ${text}`);
   }
 
   /** Rewrites one live line on a terminal (a countdown). @param {string} text */

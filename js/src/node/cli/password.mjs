@@ -16,8 +16,9 @@ import { passwordLogin, resumePasswordLogin } from '../../session.mjs';
 import { KeymintError, canonicalError } from '../../errors.mjs';
 import { isValidProfileName } from '../profile-store.mjs';
 import { usageError } from './args.mjs';
-import { compact, pendingKey } from './auth.mjs';
-import { readAll } from './prompt.mjs';
+import { pendingKey } from './auth.mjs';
+import { compact } from './save-profile.mjs';
+import { readStdinSecret } from './secret-input.mjs';
 import { saveSession, withSignInAgain } from './session-commands.mjs';
 import { resolveTarget, sameBase } from './target.mjs';
 import { hole } from './shell.mjs';
@@ -41,13 +42,7 @@ function profileNameFlag(ctx) {
  */
 export async function readPassword(ctx, email, { confirm = false } = {}) {
   if (ctx.flags['password-stdin'] === true) {
-    if (ctx.stdin?.isTTY) {
-      throw ctx.usage('--password-stdin reads the password from a pipe, not from a terminal: leave it out to be asked for the password without echo.', 'password-stdin');
-    }
-    const text = await readAll(ctx.stdin);
-    if (text === null) throw ctx.usage('The password on stdin is too long (over 64 KiB).', 'password-stdin');
-    const password = text.replace(/\r?\n$/, '');
-    if (password === '') throw ctx.usage('--password-stdin read no password: stdin was empty.', 'password-stdin');
+    const password = await readStdinSecret(ctx, 'password-stdin', { whole: true, ttyHint: ', or leave it out to be asked for the password without echo' });
     ctx.secret(password, '••••••••');
     return password;
   }

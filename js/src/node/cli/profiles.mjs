@@ -7,7 +7,7 @@ import { KeymintError, canonicalError } from '../../errors.mjs';
 import { maskSecret } from '../../mask.mjs';
 import { fields, table } from './output.mjs';
 import { notFound, resolveTarget } from './target.mjs';
-import { compact, saveProfile, savedProfileFields } from './auth.mjs';
+import { compact, saveProfile, savedProfileFields } from './save-profile.mjs';
 import { PRESETS, PROVIDER_CHOICES } from './providers.mjs';
 import { hintWords, hole } from './shell.mjs';
 import { cleanOrganization, cleanText, cleanUser, firstEmail, identityFields } from './sanitize.mjs';
@@ -312,11 +312,12 @@ export async function configSet(ctx, surface) {
   const name = await saveProfile(ctx, profile, {
     explicitName: named,
     baseName: (me && surface.identityName({ email: profile.email, user: profile.user, organization: profile.organization })) || 'default',
+    minted: false,
   });
-  if (warning) ctx.out.note(`! ${warning}`);
+  if (warning) ctx.out.warn(warning);
   const masked = maskSecret(apiKey);
   ctx.out.result(
-    compact({ ...savedProfileFields(name, profile), apiKey: masked, verified: me !== null, email: profile.email, organization: profile.organization, warning }),
+    compact({ ...savedProfileFields(name, profile), apiKey: masked, verified: me !== null, email: profile.email, organization: profile.organization }),
     [
       '✓ API key saved',
       '',

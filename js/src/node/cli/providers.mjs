@@ -73,6 +73,23 @@ export function purposesOf(provider) {
 }
 
 /**
+ * The one reader of `--purpose` (signin|login or signup): the purpose it names, or undefined
+ * when it is not given. A purpose the provider has no flow for is a usage error.
+ * @param {import('./context.mjs').Context} ctx
+ * @param {Array<'login'|'signup'>} purposes the provider's (purposesOf)
+ * @param {string} label the provider as help names it
+ * @returns {'login'|'signup'|undefined}
+ */
+export function purposeFlag(ctx, purposes, label) {
+  const v = ctx.str('purpose');
+  if (v === undefined) return undefined;
+  const p = v === 'signin' || v === 'login' ? 'login' : v === 'signup' ? 'signup' : null;
+  if (p === null) throw ctx.usage(`--purpose must be signin or signup, not "${shown(v)}".`, 'purpose');
+  if (!purposes.includes(p)) throw ctx.usage(`${label} has no ${v} flow.`, 'purpose');
+  return p;
+}
+
+/**
  * What a provider's codes look like (`codeFormat`, six digits by default): the words and the
  * placeholder the CLI's prompts, hints and help use.
  * @param {string|Record<string, any>} provider

@@ -31,31 +31,25 @@ export function secretInputFlags(cmd) {
   return extra;
 }
 
-/** Warnings waiting for a --json result, per Output. */
-const jsonWarnings = new WeakMap();
-
 /**
- * A warning for a person (stderr) or, with --json, for the result's `warnings`.
- * @param {import('./context.mjs').Context} ctx @param {string} text
+ * The one reader of a secret from stdin (`--<what>-stdin`): never a terminal, at most 64 KiB.
+ * By default its first non-blank line, trimmed (a key or a code); with `whole`, all of stdin
+ * but one trailing newline (a password may begin or end with spaces).
+ * @param {import('./context.mjs').Context} ctx @param {string} flag e.g. 'api-key-stdin'
+ * @param {{whole?: boolean, ttyHint?: string}} [o] ttyHint: what to do instead at a terminal
+ * @returns {Promise<string>}
  */
-export function warn(ctx, text) {
-  if (!ctx.json) {
-    ctx.out.note(`! ${text}`);
-    return;
+export async function readStdinSecret(ctx, flag, { whole = false, ttyHint = '' } = {}) {
+  if (ctx.stdin?.isTTY) {
+    throw ctx.usage(`--${flag} reads from a pipe or a file, not a terminal: e.g. ${ctx.cli.program} … --${flag} < file${ttyHint}.`, flag);
   }
-  const out = ctx.out;
-  let list = jsonWarnings.get(out);
-  if (!list) {
-    list = [];
-    jsonWarnings.set(out, list);
-    const result = out.result.bind(out);
-    const pending = list;
-    out.result = (/** @type {any} */ data, /** @type {string[]} */ lines) => result(
-      { ...data, warnings: [...(Array.isArray(data?.warnings) ? data.warnings : []), ...pending] },
-      lines,
-    );
-  }
-  list.push(text);
+  const text = await readAll(ctx.stdin, MAX_STDIN);
+  if (text === null) throw ctx.usage(`stdin is too long for --${flag} (over 64 KiB).`, flag);
+  const value = whole
+    ? text.replace(/\r?\n$/, '')
+    : text.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '');
+  if (value === undefined || value === '') throw ctx.usage(`--${flag} read nothing: stdin was empty.`, flag);
+  return value;
 }
 
 /**
@@ -72,19 +66,12 @@ export async function applySecretInputs(ctx, cmd) {
     throw ctx.usage('--api-key-stdin and --code-stdin cannot both read stdin: pass the other one in its environment variable.', 'code-stdin');
   }
   if (typeof f['api-key'] === 'string' && takes('api-key')) {
-    warn(ctx, `--api-key puts the key in the process list, where other users of this machine can read it; use --api-key-stdin or ${ctx.envName('API_KEY')} instead.`);
+    ctx.out.warn(`--api-key puts the key in the process list, where other users of this machine can read it; use --api-key-stdin or ${ctx.envName('API_KEY')} instead.`);
   }
   for (const name of stdinFor) {
     const flag = `${name}-stdin`;
     if (typeof f[name] === 'string') throw ctx.usage(`--${name} and --${flag} were both given: pass one of them.`, flag);
-    if (ctx.stdin?.isTTY) {
-      throw ctx.usage(`--${flag} reads from a pipe or a file, not a terminal: e.g. ${ctx.cli.program} … --${flag} < file${name === 'code' ? ', or leave it out to be asked for the code' : ''}.`, flag);
-    }
-    const text = await readAll(ctx.stdin, MAX_STDIN);
-    if (text === null) throw ctx.usage(`stdin is too long for --${flag} (over 64 KiB).`, flag);
-    const line = text.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '');
-    if (line === undefined) throw ctx.usage(`--${flag} read nothing: stdin was empty.`, flag);
-    f[name] = line;
+    f[name] = await readStdinSecret(ctx, flag, { ttyHint: name === 'code' ? ', or leave it out to be asked for the code' : '' });
     delete f[flag];
   }
   if (f.code === undefined && takes('code')) {

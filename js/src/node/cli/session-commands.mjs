@@ -9,7 +9,7 @@ import { createClient, sessionProfile, apiTokenEnv } from '../../session.mjs';
 import { KeymintError, canonicalError } from '../../errors.mjs';
 import { maskSecret } from '../../mask.mjs';
 import { profileNameFromEmail } from '../profile-store.mjs';
-import { compact, saveProfile, savedProfileFields } from './auth.mjs';
+import { compact, saveProfile, savedProfileFields } from './save-profile.mjs';
 import { fields } from './output.mjs';
 import { notFound, resolveTarget, sameBase } from './target.mjs';
 import { shown } from './args.mjs';
@@ -60,6 +60,7 @@ export async function saveSession(ctx, cred, { explicitName, pendingKey, email, 
     explicitName,
     baseName: profileNameFromEmail(profile.email ?? 'default'),
     pendingKey,
+    minted: true,
   });
   const access = maskSecret(profile.accessToken);
   ctx.out.result(

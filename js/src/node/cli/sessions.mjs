@@ -8,9 +8,8 @@
 // each with --base-url / --json.
 
 import { requestCommand, completeCommand, pendingKey } from './auth.mjs';
-import { shown } from './args.mjs';
 import { commonCommands } from './common.mjs';
-import { purposesOf, codeFormatOf } from './providers.mjs';
+import { purposesOf, purposeFlag, codeFormatOf } from './providers.mjs';
 import { saveSession, sessionWhoami, refreshCommand, logoutCommand } from './session-commands.mjs';
 import { JSON_FLAG, HELP_FLAG } from './surface.mjs';
 
@@ -29,14 +28,7 @@ export function sessionsSurface(provider) {
   const purposes = purposesOf(provider);
   const format = codeFormatOf(provider);
   /** --purpose, checked; undefined when not given. @param {import('./context.mjs').Context} ctx */
-  const purposeFlag = (ctx) => {
-    const v = ctx.str('purpose');
-    if (v === undefined) return undefined;
-    const p = v === 'signin' || v === 'login' ? 'login' : v === 'signup' ? 'signup' : null;
-    if (p === null) throw ctx.usage(`--purpose must be signin or signup, not "${shown(v)}".`, 'purpose');
-    if (!purposes.includes(p)) throw ctx.usage(`${surface.label} has no ${v} flow.`, 'purpose');
-    return p;
-  };
+  const purposeOf = (ctx) => purposeFlag(ctx, purposes, surface.label);
   /**
    * The purpose of a `*-complete` without --purpose: the one a code was requested for.
    * @param {import('./context.mjs').Context} ctx
@@ -84,7 +76,7 @@ export function sessionsSurface(provider) {
       usage: '--email <email> [options]',
       description: `Asks the backend to email a ${format.words} code. Then run \`{program} auth login-complete\`.`,
       flags: [['email', 'The email to sign in with (required)'], ...(purposes.length > 1 ? [PURPOSE] : []), BASE_URL, WAIT, JSON_FLAG, HELP_FLAG],
-      run: (ctx) => requestCommand(ctx, surface, purposeFlag(ctx) ?? first),
+      run: (ctx) => requestCommand(ctx, surface, purposeOf(ctx) ?? first),
     },
     {
       path: 'auth login-complete',
@@ -96,7 +88,7 @@ export function sessionsSurface(provider) {
         ['code', `The ${format.words} code from the email (asked for when run in a terminal)`],
         ...(purposes.length > 1 ? [PURPOSE] : []), PROFILE_NAME, BASE_URL, JSON_FLAG, HELP_FLAG,
       ],
-      run: async (ctx) => completeCommand(ctx, surface, purposeFlag(ctx) ?? (await pendingPurpose(ctx))),
+      run: async (ctx) => completeCommand(ctx, surface, purposeOf(ctx) ?? (await pendingPurpose(ctx))),
     },
     ...(purposes.includes('signup') && purposes.includes('login')
       ? [

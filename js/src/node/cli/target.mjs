@@ -42,10 +42,12 @@ function coreAllows(url) {
 }
 
 /**
+ * The one check of a URL flag (the CLI's --base-url/--api-url, `mcp --base-url`): a URL the
+ * core lets carry credentials, else USAGE (not a URL) or INSECURE_URL naming the flag.
  * @param {import('./context.mjs').Context} ctx @param {string} flag @param {string} value
  * @returns {URL}
  */
-function parseUrl(ctx, flag, value) {
+export function checkedUrl(ctx, flag, value) {
   let u;
   try {
     u = new URL(value);
@@ -85,7 +87,7 @@ export async function resolveTarget(ctx, surface, purpose, step) {
   for (const flag of surface.baseUrlFlags(ctx)) {
     const v = ctx.str(flag);
     if (v !== undefined) {
-      parseUrl(ctx, flag, v);
+      checkedUrl(ctx, flag, v);
       baseUrl = v;
       explicit = true;
       break;
@@ -103,7 +105,7 @@ export async function resolveTarget(ctx, surface, purpose, step) {
   let stepUrl;
   const endpoint = surface.endpointFlag && purpose ? ctx.str(surface.endpointFlag) : undefined;
   if (endpoint !== undefined && purpose) {
-    const u = parseUrl(ctx, /** @type {string} */ (surface.endpointFlag), endpoint);
+    const u = checkedUrl(ctx, /** @type {string} */ (surface.endpointFlag), endpoint);
     const path = surface.endpoints[purpose][step === 'request' ? 'request' : 'complete'];
     const derived = u.search === '' && u.hash === '' && u.pathname.endsWith(path)
       ? `${u.origin}${u.pathname.slice(0, -path.length)}`

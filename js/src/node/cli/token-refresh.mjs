@@ -8,7 +8,7 @@ import { maskSecret } from '../../mask.mjs';
 import { fields } from './output.mjs';
 import { resolveCredential } from './profiles.mjs';
 import { resolveTarget } from './target.mjs';
-import { compact } from './auth.mjs';
+import { compact } from './save-profile.mjs';
 import { JSON_FLAG, HELP_FLAG } from './surface.mjs';
 
 /**
