@@ -25,7 +25,12 @@ export function setCore(core) {
   fake = core;
 }
 
-/** Runs one core step: a plain object in, a plain object out. */
+/**
+ * Runs one core step: a plain object in, a plain object out. The shapes are the core's wire
+ * contract, generated from src/protocol/schema.rs (types/protocol.d.ts).
+ * @param {import('../types/protocol').StepInput} input
+ * @returns {import('../types/protocol').StepOutput}
+ */
 export function step(input) {
   if (fake) return fake(input);
   if (!ready) init();

@@ -22,3 +22,12 @@ async function usage(): Promise<void> {
   void [when, masked];
 }
 void usage;
+
+// The core's wire contract (types/protocol.d.ts, generated from src/protocol/schema.rs).
+import type { StepInput, StepOutput } from '../types/index.js';
+const totpInput: StepInput = { op: 'totp', now: 1, secret: 'JBSWY3DPEHPK3PXP' };
+// @ts-expect-error: not an op of the core
+const unknownOp: StepInput = { op: 'nope' };
+const answered = (out: StepOutput): string | undefined =>
+  out.action.type === 'send' ? out.action.request.url : out.action.type === 'error' ? out.action.error.nextAction.kind : undefined;
+void totpInput; void unknownOp; void answered;

@@ -3,10 +3,9 @@ import type { KeymintErrorCode } from './codes.js';
 import type { SessionCredential } from './session.js';
 export type { KeymintErrorCode } from './codes.js';
 
-export type NextActionKind =
-  | 'none' | 'fix_input' | 'wait' | 'switch_flow' | 'request_new_code' | 'retry_code'
-  | 'choose_organization' | 'revoke_a_key' | 'retry' | 'refresh' | 'sign_in_again'
-  | 'fix_config' | 'save_key' | 'open_url';
+import type { NextActionKind } from './protocol.js';
+export type { NextActionKind } from './protocol.js';
+export type { StepInput, StepOutput, Action, FlowEvent } from './protocol.js';
 
 export interface Organization { id: string; name: string }
 
