@@ -321,3 +321,37 @@ fn a_spec_flag_is_quoted_like_any_value() {
         command(&out)
     );
 }
+
+/// A store may not keep member order (chrome.storage.local does not): a saved flow whose
+/// members come back sorted still resumes, and the same edit as above is still refused.
+#[test]
+fn a_saved_flow_resumes_whatever_its_member_order() {
+    let mut d = flow();
+    d.request_code();
+    d.respond(200, r#"{"success":true,"data":{"ok":true}}"#);
+    let sorted = |v: &Value| match v {
+        Value::Obj(m) => {
+            let mut m = m.clone();
+            m.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Obj(m)
+        }
+        other => other.clone(),
+    };
+    let reordered = sorted(&d.state);
+    assert_ne!(reordered.to_json(), d.state.to_json());
+    let mut again = Driver {
+        state: reordered.clone(),
+        now: T0 + 5,
+        last: Value::Null,
+    };
+    assert_eq!(action(&again.submit("123456")), "send");
+    let tampered = reordered
+        .to_json()
+        .replace("you@example.com", "them@example.com");
+    let mut bad = Driver {
+        state: keymint::json::parse(&tampered).unwrap(),
+        now: T0,
+        last: Value::Null,
+    };
+    assert_eq!(code(&bad.submit("123456")), "INVALID_STATE");
+}

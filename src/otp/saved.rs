@@ -200,18 +200,27 @@ impl Flow {
             "ready" => State::Ready,
             _ => return Err(bad("phase")),
         };
-        // The one check every saved flow carries: over the document as saved.
-        let body = Value::Obj(
-            members
-                .iter()
-                .filter(|(k, _)| k != "check")
-                .cloned()
-                .collect(),
-        );
-        if doc.str_at("check") != Some(checksum(&body.to_json()).as_str()) {
-            return Err(invalid(
-                "The saved flow was altered or damaged; start a new flow.",
-            ));
+        // The one check every saved flow carries. It was computed over the document as
+        // this engine writes it; re-deriving that text from the parsed flow makes the check
+        // independent of member order, which a store may not keep (chrome.storage does
+        // not). A document an older engine wrote with members this one no longer writes is
+        // checked as saved.
+        let mut canonical = Writer::new();
+        flow.document(&mut canonical);
+        let check = doc.str_at("check");
+        if check != Some(checksum(&canonical.out).as_str()) {
+            let body = Value::Obj(
+                members
+                    .iter()
+                    .filter(|(k, _)| k != "check")
+                    .cloned()
+                    .collect(),
+            );
+            if check != Some(checksum(&body.to_json()).as_str()) {
+                return Err(invalid(
+                    "The saved flow was altered or damaged; start a new flow.",
+                ));
+            }
         }
         Ok(flow)
     }
