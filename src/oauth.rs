@@ -16,9 +16,10 @@ use crate::backend::{target, Backend};
 use crate::crypto::{base64url, sha256, unhex};
 use crate::error::{Code, Error};
 use crate::input;
-use crate::json::{cut, obj, opt_s, parse, s, Value};
+use crate::json::{obj, opt_s, parse, s, Value};
 use crate::response::{self, transport_error, Response};
 use crate::saved::{act, custom_spec, failed, flag, out, send, unseal};
+use crate::text::cut;
 use crate::time::format_rfc3339;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -78,7 +79,7 @@ pub fn form(pairs: &[(&str, &str)]) -> String {
 /// The query parameters of a URL (or a bare query string), decoded; the
 /// fragment is ignored, and so is a pair that does not decode.
 pub fn query(url: &str) -> Vec<(String, String)> {
-    let q = crate::json::before_any(url, b"#");
+    let q = crate::text::before_any(url, b"#");
     let mut rest = cut(q, b'?').map_or(q, |(_, q)| q);
     let mut out = Vec::new();
     loop {

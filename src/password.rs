@@ -116,9 +116,9 @@ fn handle(b: &Backend, doc: &mut Value, event: &Value, now: i64) -> Result<Strin
             let mut fields = alloc::vec![("email", email.as_str()), ("password", pw)];
             if kind == "register" {
                 let min = b.password_min();
-                if (crate::json::char_count(pw) as i64) < min {
+                if (crate::text::char_count(pw) as i64) < min {
                     let mut m = String::from("The password must be at least ");
-                    m.push_str(&crate::json::int_str(min));
+                    m.push_str(&crate::text::int_str(min));
                     m.push_str(" characters.");
                     return Err(Error::input(Code::WEAK_PASSWORD, "password", &m));
                 }

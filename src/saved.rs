@@ -119,7 +119,7 @@ pub fn unseal(doc: &Value, kind: &str) -> Result<Value, Error> {
         ));
     }
     let body = Value::Obj(m.iter().filter(|(k, _)| k != "check").cloned().collect());
-    if doc.str_at("check") != Some(crate::json::checksum(&body.to_json()).as_str()) {
+    if doc.str_at("check") != Some(crate::crypto::checksum(&body.to_json()).as_str()) {
         return Err(invalid(
             "The saved flow was altered or damaged; start a new flow.",
         ));

@@ -9,7 +9,8 @@
 use keymint::action::{Action, Credential, DeviceCode, Done, Request};
 use keymint::error::{Code, Error, Next};
 use keymint::json::{parse, Value, Writer};
-use keymint::protocol::schema::{typescript, Shape, ACTIONS, NEXT_KINDS, OPS};
+use keymint::protocol::schema::{Shape, ACTIONS, NEXT_KINDS, OPS};
+use keymint::protocol::typescript::typescript;
 use keymint::secret::Secret;
 
 #[test]

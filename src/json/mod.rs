@@ -16,10 +16,6 @@ use crate::text::parse_int;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-// MERGE: re-exports for files being rewritten; drop after the merge
-pub use crate::crypto::checksum;
-pub use crate::text::{before_any, char_count, cut, int_str, join};
-
 /// A parsed JSON value. Object members keep their order.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {

@@ -17,6 +17,7 @@ use alloc::string::String;
 
 pub mod otp;
 pub mod schema;
+pub mod typescript;
 
 /// The op a step input names (`{op, …}`): which engine and which entry of it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
