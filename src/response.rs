@@ -78,7 +78,8 @@ fn looks_json(r: &Response) -> bool {
         .is_none_or(|t| crate::text::contains_ci(t, "json"))
 }
 
-fn orgs(v: Option<&Value>) -> Vec<(String, String)> {
+/// The organizations of an answer or a saved document: `[{id, name}]`, entries without an id dropped.
+pub fn orgs(v: Option<&Value>) -> Vec<(String, String)> {
     v.and_then(Value::as_arr)
         .unwrap_or(&[])
         .iter()

@@ -3,27 +3,14 @@ import type { KeymintErrorCode } from './codes.js';
 import type { SessionCredential } from './session.js';
 export type { KeymintErrorCode } from './codes.js';
 
-import type { NextActionKind } from './protocol.js';
+import type { NextActionKind, WireNextAction } from './protocol.js';
 export type { NextActionKind } from './protocol.js';
 export type { StepInput, StepOutput, Action, FlowEvent } from './protocol.js';
 
 export interface Organization { id: string; name: string }
 
-export interface NextAction {
-  kind: NextActionKind;
-  /** Human text, rendered with the calling program's name; a backend's own text verbatim. */
-  text: string;
-  /** The exact command to run next, when there is one. */
-  command?: string;
-  field?: string;
-  retryAfterSeconds?: number;
-  to?: 'login' | 'signup';
-  organizations?: Organization[];
-  /** `open_url`: the verification URL to open, the code to confirm there, and its expiry (RFC 3339). */
-  url?: string;
-  userCode?: string;
-  expiresAt?: string;
-}
+/** What to do next, for a program (`kind`) and a person (`text`, `command`): the core's wire shape. */
+export type NextAction = WireNextAction;
 
 export interface KeymintErrorDetails {
   retryAfterSeconds?: number;

@@ -129,18 +129,7 @@ impl Flow {
         flow.resend_at = time("resendAvailableAt")?;
         flow.limits.locked_until = time("lockedUntil")?;
         flow.limits.attempts = doc.int_at("attemptsRemaining");
-        let orgs: Vec<(String, String)> = doc
-            .get("organizations")
-            .and_then(Value::as_arr)
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(|o| {
-                Some((
-                    String::from(o.str_at("id")?),
-                    String::from(o.str_at("name").unwrap_or("")),
-                ))
-            })
-            .collect();
+        let orgs = crate::response::orgs(doc.get("organizations"));
         if let Some(Value::Obj(m)) = doc.get("options") {
             flow.options = m.clone();
         }
