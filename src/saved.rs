@@ -101,10 +101,30 @@ pub fn flag(on: bool) -> Value {
 
 /// Writes a saved document with its integrity check appended (detects edits
 /// and damage) as the next value of `w`.
+/// The members are written sorted by name, so the check does not depend on the order
+/// a store keeps them in (chrome.storage.local does not keep it): [`unseal`] sorts too.
 fn seal_into(w: &mut Writer, doc: &Value) {
     let start = w.out.len();
-    crate::json::write_value(&mut w.out, doc);
+    crate::json::write_value(&mut w.out, &sorted(doc));
     crate::json::seal(w, start);
+}
+
+fn sorted(doc: &Value) -> Value {
+    match doc {
+        Value::Obj(m) => {
+            // Insertion by name: a document has a dozen members, and a library sort would
+            // add ~2.5 KB of sorting code to the wasm.
+            let mut out: alloc::vec::Vec<(String, Value)> = alloc::vec::Vec::with_capacity(m.len());
+            for member in m {
+                let at = out
+                    .iter()
+                    .position(|(k, _)| k.as_bytes() > member.0.as_bytes());
+                out.insert(at.unwrap_or(out.len()), member.clone());
+            }
+            Value::Obj(out)
+        }
+        other => other.clone(),
+    }
 }
 
 /// The saved document without its check, if the check matches; `INVALID_STATE` otherwise.
@@ -119,7 +139,10 @@ pub fn unseal(doc: &Value, kind: &str) -> Result<Value, Error> {
         ));
     }
     let body = Value::Obj(m.iter().filter(|(k, _)| k != "check").cloned().collect());
-    if doc.str_at("check") != Some(crate::crypto::checksum(&body.to_json()).as_str()) {
+    // Sorted (how this version seals), else as given (a document sealed before it sorted).
+    let check = doc.str_at("check");
+    let sums = |v: &Value| check == Some(crate::crypto::checksum(&v.to_json()).as_str());
+    if !sums(&sorted(&body)) && !sums(&body) {
         return Err(invalid(
             "The saved flow was altered or damaged; start a new flow.",
         ));

@@ -601,6 +601,30 @@ fn saved_flow_resumes_and_refuses_edits() {
     assert_eq!(code(&out), "INVALID_STATE");
 }
 
+/// A store may not keep member order (chrome.storage.local does not): the password flow's
+/// saved document still validates with its members reversed, and an edit is still refused.
+#[test]
+fn saved_flow_resumes_whatever_its_member_order() {
+    let run = at_second_factor();
+    let mut members = match run.state.clone() {
+        Value::Obj(m) => m,
+        other => vec![("state".into(), other)],
+    };
+    members.reverse();
+    let text = Value::Obj(members).to_json();
+    let out = call(obj(vec![
+        ("op", s("validate")),
+        ("state", parse(&text).unwrap()),
+    ]));
+    assert_eq!(action(&out), "ready");
+    let edited = text.replace("ch_abc123", "ch_evil");
+    let out = call(obj(vec![
+        ("op", s("validate")),
+        ("state", parse(&edited).unwrap()),
+    ]));
+    assert_eq!(code(&out), "INVALID_STATE");
+}
+
 // ---- session operations ------------------------------------------------------------
 
 fn session(operation: &str) -> Value {
