@@ -44,7 +44,35 @@ pub struct Request {
     pub body: Option<String>,
 }
 
+const JSON: &str = "application/json";
+
 impl Request {
+    /// A request that accepts JSON, with a JSON `body` (and its `content-type`) when given.
+    pub fn json(method: &'static str, url: String, body: Option<String>) -> Request {
+        let mut headers = alloc::vec![("accept", String::from(JSON))];
+        if body.is_some() {
+            headers.push(("content-type", String::from(JSON)));
+        }
+        Request {
+            method,
+            url,
+            headers,
+            extra: Vec::new(),
+            body,
+        }
+    }
+
+    /// A form-encoded `POST` that accepts JSON (OAuth2 token and device endpoints).
+    pub fn form(url: String, body: String) -> Request {
+        let mut r = Request::json("POST", url, None);
+        r.headers.push((
+            "content-type",
+            String::from("application/x-www-form-urlencoded"),
+        ));
+        r.body = Some(body);
+        r
+    }
+
     /// Writes `{method, url, headers, body?}` as the next value of `w`.
     #[inline(never)]
     pub fn write(&self, w: &mut Writer) {
@@ -81,6 +109,14 @@ pub struct Credential {
 }
 
 impl Credential {
+    /// Sets the member `key` of [`Credential::fields`] (replacing it; `null` removes it).
+    pub fn set(&mut self, key: &str, value: Value) {
+        self.fields.retain(|(k, _)| k != key);
+        if !value.is_null() {
+            self.fields.push((String::from(key), value));
+        }
+    }
+
     fn write(&self, w: &mut Writer) {
         w.open().str(
             if self.session {
@@ -146,7 +182,7 @@ pub enum Done {
     /// A key or session (`{credential}`).
     Credential(Credential),
     /// A refreshed session's tokens (`{session}`).
-    Session(Value),
+    Session(Credential),
     /// Who the credential belongs to (`{identity}`).
     Identity(Value),
     /// An authenticated call's answer (`{data}`).
@@ -304,9 +340,7 @@ impl Action {
                 w.str("type", "done");
                 match done {
                     Done::Credential(c) => c.write(w.key("credential")),
-                    Done::Session(v) => {
-                        w.value("session", v);
-                    }
+                    Done::Session(c) => c.write(w.key("session")),
                     Done::Identity(v) => {
                         w.value("identity", v);
                     }

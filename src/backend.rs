@@ -12,10 +12,12 @@
 //! }
 //! ```
 
+use crate::action::Credential;
 use crate::error::{Code, Error};
 use crate::json::{obj, opt_s, s, Value};
 use crate::provider::{self, Contract, SpecError};
 use crate::response::{self, Response, Shape};
+use crate::secret::Secret;
 use crate::time::{format_rfc3339, parse_rfc3339};
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -111,9 +113,10 @@ impl Backend {
         response::answer(self, step, r, Shape::Any)
     }
 
-    /// The canonical token set of a session answer:
-    /// `{accessToken, refreshToken, tokenType, expiresAt, user: {id, email, name}}`.
-    pub fn tokens(&self, data: &Value, now: i64, status: u16) -> Result<Value, Error> {
+    /// The canonical token set of a session answer: a session [`Credential`]
+    /// (`accessToken`, `refreshToken`) with `tokenType`, `expiresAt` and
+    /// `user: {id, email, name}` when the answer has them.
+    pub fn tokens(&self, data: &Value, now: i64, status: u16) -> Result<Credential, Error> {
         let at = |key: &str| self.text("session.tokens", key).and_then(|p| data.path(p));
         let txt = |key: &str| at(key).and_then(Value::as_text);
         let Some(access) = txt("accessToken") else {
@@ -127,23 +130,21 @@ impl Backend {
             ("email", opt_s(txt("email"))),
             ("name", opt_s(txt("name"))),
         ]);
-        Ok(obj(alloc::vec![
-            ("accessToken", s(access)),
-            ("refreshToken", opt_s(txt("refreshToken"))),
-            ("tokenType", opt_s(txt("tokenType"))),
-            (
-                "expiresAt",
-                expires.map_or(Value::Null, |t| s(&format_rfc3339(t)))
-            ),
-            (
-                "user",
-                if user == Value::Obj(Vec::new()) {
-                    Value::Null
-                } else {
-                    user
-                }
-            ),
-        ]))
+        let mut c = Credential {
+            api_key: Secret::new(access),
+            session: true,
+            refresh_token: txt("refreshToken").map(Secret::new),
+            fields: Vec::new(),
+        };
+        c.set("tokenType", opt_s(txt("tokenType")));
+        c.set(
+            "expiresAt",
+            expires.map_or(Value::Null, |t| s(&format_rfc3339(t))),
+        );
+        if user != Value::Obj(Vec::new()) {
+            c.set("user", user);
+        }
+        Ok(c)
     }
 }
 

@@ -1,109 +1,18 @@
-//! What the session, password and OAuth2 flows share: their JSON actions
-//! (`send`, `error`, …), and their saved documents, sealed with a check that
-//! detects edits and damage. (The email-code flow has its own typed actions and
-//! saved form in [`crate::otp`].)
+//! The one saved-document check. Every saved flow — email code, password,
+//! OAuth2, device — is a JSON object with a version (`v: 1`) and a `check` (an
+//! FNV-1a sum, [`crate::crypto::checksum`]) that detects edits and damage. The
+//! sum is over the members sorted by name, so it does not depend on the order a
+//! store keeps them in (chrome.storage.local does not keep it); a document
+//! sealed before that (members as written) is checked as given.
 
-use crate::backend::{target, Backend};
+use crate::crypto::checksum;
 use crate::error::{Code, Error};
 use crate::json::{Value, Writer};
 use alloc::string::String;
+use alloc::vec::Vec;
 
-/// `{state?, action}` as JSON text: `state` is sealed (see [`seal_into`]),
-/// `action` is the JSON text of the action.
-pub fn out(state: Option<&Value>, action: &str) -> String {
-    let mut w = Writer::new();
-    w.open();
-    if let Some(doc) = state {
-        seal_into(w.key("state"), doc);
-    }
-    w.key("action").out.push_str(action);
-    w.end()
-}
-
-/// Starts an action object `{"type": kind, …`; finish it with [`Writer::end`].
-pub fn act(kind: &str) -> Writer {
-    let mut w = Writer::new();
-    w.open().str("type", kind);
-    w
-}
-
-/// An `error` action.
-#[inline(never)]
-pub fn failed(e: &Error) -> String {
-    let mut w = act("error");
-    e.write(w.key("error"), &crate::render::next_text(e, None).0, None);
-    w.end()
-}
-
-/// A `send` action.
-#[inline(never)]
-pub fn send(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&str>) -> String {
-    let mut w = act("send");
-    w.obj("request")
-        .str("method", method)
-        .str("url", url)
-        .obj("headers");
-    for (k, v) in headers {
-        w.str(k, v);
-    }
-    w.close().opt_str("body", body).close();
-    w.end()
-}
-
-/// A request with an optional bearer token and an optional JSON body (its text).
-#[inline(never)]
-pub fn json_request(method: &str, url: &str, bearer: Option<&str>, body: Option<&str>) -> String {
-    const JSON: &str = "application/json";
-    let mut auth = String::from("Bearer ");
-    let mut headers = alloc::vec![("accept", JSON)];
-    if body.is_some() {
-        headers.push(("content-type", JSON));
-    }
-    if let Some(t) = bearer {
-        auth.push_str(t);
-        headers.push(("authorization", auth.as_str()));
-    }
-    send(method, url, &headers, body)
-}
-
-/// A one-member JSON object `{k: v}` as text.
-pub fn one(k: &str, v: &str) -> String {
-    let mut w = Writer::new();
-    w.open().str(k, v);
-    w.end()
-}
-
-/// `base` with `path` appended.
-pub fn url(base: &str, path: &str) -> String {
-    let mut u = String::from(base);
-    u.push_str(path);
-    u
-}
-
-/// Sets (or, with `null`, removes) the member `key` of an object.
-pub fn set(doc: &mut Value, key: &str, value: Value) {
-    if let Value::Obj(m) = doc {
-        m.retain(|(k, _)| k != key);
-        if !value.is_null() {
-            m.push((String::from(key), value));
-        }
-    }
-}
-
-/// `true`, or `null` (left out of a document) for `false`.
-pub fn flag(on: bool) -> Value {
-    if on {
-        Value::Bool(true)
-    } else {
-        Value::Null
-    }
-}
-
-/// Writes a saved document with its integrity check appended (detects edits
-/// and damage) as the next value of `w`.
-/// The members are written sorted by name, so the check does not depend on the order
-/// a store keeps them in (chrome.storage.local does not keep it): [`unseal`] sorts too.
-fn seal_into(w: &mut Writer, doc: &Value) {
+/// Writes `doc` with its check as the next value of `w`, its members sorted by name.
+pub fn seal_into(w: &mut Writer, doc: &Value) {
     let start = w.out.len();
     crate::json::write_value(&mut w.out, &sorted(doc));
     crate::json::seal(w, start);
@@ -114,7 +23,7 @@ fn sorted(doc: &Value) -> Value {
         Value::Obj(m) => {
             // Insertion by name: a document has a dozen members, and a library sort would
             // add ~2.5 KB of sorting code to the wasm.
-            let mut out: alloc::vec::Vec<(String, Value)> = alloc::vec::Vec::with_capacity(m.len());
+            let mut out: Vec<(String, Value)> = Vec::with_capacity(m.len());
             for member in m {
                 let at = out
                     .iter()
@@ -127,22 +36,21 @@ fn sorted(doc: &Value) -> Value {
     }
 }
 
-/// The saved document without its check, if the check matches; `INVALID_STATE` otherwise.
-pub fn unseal(doc: &Value, kind: &str) -> Result<Value, Error> {
-    let invalid = |m: &str| Error::local(Code::INVALID_STATE, &[m]);
-    let Value::Obj(m) = doc else {
-        return Err(invalid("This is not a saved keymint flow."));
-    };
-    if doc.get("v") != Some(&Value::Int(1)) || doc.str_at("kind") != Some(kind) {
-        return Err(invalid(
-            "The saved flow has an unknown version; start a new flow.",
-        ));
-    }
+fn invalid(m: &str) -> Error {
+    Error::local(Code::INVALID_STATE, &[m])
+}
+
+/// The saved document of a flow of `kind` (`None`: the email-code flow, which has no
+/// `kind`) without its check, if it is one and the check matches: the members sorted,
+/// else as given, else `canonical` (the text the flow's own writer re-derives from the
+/// parsed document, for documents an older email-code engine sealed in its member order).
+/// `INVALID_STATE` otherwise.
+pub fn unseal(doc: &Value, kind: Option<&str>, canonical: Option<&str>) -> Result<Value, Error> {
+    let m = versioned(doc, kind)?;
     let body = Value::Obj(m.iter().filter(|(k, _)| k != "check").cloned().collect());
-    // Sorted (how this version seals), else as given (a document sealed before it sorted).
     let check = doc.str_at("check");
-    let sums = |v: &Value| check == Some(crate::crypto::checksum(&v.to_json()).as_str());
-    if !sums(&sorted(&body)) && !sums(&body) {
+    let sums = |text: &str| check == Some(checksum(text).as_str());
+    if !sums(&sorted(&body).to_json()) && !sums(&body.to_json()) && !canonical.is_some_and(sums) {
         return Err(invalid(
             "The saved flow was altered or damaged; start a new flow.",
         ));
@@ -150,20 +58,20 @@ pub fn unseal(doc: &Value, kind: &str) -> Result<Value, Error> {
     Ok(body)
 }
 
-/// A saved document of `kind`, checked and unsealed, with the backend it names: how every
-/// session-family flow (password, OAuth, device) resumes.
-pub fn resume(state: &Value, kind: &str) -> Result<(Value, Backend), Error> {
-    let doc = unseal(state, kind)?;
-    let (b, _, _) = target(&doc).map_err(|e| Error::bad_saved(&e.message))?;
-    Ok((doc, b))
-}
-
-/// The caller's custom provider document from a start config (`null` for a preset), kept in
-/// the saved document so the flow resumes without it being passed again.
-pub fn custom_spec(config: &Value) -> Value {
-    config
-        .get("spec")
-        .filter(|v| !v.is_null())
-        .cloned()
-        .unwrap_or(Value::Null)
+/// The members of a saved document of `kind` in the one version there is (`v: 1`);
+/// `INVALID_STATE` for anything else.
+pub fn versioned<'a>(doc: &'a Value, kind: Option<&str>) -> Result<&'a [(String, Value)], Error> {
+    let Value::Obj(m) = doc else {
+        return Err(invalid("This is not a saved keymint flow."));
+    };
+    match doc.get("v") {
+        Some(Value::Int(1)) if doc.str_at("kind") == kind => {}
+        None => return Err(invalid("This is not a saved keymint flow.")),
+        Some(_) => {
+            return Err(invalid(
+                "The saved flow has an unknown version; start a new flow.",
+            ))
+        }
+    }
+    Ok(m)
 }

@@ -3,8 +3,9 @@
 //! ../shared/protocols/coditect.md; TOTP (RFC 6238) and PKCE (RFC 7636) vectors.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod session_common;
+use keymint::family::oauth2 as oauth;
 use keymint::json::{obj, parse, s, Value};
-use keymint::{crypto, oauth, totp};
+use keymint::{crypto, totp};
 use session_common::*;
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;

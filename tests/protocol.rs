@@ -80,8 +80,11 @@ fn samples() -> Vec<Action> {
             reason: "early",
             error: Error::new(Code::AUTHORIZATION_PENDING, "pending"),
         },
-        Action::Done(Done::Credential(cred)),
-        Action::Done(Done::Session(data.clone())),
+        Action::Done(Done::Credential(cred.clone())),
+        Action::Done(Done::Session(Credential {
+            session: true,
+            ..cred
+        })),
         Action::Done(Done::Identity(data.clone())),
         Action::Done(Done::Data(data)),
         Action::Done(Done::Revoked { already: true }),

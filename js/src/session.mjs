@@ -53,7 +53,7 @@ export function sessionProfile(credential) {
     refreshToken: reveal(credential.refreshToken),
     tokenExpiresAt: credential.expiresAt ?? null,
   };
-  for (const k of ['email', 'user', 'clientId', 'scope', 'kind']) if (credential[k] !== undefined) p[k] = credential[k];
+  for (const k of ['email', 'user', 'clientId', 'tokenUrl', 'scope', 'kind']) if (credential[k] !== undefined) p[k] = credential[k];
   if (p.refreshToken === undefined) delete p.refreshToken;
   return p;
 }
@@ -138,6 +138,7 @@ export class SessionClient {
   #expiresAt = null; // ms
   #apiKey;
   #clientId;
+  #tokenUrl;
   #loaded = false;
   #inflight = null;
   #base;
@@ -149,6 +150,7 @@ export class SessionClient {
     }
     this.#o = { refreshSkewMs: DEFAULT_SKEW_MS, leaseTtlMs: 60_000, leaseWaitMs: 15_000, autoRefresh: true, ...options };
     this.#clientId = options.clientId ?? options.tokens?.clientId;
+    this.#tokenUrl = options.tokenUrl ?? options.tokens?.tokenUrl;
     if (options.apiKey !== undefined) {
       this.#apiKey = reveal(options.apiKey);
       this.#loaded = true;
@@ -183,6 +185,7 @@ export class SessionClient {
     this.#expiresAt = exp === null ? null : Date.parse(exp);
     if (Number.isNaN(this.#expiresAt)) this.#expiresAt = null;
     if (t.clientId) this.#clientId = t.clientId;
+    if (t.tokenUrl) this.#tokenUrl = t.tokenUrl;
   }
 
   async #load() {
@@ -219,6 +222,7 @@ export class SessionClient {
       refreshToken: this.#refresh,
       apiKey: this.#apiKey,
       clientId: this.#clientId,
+      tokenUrl: this.#tokenUrl,
       clientSecret: reveal(o.clientSecret),
     };
   }

@@ -18,7 +18,9 @@ export interface SessionCredential {
   /** OAuth2 tokens: the granted scope, the client and `kind: 'oauth'`. */
   scope?: string;
   clientId?: string;
-  kind?: 'oauth';
+  /** OAuth2 and device tokens: where their refresh_token grant goes. */
+  tokenUrl?: string;
+  kind?: 'oauth' | 'device';
 }
 
 /** Tokens as a client takes them: Secrets or raw strings. */
@@ -27,6 +29,7 @@ export interface SessionTokens {
   refreshToken?: string | Secret;
   expiresAt?: string | null;
   clientId?: string;
+  tokenUrl?: string;
   baseUrl?: string;
 }
 
@@ -54,6 +57,8 @@ export interface SessionClientOptions {
   allowInsecure?: boolean;
   /** OAuth2 tokens refresh with the refresh_token grant of this client. */
   clientId?: string;
+  /** Where the refresh_token grant goes (default: the credential's `tokenUrl`, else the provider's token endpoint). */
+  tokenUrl?: string;
   clientSecret?: string | Secret;
   /** Refresh by itself before expiry and after a 401 token_expired (default true). */
   autoRefresh?: boolean;

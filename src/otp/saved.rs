@@ -4,7 +4,6 @@
 
 use super::{valid_nonce, Config, Flow, InFlight, State};
 use crate::action::write_time;
-use crate::crypto::checksum;
 use crate::error::{Code, Error};
 use crate::input;
 use crate::json::{Value, Writer};
@@ -14,11 +13,12 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 impl Flow {
-    /// Writes the versioned document with its integrity check appended as the next value of `w`.
+    /// Writes the versioned document, sealed with the one check ([`crate::saved`]), as the
+    /// next value of `w`.
     pub fn write_saved(&self, w: &mut Writer) {
-        let start = w.out.len();
-        self.document(w);
-        crate::json::seal(w, start);
+        let mut doc = Writer::new();
+        self.document(&mut doc);
+        crate::saved::seal_into(w, &crate::json::parse(&doc.out).unwrap_or(Value::Null));
     }
 
     /// Writes the saved document (without its integrity check) as the next value of `w`.
@@ -88,19 +88,7 @@ impl Flow {
     /// Resumes a saved document; `INVALID_STATE` for an unknown version, a bad
     /// field, or a document altered since it was saved.
     pub fn resume(doc: &Value) -> Result<Flow, Error> {
-        let invalid = |m: &str| Error::local(Code::INVALID_STATE, &[m]);
-        let Value::Obj(members) = doc else {
-            return Err(invalid("This is not a saved keymint flow."));
-        };
-        match doc.get("v") {
-            Some(Value::Int(1)) => {}
-            Some(_) => {
-                return Err(invalid(
-                    "The saved flow has an unknown version; start a new flow.",
-                ))
-            }
-            None => return Err(invalid("This is not a saved keymint flow.")),
-        }
+        crate::saved::versioned(doc, None)?;
         // Checked as a start config (`from_config` leaves the options out: they
         // are taken as saved below).
         let mut flow = Flow::from_config(&Config::from_value(doc))
@@ -189,28 +177,12 @@ impl Flow {
             "ready" => State::Ready,
             _ => return Err(bad("phase")),
         };
-        // The one check every saved flow carries. It was computed over the document as
-        // this engine writes it; re-deriving that text from the parsed flow makes the check
-        // independent of member order, which a store may not keep (chrome.storage does
-        // not). A document an older engine wrote with members this one no longer writes is
-        // checked as saved.
+        // The one check every saved flow carries. A document an older engine sealed in its
+        // own member order is checked against that order re-derived from the parsed flow
+        // (a store may not have kept it: chrome.storage does not).
         let mut canonical = Writer::new();
         flow.document(&mut canonical);
-        let check = doc.str_at("check");
-        if check != Some(checksum(&canonical.out).as_str()) {
-            let body = Value::Obj(
-                members
-                    .iter()
-                    .filter(|(k, _)| k != "check")
-                    .cloned()
-                    .collect(),
-            );
-            if check != Some(checksum(&body.to_json()).as_str()) {
-                return Err(invalid(
-                    "The saved flow was altered or damaged; start a new flow.",
-                ));
-            }
-        }
+        crate::saved::unseal(doc, None, Some(&canonical.out))?;
         Ok(flow)
     }
 }

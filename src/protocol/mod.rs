@@ -15,6 +15,7 @@ use crate::otp::{Config, Flow};
 use crate::response::{transport_error, Response};
 use alloc::string::String;
 
+pub mod family;
 pub mod otp;
 pub mod schema;
 pub mod typescript;
@@ -105,18 +106,17 @@ pub fn step(input: &str) -> String {
         ));
     };
     let now = doc.int_at("now").unwrap_or(0);
-    // The session, password, OAuth2, device and TOTP ops, and the events of those
-    // flows' saved documents (by their `kind`).
-    if let Some(out) = crate::session::step(&doc, now) {
+    let Some(op) = doc.str_at("op").and_then(Op::parse) else {
+        return failed(Error::new(Code::INVALID_STEP, "Unknown op."));
+    };
+    // The session family's ops, and the events of its flows' saved documents (by their `kind`).
+    if let Some(out) = family::step(op, &doc, now) {
         return out;
     }
     let empty = Value::Obj(alloc::vec::Vec::new());
     let config = doc.get("config").unwrap_or(&empty);
     let event = doc.get("event").unwrap_or(&empty);
     let state = doc.get("state").unwrap_or(&Value::Null);
-    let Some(op) = doc.str_at("op").and_then(Op::parse) else {
-        return failed(Error::new(Code::INVALID_STEP, "Unknown op."));
-    };
     let key = || KeyConfig::from_value(config);
     let done = |r: Result<Done, Error>| out(None, &r.map_or_else(Action::Failed, Action::Done));
     match op {

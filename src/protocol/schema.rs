@@ -157,6 +157,7 @@ pub const CONFIGS: &[Shape] = &[
             ("apiKey?", "string"),
             ("clientId?", "string"),
             ("clientSecret?", "string"),
+            ("tokenUrl?", "string"),
         ],
     },
     Shape {

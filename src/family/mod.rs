@@ -1,0 +1,166 @@
+//! The session family: flows that carry tokens rather than a code the user
+//! retypes — password + second factor ([`password`]), OAuth2 + PKCE
+//! ([`oauth`]), the device grant ([`device`]) — and the one-shot session
+//! operations ([`session`]: refresh, revoke, check, call, TOTP, API-token facts).
+//!
+//! Each flow is typed like the email-code engine: a struct whose `state` enum
+//! carries the data valid in it, an [`Event`] in, one [`Action`] out. What they
+//! share is here: where the flow talks to ([`Head`]), the caller's events, and
+//! how a flow is saved and resumed (its document as a [`Value`], sealed by
+//! [`crate::saved`] — the one check every saved flow carries).
+
+pub mod device;
+pub mod oauth;
+pub mod oauth2;
+pub mod password;
+pub mod session;
+
+use crate::action::Request;
+use crate::backend::{target, Backend};
+use crate::error::{Code, Error};
+use crate::json::{obj, s, Value};
+use crate::response::Response;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// Where a session-family flow talks to: the backend (a preset or the caller's own
+/// document) and the checked base URL. Every saved document of the family starts
+/// with it: `{v, kind, provider, spec?, baseUrl, …, allowInsecure?}`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Head {
+    /// The validated provider document.
+    pub backend: Backend,
+    /// The caller's custom provider document (`None` for a preset), saved so the
+    /// flow resumes without it being passed again.
+    pub custom: Option<Value>,
+    /// The API base URL (checked: https, or loopback with `allow_insecure`).
+    pub base_url: String,
+    /// Plain-HTTP loopback URLs are allowed (tests, a local emulator).
+    pub insecure: bool,
+}
+
+impl Head {
+    /// The head of a start config (`{provider | spec, baseUrl?, allowInsecure?}`).
+    pub fn from_config(config: &Value) -> Result<Head, Error> {
+        let (backend, base_url, insecure) = target(config)?;
+        Ok(Head {
+            backend,
+            custom: config.get("spec").filter(|v| !v.is_null()).cloned(),
+            base_url,
+            insecure,
+        })
+    }
+
+    /// The saved document of a flow of `kind`: the head's members, then `members`.
+    pub fn document(&self, kind: &str, members: Vec<(&str, Value)>) -> Value {
+        let mut doc = obj(alloc::vec![
+            ("v", Value::Int(1)),
+            ("kind", s(kind)),
+            ("provider", s(self.backend.name())),
+            ("spec", self.custom.clone().unwrap_or(Value::Null)),
+            ("baseUrl", s(&self.base_url)),
+            ("allowInsecure", flag(self.insecure)),
+        ]);
+        if let (Value::Obj(m), Value::Obj(more)) = (&mut doc, obj(members)) {
+            m.extend(more);
+        }
+        doc
+    }
+
+    /// A saved document of `kind`, its check verified ([`crate::saved::unseal`]),
+    /// with its head.
+    pub fn resume(state: &Value, kind: &str) -> Result<(Head, Value), Error> {
+        let doc = crate::saved::unseal(state, Some(kind), None)?;
+        let head = Head::from_config(&doc).map_err(|e| Error::bad_saved(&e.message))?;
+        Ok((head, doc))
+    }
+
+    /// `base_url` with `path` appended.
+    pub fn url(&self, path: &str) -> String {
+        let mut u = self.base_url.clone();
+        u.push_str(path);
+        u
+    }
+}
+
+/// `true`, or `null` (left out of a document) for `false`.
+pub fn flag(on: bool) -> Value {
+    if on {
+        Value::Bool(true)
+    } else {
+        Value::Null
+    }
+}
+
+/// A string member of a saved document that must be there.
+pub fn need<'a>(doc: &'a Value, key: &str) -> Result<&'a str, Error> {
+    doc.str_at(key).ok_or_else(|| {
+        Error::local(
+            Code::INVALID_STATE,
+            &["The saved flow has a bad '", key, "' field."],
+        )
+    })
+}
+
+/// One event for a flow of the family, decoded by [`crate::protocol`] from the
+/// step input's `event` (`{type, …}`). A flow answers an event it does not take
+/// in its state with `INVALID_STEP`.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum Event<'a> {
+    /// Password: create the account (`register`).
+    Register {
+        /// The password (required; never saved).
+        password: Option<&'a str>,
+        /// A display name.
+        name: Option<&'a str>,
+    },
+    /// Password: sign in (`login`).
+    Login {
+        /// The password (required; never saved).
+        password: Option<&'a str>,
+    },
+    /// Password: the second factor (`submit_2fa`): six digits, or the TOTP secret
+    /// from which the code is computed at `now`.
+    SubmitSecondFactor {
+        /// The code as typed (spaces and dashes are ignored).
+        code: Option<&'a str>,
+        /// The TOTP secret (base32; never saved).
+        totp_secret: Option<&'a str>,
+    },
+    /// OAuth2: the redirect back from the authorization server (`callback`).
+    Callback {
+        /// The query parameters (`state`, `code` or `error`), from the redirect URL or a
+        /// `params` object.
+        params: Vec<(String, String)>,
+        /// A confidential client's secret (never saved).
+        client_secret: Option<&'a str>,
+    },
+    /// Device grant: ask for a (new) user code (`request`).
+    Request,
+    /// Device grant: poll for the token (`poll`).
+    Poll,
+    /// The answer to the request the flow last asked to send (`response`).
+    Response(Response),
+    /// That request got no answer (`transport_error`): `network`, `timeout`, ….
+    TransportError(&'a str),
+    /// Anything else (answered with `INVALID_STEP`).
+    Unknown,
+}
+
+/// A request that accepts JSON and sends a JSON `body` when given, with an optional
+/// bearer token.
+pub fn json_request(
+    method: &'static str,
+    url: String,
+    bearer: Option<&str>,
+    body: Option<String>,
+) -> Request {
+    let mut r = Request::json(method, url, body);
+    if let Some(t) = bearer {
+        let mut auth = String::from("Bearer ");
+        auth.push_str(t);
+        r.headers.push(("authorization", auth));
+    }
+    r
+}

@@ -1,0 +1,283 @@
+//! OAuth2 authorization code flow with PKCE (RFC 6749 §4.1, RFC 7636 S256).
+//!
+//! `oauth_start` `{config: {provider | spec, authUrl?, clientId, redirectUri,
+//! scope, random}}` builds the authorize URL. `random` is at least 48
+//! caller-drawn random bytes as hex (the core never draws randomness): the first
+//! 32 make the code verifier, the next 16 the `state`. The answer is an
+//! `authorize` action `{url, state}` and the saved flow.
+//!
+//! [`Event::Callback`] checks `state` before anything else (`STATE_MISMATCH`,
+//! nothing sent), then the authorization server's own error, then sends the
+//! form-encoded code exchange; its `response` ends in `done` with a session
+//! credential (which carries `tokenUrl`, where its refresh grant goes).
+//! Token-endpoint errors follow RFC 6749 §5.2.
+//!
+//! The saved document: `{v, kind: "oauth", provider, spec?, baseUrl, tokenUrl,
+//! clientId, redirectUri, scope?, state, codeVerifier, phase, allowInsecure?, check}`.
+
+use super::oauth2::{challenge, error, form, same, token_answer};
+use super::{need, Event, Head};
+use crate::action::{Action, Done, Request};
+use crate::backend::Backend;
+use crate::crypto::{base64url, unhex};
+use crate::error::{Code, Error, Next};
+use crate::input;
+use crate::json::{opt_s, s, Value};
+use crate::response::transport_error;
+use alloc::string::String;
+
+/// Where an OAuth2 flow is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum State {
+    /// The user is at the authorize URL: waits for the callback.
+    Authorizing,
+    /// The code exchange is out: feed its answer back.
+    Exchanging,
+    /// Signed in.
+    Done,
+}
+
+impl State {
+    /// The state's name in the saved document (`phase`).
+    pub fn name(self) -> &'static str {
+        match self {
+            State::Authorizing => "authorizing",
+            State::Exchanging => "exchanging",
+            State::Done => "done",
+        }
+    }
+}
+
+/// An OAuth2 code + PKCE flow: what the authorize URL committed to, and where it is.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OAuth {
+    head: Head,
+    token_url: String,
+    client_id: String,
+    redirect_uri: String,
+    scope: Option<String>,
+    /// The `state` parameter the callback must carry.
+    nonce: String,
+    verifier: String,
+    state: State,
+}
+
+/// The authorization server's base URL and the path of `endpoint` (`authorize`,
+/// `token`): `config.authUrl`, else the provider's `authUrl`, else its base URL.
+pub fn endpoint(
+    b: &Backend,
+    config: &Value,
+    insecure: bool,
+    endpoint: &str,
+) -> Result<String, Error> {
+    let path = b.oauth(endpoint).ok_or_else(|| {
+        Error::input(
+            Code::INVALID_PROVIDER,
+            "provider",
+            "This provider has no OAuth2 endpoints.",
+        )
+    })?;
+    let mut url = input::base_url(config.str_at("authUrl").unwrap_or(b.auth_url()), insecure)?;
+    url.push_str(path);
+    Ok(url)
+}
+
+fn text_of<'a>(config: &'a Value, key: &'static str, what: &str) -> Result<&'a str, Error> {
+    config.str_at(key).ok_or_else(|| {
+        let mut m = String::from(what);
+        m.push_str(" is required.");
+        Error::input(Code::INVALID_REQUEST, key, &m)
+    })
+}
+
+impl OAuth {
+    /// `oauth_start`: the flow, and the `authorize` action with its URL.
+    pub fn start(config: &Value) -> Result<(OAuth, Action), Error> {
+        let head = Head::from_config(config)?;
+        let b = &head.backend;
+        let authorize = endpoint(b, config, head.insecure, "authorize")?;
+        let token_url = endpoint(b, config, head.insecure, "token")?;
+        let client_id = text_of(config, "clientId", "The OAuth client id")?;
+        let redirect = text_of(config, "redirectUri", "The redirect URI")?;
+        if redirect.starts_with("http://") || !redirect.bytes().any(|b| b == b':') {
+            input::base_url(redirect, head.insecure)
+                .map_err(|e| e.with_next(Next::FixInput("redirectUri")))?;
+        }
+        // Space-separated, from a string or an array of strings.
+        let mut scope = String::new();
+        let words: &[Value] = match config.get("scope") {
+            Some(Value::Arr(items)) => items,
+            Some(one @ Value::Str(_)) => core::slice::from_ref(one),
+            _ => &[],
+        };
+        for word in words
+            .iter()
+            .filter_map(Value::as_str)
+            .flat_map(str::split_whitespace)
+        {
+            if !scope.is_empty() {
+                scope.push(' ');
+            }
+            scope.push_str(word);
+        }
+        let random = config.str_at("random").and_then(unhex).unwrap_or_default();
+        let (Some(v), Some(st)) = (random.get(..32), random.get(32..48)) else {
+            return Err(Error::input(
+                Code::INVALID_STEP,
+                "random",
+                "The OAuth flow needs at least 48 random bytes (as hex) from the caller.",
+            ));
+        };
+        let flow = OAuth {
+            token_url,
+            client_id: String::from(client_id),
+            redirect_uri: String::from(redirect),
+            scope: Some(scope).filter(|x| !x.is_empty()),
+            nonce: base64url(st),
+            verifier: base64url(v),
+            state: State::Authorizing,
+            head,
+        };
+        let mut pairs = alloc::vec![
+            ("response_type", "code"),
+            ("client_id", client_id),
+            ("redirect_uri", redirect),
+        ];
+        if let Some(scope) = &flow.scope {
+            pairs.push(("scope", scope));
+        }
+        let ch = challenge(&flow.verifier);
+        pairs.extend([
+            ("state", flow.nonce.as_str()),
+            ("code_challenge", ch.as_str()),
+            ("code_challenge_method", "S256"),
+        ]);
+        let mut url = authorize;
+        url.push('?');
+        url.push_str(&form(&pairs));
+        let action = Action::Authorize {
+            url,
+            state: flow.nonce.clone(),
+        };
+        Ok((flow, action))
+    }
+
+    /// Where the flow is.
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// The saved document (see the module docs), without its check.
+    pub fn document(&self) -> Value {
+        self.head.document(
+            "oauth",
+            alloc::vec![
+                ("tokenUrl", s(&self.token_url)),
+                ("clientId", s(&self.client_id)),
+                ("redirectUri", s(&self.redirect_uri)),
+                ("scope", opt_s(self.scope.as_deref())),
+                ("state", s(&self.nonce)),
+                ("codeVerifier", s(&self.verifier)),
+                ("phase", s(self.state.name())),
+            ],
+        )
+    }
+
+    /// A saved OAuth2 flow, its check verified.
+    pub fn resume(saved: &Value) -> Result<OAuth, Error> {
+        let (head, doc) = Head::resume(saved, "oauth")?;
+        let text = |k: &str| need(&doc, k).map(String::from);
+        Ok(OAuth {
+            token_url: input::endpoint_url(need(&doc, "tokenUrl")?, head.insecure)
+                .map_err(|_| Error::bad_saved("tokenUrl"))?,
+            client_id: text("clientId")?,
+            redirect_uri: text("redirectUri")?,
+            scope: doc.str_at("scope").map(String::from),
+            nonce: text("state")?,
+            verifier: text("codeVerifier")?,
+            state: match need(&doc, "phase")? {
+                "authorizing" => State::Authorizing,
+                "exchanging" => State::Exchanging,
+                "done" => State::Done,
+                _ => return Err(Error::bad_saved("phase")),
+            },
+            head,
+        })
+    }
+
+    /// Handles one event at `now` (Unix seconds).
+    pub fn handle(&mut self, event: Event<'_>, now: i64) -> Action {
+        let result = match (event, self.state) {
+            (
+                Event::Callback {
+                    params,
+                    client_secret,
+                },
+                State::Authorizing,
+            ) => self.callback(&params, client_secret),
+            (Event::Response(r), State::Exchanging) => {
+                self.state = State::Authorizing;
+                token_answer(&r, now).map(|mut cred| {
+                    for (k, v) in [
+                        ("provider", self.head.backend.name()),
+                        ("baseUrl", &self.head.base_url),
+                        ("clientId", &self.client_id),
+                        ("tokenUrl", &self.token_url),
+                        ("kind", "oauth"),
+                    ] {
+                        cred.set(k, s(v));
+                    }
+                    self.state = State::Done;
+                    Action::Done(Done::Credential(cred))
+                })
+            }
+            (Event::TransportError(kind), State::Exchanging) => {
+                self.state = State::Authorizing;
+                Err(transport_error(kind))
+            }
+            (_, state) => Err(Error::wrong_step(state.name())),
+        };
+        result.unwrap_or_else(Action::Failed)
+    }
+
+    fn callback(
+        &mut self,
+        params: &[(String, String)],
+        secret: Option<&str>,
+    ) -> Result<Action, Error> {
+        let param = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        // The state first: an answer that is not ours is not read any further.
+        if !param("state").is_some_and(|st| same(st, &self.nonce)) {
+            return Err(Error::local(
+                Code::STATE_MISMATCH,
+                &["The state returned by the authorization server does not match the one sent; nothing was exchanged."],
+            ));
+        }
+        if let Some(name) = param("error") {
+            return Err(error(name, param("error_description"), 0));
+        }
+        let Some(code) = param("code").filter(|c| !c.is_empty()) else {
+            return Err(Error::input(
+                Code::INVALID_REQUEST,
+                "code",
+                "The callback carried no authorization code.",
+            ));
+        };
+        let mut pairs = alloc::vec![
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("client_id", self.client_id.as_str()),
+            ("redirect_uri", self.redirect_uri.as_str()),
+            ("code_verifier", self.verifier.as_str()),
+        ];
+        if let Some(secret) = secret {
+            pairs.push(("client_secret", secret));
+        }
+        self.state = State::Exchanging;
+        Ok(Action::Send(Request::form(
+            self.token_url.clone(),
+            form(&pairs),
+        )))
+    }
+}

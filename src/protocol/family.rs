@@ -1,0 +1,136 @@
+//! The session family at the protocol edge: decodes its events (the only place
+//! their wire names appear) and runs its ops — the one-shot session operations
+//! and the password, OAuth2 and device flows (by the saved document's `kind`).
+
+use super::{answer, Op};
+use crate::action::{Action, Done};
+use crate::error::Error;
+use crate::family::device::Device;
+use crate::family::oauth::OAuth;
+use crate::family::password::Password;
+use crate::family::{oauth2, session, Event};
+use crate::json::{Value, Writer};
+use crate::response::Response;
+use alloc::string::String;
+
+impl<'a> Event<'a> {
+    /// Decodes a step input's `event` member.
+    pub fn decode(event: &'a Value) -> Event<'a> {
+        let text = |k: &str| event.str_at(k);
+        match text("type").unwrap_or("") {
+            "register" => Event::Register {
+                password: text("password"),
+                name: text("name"),
+            },
+            "login" => Event::Login {
+                password: text("password"),
+            },
+            "submit_2fa" => Event::SubmitSecondFactor {
+                code: text("code"),
+                totp_secret: text("totpSecret"),
+            },
+            "callback" => Event::Callback {
+                // From the URL, else from a `params` object.
+                params: match (text("url"), event.get("params")) {
+                    (None, Some(Value::Obj(m))) => m
+                        .iter()
+                        .filter_map(|(k, v)| Some((k.clone(), String::from(v.as_str()?))))
+                        .collect(),
+                    (url, _) => oauth2::query(url.unwrap_or("")),
+                },
+                client_secret: text("clientSecret"),
+            },
+            "request" => Event::Request,
+            "poll" => Event::Poll,
+            "response" => Event::Response(Response::from_value(event)),
+            "transport_error" => Event::TransportError(text("kind").unwrap_or("network")),
+            _ => Event::Unknown,
+        }
+    }
+}
+
+/// A flow of the family, saved or resumed.
+enum Flow {
+    Password(Password),
+    OAuth(OAuth),
+    Device(Device),
+}
+
+impl Flow {
+    fn document(&self) -> Value {
+        match self {
+            Flow::Password(f) => f.document(),
+            Flow::OAuth(f) => f.document(),
+            Flow::Device(f) => f.document(),
+        }
+    }
+}
+
+/// Runs `op` if the family owns it (its ops, or `event` / `validate` of a saved
+/// document whose `kind` is one of its flows); `None` otherwise.
+pub fn step(op: Op, doc: &Value, now: i64) -> Option<String> {
+    let empty = Value::Obj(alloc::vec::Vec::new());
+    let config = doc.get("config").unwrap_or(&empty);
+    let event = doc.get("event").unwrap_or(&empty);
+    let state = doc.get("state").unwrap_or(&Value::Null);
+    let done = |r: Result<Done, Error>| out(None, &r.map_or_else(Action::Failed, Action::Done));
+    let started = |r: Result<(Flow, Action), Error>| match r {
+        Ok((flow, action)) => out(Some(&flow), &action),
+        Err(e) => out(None, &Action::Failed(e)),
+    };
+    Some(match op {
+        Op::SessionRequest => out(
+            None,
+            &session::request(&session::Config::from_value(config))
+                .map_or_else(Action::Failed, Action::Send),
+        ),
+        Op::SessionResponse => done(session::response(
+            &session::Config::from_value(config),
+            answer(event),
+            now,
+        )),
+        Op::Totp => done(session::totp_code(doc.str_at("secret").unwrap_or(""), now)),
+        Op::ApiToken => done(session::api_token(config)),
+        Op::PasswordStart => {
+            started(Password::start(config).map(|f| (Flow::Password(f), Action::Ready)))
+        }
+        Op::OauthStart => started(OAuth::start(config).map(|(f, a)| (Flow::OAuth(f), a))),
+        Op::DeviceStart => started(Device::start(config).map(|f| (Flow::Device(f), Action::Ready))),
+        Op::Event | Op::Validate => {
+            let resumed = match state.str_at("kind")? {
+                "password" => Password::resume(state).map(Flow::Password),
+                "oauth" => OAuth::resume(state).map(Flow::OAuth),
+                "device" => Device::resume(state).map(Flow::Device),
+                _ => return None,
+            };
+            let mut flow = match resumed {
+                Ok(f) => f,
+                Err(e) => return Some(out(None, &Action::Failed(e))),
+            };
+            let action = if op == Op::Validate {
+                Action::Ready
+            } else {
+                let event = Event::decode(event);
+                match &mut flow {
+                    Flow::Password(f) => f.handle(event, now),
+                    Flow::OAuth(f) => f.handle(event, now),
+                    Flow::Device(f) => f.handle(event, now),
+                }
+            };
+            out(Some(&flow), &action)
+        }
+        _ => return None,
+    })
+}
+
+/// `{state?, action}`: the flow's document sealed ([`crate::saved`]), and the action.
+fn out(flow: Option<&Flow>, action: &Action) -> String {
+    let mut w = Writer::new();
+    w.open();
+    if let Some(f) = flow {
+        crate::saved::seal_into(w.key("state"), &f.document());
+    }
+    action.write(w.key("action"), None);
+    w.close();
+    w.out
+}
