@@ -29,20 +29,47 @@ pub struct Response {
 }
 
 impl Response {
-    /// Reads `{status, body, headers: {content-type, retry-after, x-retry-after, date}}`.
+    /// Reads `{status, body, headers: {content-type, retry-after, x-retry-after, date}}`
+    /// (the JS transport's answer event; its `date` is RFC 3339).
     pub fn from_value(v: &Value) -> Response {
         let header = |name: &str| {
             v.get("headers")
                 .and_then(|h| h.get(name))
                 .and_then(Value::as_str)
         };
+        let status = v
+            .int_at("status")
+            .and_then(|n| u16::try_from(n).ok())
+            .unwrap_or(0);
+        Response::read(status, v.str_at("body").unwrap_or(""), header)
+    }
+
+    /// An answer as a Rust HTTP client gives it: the status, the headers (names in any
+    /// case; `date` as the server sent it, an HTTP-date, or RFC 3339) and the body text.
+    /// The same headers are read as by [`Response::from_value`].
+    pub fn from_parts<K: AsRef<str>, V: AsRef<str>>(
+        status: u16,
+        headers: &[(K, V)],
+        body: &str,
+    ) -> Response {
+        let header = |name: &str| {
+            headers
+                .iter()
+                .find(|(k, _)| k.as_ref().eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.as_ref())
+        };
+        let mut r = Response::read(status, body, header);
+        r.server_time = r
+            .server_time
+            .or_else(|| header("date").and_then(|d| crate::time::parse_http_date(d.trim())));
+        r
+    }
+
+    fn read<'h>(status: u16, body: &str, header: impl Fn(&str) -> Option<&'h str>) -> Response {
         let secs = |name: &str| header(name).and_then(|t| parse_int(t.trim()));
         Response {
-            status: v
-                .int_at("status")
-                .and_then(|n| u16::try_from(n).ok())
-                .unwrap_or(0),
-            body: String::from(v.str_at("body").unwrap_or("")),
+            status,
+            body: String::from(body),
             content_type: header("content-type").map(String::from),
             retry_after: secs("retry-after"),
             x_retry_after: secs("x-retry-after"),

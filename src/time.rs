@@ -69,6 +69,32 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
     Some(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + se - offset)
 }
 
+/// Parses an HTTP-date in the IMF-fixdate form every server sends (RFC 9110 §5.6.7:
+/// `Sun, 06 Nov 1994 08:49:37 GMT`) into Unix seconds.
+pub fn parse_http_date(s: &str) -> Option<i64> {
+    const MONTHS: &[u8; 36] = b"JanFebMarAprMayJunJulAugSepOctNovDec";
+    let b = s.as_bytes();
+    if b.len() != 29 || b.get(3) != Some(&b',') || b.get(25..) != Some(b" GMT".as_slice()) {
+        return None;
+    }
+    let month = b.get(8..11)?;
+    let mo = MONTHS.chunks(3).position(|m| m == month)? as i64 + 1;
+    let mut iso = String::new();
+    for (from, to) in [(12, 16), (0, 0), (5, 7)] {
+        if from == 0 {
+            iso.push('-');
+            push2(&mut iso, mo);
+            iso.push('-');
+        } else {
+            iso.push_str(s.get(from..to)?);
+        }
+    }
+    iso.push('T');
+    iso.push_str(s.get(17..25)?);
+    iso.push('Z');
+    parse_rfc3339(&iso)
+}
+
 fn push2(out: &mut String, n: i64) {
     out.push(char::from(b'0' + (n / 10 % 10) as u8));
     out.push(char::from(b'0' + (n % 10) as u8));
@@ -118,6 +144,26 @@ mod tests {
             "x026-11-22T17:40:00Z",
         ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn http_dates() {
+        assert_eq!(
+            parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(784_111_777)
+        );
+        assert_eq!(
+            parse_http_date("Thu, 03 Dec 2026 06:41:10 GMT"),
+            parse_rfc3339("2026-12-03T06:41:10Z")
+        );
+        for bad in [
+            "",
+            "Sun, 06 Foo 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 08:49:37 UTC",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+        ] {
+            assert_eq!(parse_http_date(bad), None, "{bad}");
         }
     }
 

@@ -390,3 +390,88 @@ fn endpoints_from_rfc8414_metadata() {
     step_event(&mut state, T0 + 5, ev("poll"));
     assert_eq!(state.str_at("tokenUrl"), Some("https://a.example/token"));
 }
+
+/// A provider that names its endpoints only in RFC 8414 metadata: the credential carries
+/// the discovered token endpoint, and its refresh grant goes there.
+#[test]
+fn a_metadata_device_credential_refreshes_at_its_token_url() {
+    let spec = parse(
+        r#"{"name":"meta","baseUrl":"https://auth.example.com","device":{"metadata":"/.well-known/oauth-authorization-server","clientId":"cli"}}"#,
+    )
+    .unwrap();
+    let out = call(keymint::json::obj(vec![
+        ("op", s("device_start")),
+        ("now", Value::Int(T0)),
+        ("config", keymint::json::obj(vec![("spec", spec.clone())])),
+    ]));
+    let mut state = out.get("state").cloned().unwrap();
+    let a = step_event(&mut state, T0, ev("request"));
+    assert_eq!(
+        a.path("action.request.url").and_then(Value::as_str),
+        Some("https://auth.example.com/.well-known/oauth-authorization-server")
+    );
+    let meta = r#"{"device_authorization_endpoint":"https://login.example.com/device","token_endpoint":"https://login.example.com/token"}"#;
+    let a = step_event(&mut state, T0, answer(200, meta, vec![]));
+    assert_eq!(
+        a.path("action.request.url").and_then(Value::as_str),
+        Some("https://login.example.com/device")
+    );
+    step_event(&mut state, T0, answer(200, CODE, vec![]));
+    let a = step_event(&mut state, T0 + 5, ev("poll"));
+    assert_eq!(
+        a.path("action.request.url").and_then(Value::as_str),
+        Some("https://login.example.com/token")
+    );
+    let a = step_event(
+        &mut state,
+        T0 + 5,
+        answer(
+            200,
+            r#"{"access_token":"at-1","refresh_token":"rt-1","expires_in":60}"#,
+            vec![],
+        ),
+    );
+    let c = a.path("action.credential").unwrap();
+    assert_eq!(
+        c.str_at("tokenUrl"),
+        Some("https://login.example.com/token")
+    );
+    assert_eq!(c.str_at("kind"), Some("device"));
+    let refresh = |token_url: Option<&str>| {
+        let mut config = vec![
+            ("spec", spec.clone()),
+            ("operation", s("refresh")),
+            ("refreshToken", s("rt-1")),
+            ("clientId", s("cli")),
+        ];
+        if let Some(u) = token_url {
+            config.push(("tokenUrl", s(u)));
+        }
+        call(keymint::json::obj(vec![
+            ("op", s("session_request")),
+            ("now", Value::Int(T0 + 10)),
+            ("config", keymint::json::obj(config)),
+        ]))
+    };
+    let out = refresh(c.str_at("tokenUrl"));
+    assert_eq!(
+        out.path("action.request.url").and_then(Value::as_str),
+        Some("https://login.example.com/token")
+    );
+    assert_eq!(
+        out.path("action.request.body").and_then(Value::as_str),
+        Some("grant_type=refresh_token&refresh_token=rt-1&client_id=cli")
+    );
+    // Without it the provider document names no token endpoint: a typed error, nothing sent.
+    let out = refresh(None);
+    assert_eq!(
+        out.path("action.error.code").and_then(Value::as_str),
+        Some("INVALID_PROVIDER")
+    );
+    // A token URL that is not https is refused like any other URL.
+    let out = refresh(Some("http://login.example.com/token"));
+    assert_eq!(
+        out.path("action.type").and_then(Value::as_str),
+        Some("error")
+    );
+}

@@ -102,22 +102,15 @@ fn start(base_url: &str, email: &str) -> Result<Flow, Box<dyn Error>> {
     Ok(Flow::start(&config)?)
 }
 
-/// Step 2: performs a request; its answer (or why there was none) as the event
-/// to feed back: `{type: response, status, headers, body}` or
-/// `{type: transport_error, kind}`.
-fn send(req: &Request) -> Value {
+/// Step 2: performs a request: its answer, or why there was none.
+fn send(req: &Request) -> Result<http::Response, http::Failure> {
     let headers: Vec<(&str, &str)> = req
         .headers
         .iter()
         .map(|(k, v)| (*k, v.as_str()))
         .chain(req.extra.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .collect();
-    answer_event(http::send(
-        req.method,
-        &req.url,
-        &headers,
-        req.body.as_deref(),
-    ))
+    http::send(req.method, &req.url, &headers, req.body.as_deref())
 }
 
 fn answer_event(answer: Result<http::Response, http::Failure>) -> Value {
@@ -143,15 +136,16 @@ fn answer_event(answer: Result<http::Response, http::Failure>) -> Value {
     }
 }
 
-/// Step 3: the answer as the typed event to feed back. The transport's answer is
-/// read through `Response::from_value`, the same reading (Retry-After, Date) the
-/// JS transport's answers get.
-fn answer_of(answer: &Value) -> Event<'_> {
-    match answer.str_at("type") {
-        Some("response") => Event::Response(Response::from_value(answer)),
-        _ => Event::TransportError {
-            kind: answer.str_at("kind").unwrap_or("network"),
-        },
+/// Step 3: the answer as the typed event to feed back. `Response::from_parts` reads
+/// the headers the core uses (Retry-After, X-Retry-After, the server's Date as an
+/// HTTP-date, content-type) from the client's own header list.
+fn answer_of(answer: &Result<http::Response, http::Failure>) -> Event<'_> {
+    match answer {
+        Ok(r) => Event::Response(Response::from_parts(r.status, &r.headers, &r.body)),
+        Err(f) => {
+            eprintln!("transport {} ({})", f.why, f.kind);
+            Event::TransportError { kind: f.kind }
+        }
     }
 }
 

@@ -274,7 +274,7 @@ impl Password {
             }
         };
         let at = |k: &str| b.second_factor(k).and_then(|p| data.path(p));
-        if sent == State::LoggingIn && at("flag") == Some(&Value::Bool(true)) {
+        if matches!(sent, State::LoggingIn) && at("flag") == Some(&Value::Bool(true)) {
             let Some(token) = at("challenge").and_then(Value::as_text) else {
                 return Err(crate::response::bad(
                     "The answer asked for a second factor without a challenge.",
@@ -295,7 +295,7 @@ impl Password {
             self.state = State::SecondFactor(c);
             return Ok(action);
         }
-        let registering = sent == State::Registering;
+        let registering = matches!(sent, State::Registering);
         let mut cred = match b.tokens(&data, now, r.status) {
             Ok(c) => c,
             Err(e) => {
