@@ -95,6 +95,7 @@ export interface SessionConfig {
   apiKey?: string;
   clientId?: string;
   clientSecret?: string;
+  tokenUrl?: string;
 }
 
 /** A password flow's start config. */
