@@ -87,6 +87,22 @@ test('endpoints found through RFC 8414 metadata (device.metadata)', async () => 
   assert.match(cred.apiKey.reveal(), /^cko_/);
 });
 
+test('a session from metadata-discovered endpoints refreshes at the token URL it came from', async () => {
+  const c = clocks();
+  const spec = deviceSpec(emu.url, { discover: true, mint: false });
+  const flow = keymint.deviceLogin({ provider: spec, clock: c.clock, sleep: c.sleep, allowInsecure: true });
+  const { userCode } = await flow.start();
+  await dev('approve', { userCode });
+  const cred = await flow.wait();
+  assert.equal(cred.tokenUrl, `${emu.url}/oauth/device/token`);
+  // Stored as a profile and read back, as the CLI does: the token URL is kept.
+  const profile = keymint.sessionProfile(cred);
+  assert.equal(profile.tokenUrl, cred.tokenUrl);
+  const client = keymint.createClient({ provider: spec, tokens: profile, allowInsecure: true });
+  await client.refresh();
+  assert.notEqual(client.session.accessToken.reveal(), cred.accessToken.reveal());
+});
+
 test('an origin-only base URL gets the provider\'s basePath', () => {
   const spec = { ...deviceSpec('https://auth.example.com/api/auth'), basePath: '/api/auth' };
   const flow = keymint.deviceLogin({ provider: spec, baseUrl: 'https://auth.example.com' });
