@@ -113,39 +113,52 @@ impl Backend {
         response::answer(self, step, r, Shape::Any)
     }
 
-    /// The canonical token set of a session answer: a session [`Credential`]
-    /// (`accessToken`, `refreshToken`) with `tokenType`, `expiresAt` and
-    /// `user: {id, email, name}` when the answer has them.
+    /// The canonical token set of a session answer, found at the paths of the backend's
+    /// `session.tokens` ([`session_credential`]).
     pub fn tokens(&self, data: &Value, now: i64, status: u16) -> Result<Credential, Error> {
-        let at = |key: &str| self.text("session.tokens", key).and_then(|p| data.path(p));
-        let txt = |key: &str| at(key).and_then(Value::as_text);
-        let Some(access) = txt("accessToken") else {
-            return Err(bad("The answer carried no access token.", status));
-        };
-        let expires = txt("expiresAt")
-            .and_then(parse_rfc3339)
-            .or_else(|| at("expiresIn").and_then(Value::as_i64).map(|n| now + n));
-        let user = obj(alloc::vec![
-            ("id", opt_s(txt("userId"))),
-            ("email", opt_s(txt("email"))),
-            ("name", opt_s(txt("name"))),
-        ]);
-        let mut c = Credential {
-            api_key: Secret::new(access),
-            session: true,
-            refresh_token: txt("refreshToken").map(Secret::new),
-            fields: Vec::new(),
-        };
-        c.set("tokenType", opt_s(txt("tokenType")));
-        c.set(
-            "expiresAt",
-            expires.map_or(Value::Null, |t| s(&format_rfc3339(t))),
-        );
-        if user != Value::Obj(Vec::new()) {
-            c.set("user", user);
-        }
-        Ok(c)
+        session_credential(data, &|k| self.text("session.tokens", k), now, status)
     }
+}
+
+/// The canonical token set of an answer: a session [`Credential`] (`accessToken`,
+/// `refreshToken`) with `tokenType`, `expiresAt` (or `now + expiresIn`), `scope` and
+/// `user: {id, email, name}` when the answer has them; `path` says where each canonical
+/// name sits in `data` (a backend's `session.tokens`, or RFC 6749's fixed names).
+pub fn session_credential<'p>(
+    data: &Value,
+    path: &dyn Fn(&str) -> Option<&'p str>,
+    now: i64,
+    status: u16,
+) -> Result<Credential, Error> {
+    let at = |key: &str| path(key).and_then(|p| data.path(p));
+    let txt = |key: &str| at(key).and_then(Value::as_text);
+    let Some(access) = txt("accessToken") else {
+        return Err(bad("The answer carried no access token.", status));
+    };
+    let expires = txt("expiresAt")
+        .and_then(parse_rfc3339)
+        .or_else(|| at("expiresIn").and_then(Value::as_i64).map(|n| now + n));
+    let user = obj(alloc::vec![
+        ("id", opt_s(txt("userId"))),
+        ("email", opt_s(txt("email"))),
+        ("name", opt_s(txt("name"))),
+    ]);
+    let mut c = Credential {
+        api_key: Secret::new(access),
+        session: true,
+        refresh_token: txt("refreshToken").map(Secret::new),
+        fields: Vec::new(),
+    };
+    c.set("tokenType", opt_s(txt("tokenType")));
+    c.set(
+        "expiresAt",
+        expires.map_or(Value::Null, |t| s(&format_rfc3339(t))),
+    );
+    c.set("scope", opt_s(txt("scope")));
+    if user != Value::Obj(Vec::new()) {
+        c.set("user", user);
+    }
+    Ok(c)
 }
 
 fn bad(message: &str, status: u16) -> Error {

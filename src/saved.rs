@@ -1,9 +1,11 @@
-//! The one saved-document check. Every saved flow — email code, password,
-//! OAuth2, device — is a JSON object with a version (`v: 1`) and a `check` (an
-//! FNV-1a sum, [`crate::crypto::checksum`]) that detects edits and damage. The
-//! sum is over the members sorted by name, so it does not depend on the order a
-//! store keeps them in (chrome.storage.local does not keep it); a document
-//! sealed before that (members as written) is checked as given.
+//! The one saved-document codec. Every saved flow — email code, password,
+//! OAuth2, device — is a JSON object its flow writes, with a version (`v: 1`) and
+//! a `check` (an FNV-1a sum, [`crate::crypto::checksum`]) over the text as
+//! written, which detects edits and damage. A flow resumes by reading every
+//! member back into its typed state and writing the document again: the check
+//! must match that text ([`verify`]), so it does not depend on the order a store
+//! keeps members in (chrome.storage.local does not keep it). Documents sealed by
+//! earlier versions (members sorted by name, or as given) still verify.
 
 use crate::crypto::checksum;
 use crate::error::{Code, Error};
@@ -11,11 +13,19 @@ use crate::json::{Value, Writer};
 use alloc::string::String;
 use alloc::vec::Vec;
 
-/// Writes `doc` with its check as the next value of `w`, its members sorted by name.
-pub fn seal_into(w: &mut Writer, doc: &Value) {
+/// Writes a flow's document (`write` writes the object) with its check appended, as the
+/// next value of `w`.
+pub fn seal(w: &mut Writer, write: &dyn Fn(&mut Writer)) {
     let start = w.out.len();
-    crate::json::write_value(&mut w.out, &sorted(doc));
+    write(w);
     crate::json::seal(w, start);
+}
+
+/// The text of a flow's document as `write` writes it (what [`verify`] compares with).
+pub fn text(write: &dyn Fn(&mut Writer)) -> String {
+    let mut w = Writer::new();
+    write(&mut w);
+    w.out
 }
 
 fn sorted(doc: &Value) -> Value {
@@ -40,22 +50,24 @@ fn invalid(m: &str) -> Error {
     Error::local(Code::INVALID_STATE, &[m])
 }
 
-/// The saved document of a flow of `kind` (`None`: the email-code flow, which has no
-/// `kind`) without its check, if it is one and the check matches: the members sorted,
-/// else as given, else `canonical` (the text the flow's own writer re-derives from the
-/// parsed document, for documents an older email-code engine sealed in its member order).
-/// `INVALID_STATE` otherwise.
-pub fn unseal(doc: &Value, kind: Option<&str>, canonical: Option<&str>) -> Result<Value, Error> {
+/// Checks a saved document of `kind` (`None`: the email-code flow, which has no `kind`)
+/// against `canonical`, the text its flow writes for what it read from it; else, for a
+/// document an earlier version sealed, against its members sorted by name, or as given.
+/// `INVALID_STATE` when none matches: the document was edited or damaged.
+pub fn verify(doc: &Value, kind: Option<&str>, canonical: &str) -> Result<(), Error> {
     let m = versioned(doc, kind)?;
-    let body = Value::Obj(m.iter().filter(|(k, _)| k != "check").cloned().collect());
     let check = doc.str_at("check");
     let sums = |text: &str| check == Some(checksum(text).as_str());
-    if !sums(&sorted(&body).to_json()) && !sums(&body.to_json()) && !canonical.is_some_and(sums) {
+    if sums(canonical) {
+        return Ok(());
+    }
+    let body = Value::Obj(m.iter().filter(|(k, _)| k != "check").cloned().collect());
+    if !sums(&sorted(&body).to_json()) && !sums(&body.to_json()) {
         return Err(invalid(
             "The saved flow was altered or damaged; start a new flow.",
         ));
     }
-    Ok(body)
+    Ok(())
 }
 
 /// The members of a saved document of `kind` in the one version there is (`v: 1`);

@@ -4,10 +4,10 @@
 //! operations ([`session`]: refresh, revoke, check, call, TOTP, API-token facts).
 //!
 //! Each flow is typed like the email-code engine: a struct whose `state` enum
-//! carries the data valid in it, an [`Event`] in, one [`Action`] out. What they
-//! share is here: where the flow talks to ([`Head`]), the caller's events, and
-//! how a flow is saved and resumed (its document as a [`Value`], sealed by
-//! [`crate::saved`] — the one check every saved flow carries).
+//! carries the data valid in it, an [`Event`] in, one
+//! [`Action`](crate::action::Action) out. What they share is here: where the flow
+//! talks to ([`Head`]), the caller's events, and how a flow is saved and resumed
+//! (written by the flow, sealed and verified by [`crate::saved`], the one codec).
 
 pub mod device;
 pub mod oauth;
@@ -18,7 +18,7 @@ pub mod session;
 use crate::action::Request;
 use crate::backend::{target, Backend};
 use crate::error::{Code, Error};
-use crate::json::{obj, s, Value};
+use crate::json::{Value, Writer};
 use crate::response::Response;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -51,28 +51,29 @@ impl Head {
         })
     }
 
-    /// The saved document of a flow of `kind`: the head's members, then `members`.
-    pub fn document(&self, kind: &str, members: Vec<(&str, Value)>) -> Value {
-        let mut doc = obj(alloc::vec![
-            ("v", Value::Int(1)),
-            ("kind", s(kind)),
-            ("provider", s(self.backend.name())),
-            ("spec", self.custom.clone().unwrap_or(Value::Null)),
-            ("baseUrl", s(&self.base_url)),
-            ("allowInsecure", flag(self.insecure)),
-        ]);
-        if let (Value::Obj(m), Value::Obj(more)) = (&mut doc, obj(members)) {
-            m.extend(more);
+    /// Opens the saved document of a flow of `kind` with the head's members; the flow
+    /// writes its own, then [`Head::close`].
+    pub fn open(&self, w: &mut Writer, kind: &str) {
+        w.open()
+            .int("v", 1)
+            .str("kind", kind)
+            .str("provider", self.backend.name());
+        if let Some(spec) = &self.custom {
+            w.value("spec", spec);
         }
-        doc
+        w.str("baseUrl", &self.base_url);
     }
 
-    /// A saved document of `kind`, its check verified ([`crate::saved::unseal`]),
-    /// with its head.
-    pub fn resume(state: &Value, kind: &str) -> Result<(Head, Value), Error> {
-        let doc = crate::saved::unseal(state, Some(kind), None)?;
-        let head = Head::from_config(&doc).map_err(|e| Error::bad_saved(&e.message))?;
-        Ok((head, doc))
+    /// Closes what [`Head::open`] opened.
+    pub fn close(&self, w: &mut Writer) {
+        w.flag("allowInsecure", self.insecure).close();
+    }
+
+    /// The head of a saved document of `kind` (its version checked); the flow reads its own
+    /// members, then [`verify`]s the whole.
+    pub fn resume(saved: &Value, kind: &str) -> Result<Head, Error> {
+        crate::saved::versioned(saved, Some(kind))?;
+        Head::from_config(saved).map_err(|e| Error::bad_saved(&e.message))
     }
 
     /// `base_url` with `path` appended.
@@ -83,13 +84,16 @@ impl Head {
     }
 }
 
-/// `true`, or `null` (left out of a document) for `false`.
-pub fn flag(on: bool) -> Value {
-    if on {
-        Value::Bool(true)
-    } else {
-        Value::Null
-    }
+/// `flow`, resumed from `saved`, if the document's check matches what `write` writes for it
+/// ([`crate::saved::verify`]).
+pub fn verify<F>(
+    flow: F,
+    saved: &Value,
+    kind: &str,
+    write: fn(&F, &mut Writer),
+) -> Result<F, Error> {
+    crate::saved::verify(saved, Some(kind), &crate::saved::text(&|w| write(&flow, w)))?;
+    Ok(flow)
 }
 
 /// A string member of a saved document that must be there.

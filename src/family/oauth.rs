@@ -16,13 +16,13 @@
 //! clientId, redirectUri, scope?, state, codeVerifier, phase, allowInsecure?, check}`.
 
 use super::oauth2::{challenge, error, form, same, token_answer};
-use super::{need, Event, Head};
+use super::{need, verify, Event, Head};
 use crate::action::{Action, Done, Request};
 use crate::backend::Backend;
 use crate::crypto::{base64url, unhex};
 use crate::error::{Code, Error, Next};
 use crate::input;
-use crate::json::{opt_s, s, Value};
+use crate::json::{s, Value, Writer};
 use crate::response::transport_error;
 use alloc::string::String;
 
@@ -168,42 +168,41 @@ impl OAuth {
         self.state
     }
 
-    /// The saved document (see the module docs), without its check.
-    pub fn document(&self) -> Value {
-        self.head.document(
-            "oauth",
-            alloc::vec![
-                ("tokenUrl", s(&self.token_url)),
-                ("clientId", s(&self.client_id)),
-                ("redirectUri", s(&self.redirect_uri)),
-                ("scope", opt_s(self.scope.as_deref())),
-                ("state", s(&self.nonce)),
-                ("codeVerifier", s(&self.verifier)),
-                ("phase", s(self.state.name())),
-            ],
-        )
+    /// Writes the saved document (see the module docs) without its check.
+    pub fn write(&self, w: &mut Writer) {
+        self.head.open(w, "oauth");
+        w.str("tokenUrl", &self.token_url)
+            .str("clientId", &self.client_id)
+            .str("redirectUri", &self.redirect_uri)
+            .opt_str("scope", self.scope.as_deref())
+            .str("state", &self.nonce)
+            .str("codeVerifier", &self.verifier)
+            .str("phase", self.state.name());
+        self.head.close(w);
     }
 
     /// A saved OAuth2 flow, its check verified.
     pub fn resume(saved: &Value) -> Result<OAuth, Error> {
-        let (head, doc) = Head::resume(saved, "oauth")?;
-        let text = |k: &str| need(&doc, k).map(String::from);
-        Ok(OAuth {
-            token_url: input::endpoint_url(need(&doc, "tokenUrl")?, head.insecure)
+        let head = Head::resume(saved, "oauth")?;
+        let doc = saved;
+        let text = |k: &str| need(doc, k).map(String::from);
+        let flow = OAuth {
+            token_url: input::endpoint_url(need(doc, "tokenUrl")?, head.insecure)
                 .map_err(|_| Error::bad_saved("tokenUrl"))?,
             client_id: text("clientId")?,
             redirect_uri: text("redirectUri")?,
             scope: doc.str_at("scope").map(String::from),
             nonce: text("state")?,
             verifier: text("codeVerifier")?,
-            state: match need(&doc, "phase")? {
+            state: match need(doc, "phase")? {
                 "authorizing" => State::Authorizing,
                 "exchanging" => State::Exchanging,
                 "done" => State::Done,
                 _ => return Err(Error::bad_saved("phase")),
             },
             head,
-        })
+        };
+        verify(flow, saved, "oauth", OAuth::write)
     }
 
     /// Handles one event at `now` (Unix seconds).

@@ -4,13 +4,12 @@
 //! `refresh_token` grant of [`super::session`].
 
 use crate::action::Credential;
+use crate::backend::session_credential;
 use crate::crypto::{base64url, sha256};
 use crate::error::{Code, Error};
-use crate::json::{parse, s, Value};
+use crate::json::{parse, Value};
 use crate::response::{self, Response};
-use crate::secret::Secret;
 use crate::text::cut;
-use crate::time::format_rfc3339;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -152,31 +151,16 @@ pub fn token_answer(r: &Response, now: i64) -> Result<Credential, Error> {
     if let Some(e) = refusal(doc.as_ref(), r.status) {
         return Err(e);
     }
-    let at = |k: &str| doc.as_ref().and_then(|d| d.str_at(k));
-    let Some(access) = at("access_token") else {
-        return Err(response::bad(
-            "The token answer carried no access token.",
-            r.status,
-        ));
-    };
-    let mut fields = Vec::new();
-    let mut add = |k: &str, v: Option<Value>| {
-        if let Some(v) = v {
-            fields.push((String::from(k), v));
+    // RFC 6749 §5.1 names the members; `expires_in` is seconds from now.
+    let path = |k: &str| -> Option<&'static str> {
+        match k {
+            "accessToken" => Some("access_token"),
+            "refreshToken" => Some("refresh_token"),
+            "tokenType" => Some("token_type"),
+            "expiresIn" => Some("expires_in"),
+            "scope" => Some("scope"),
+            _ => None,
         }
     };
-    add("tokenType", at("token_type").map(s));
-    add(
-        "expiresAt",
-        doc.as_ref()
-            .and_then(|d| d.int_at("expires_in"))
-            .map(|n| s(&format_rfc3339(now + n))),
-    );
-    add("scope", at("scope").map(s));
-    Ok(Credential {
-        api_key: Secret::new(access),
-        session: true,
-        refresh_token: at("refresh_token").map(Secret::new),
-        fields,
-    })
+    session_credential(&doc.unwrap_or(Value::Null), &path, now, r.status)
 }

@@ -14,10 +14,10 @@
 //! phase, challengeToken?, challengeExpiresAt?, attemptsRemaining?, method?,
 //! allowInsecure?, check}`.
 
-use super::{json_request, need, Event, Head};
+use super::{json_request, need, verify, Event, Head};
 use crate::action::{Action, Done};
 use crate::error::{Code, Error};
-use crate::json::{opt_i, s, Value, Writer};
+use crate::json::{s, Value, Writer};
 use crate::response::{transport_error, Response};
 use crate::time::{format_rfc3339, parse_rfc3339};
 use crate::{input, totp};
@@ -100,44 +100,33 @@ impl Password {
         &self.state
     }
 
-    /// The saved document (see the module docs), without its check.
-    pub fn document(&self) -> Value {
-        let challenge = match &self.state {
-            State::SecondFactor(c) | State::Verifying(c) => Some(c),
-            _ => None,
-        };
-        self.head.document(
-            "password",
-            alloc::vec![
-                ("email", s(&self.email)),
-                ("phase", s(self.state.name())),
-                ("challengeToken", opt(challenge.map(|c| c.token.as_str()))),
-                (
-                    "challengeExpiresAt",
-                    challenge.map_or(Value::Null, |c| s(&format_rfc3339(c.expires_at))),
-                ),
-                (
-                    "attemptsRemaining",
-                    opt_i(challenge.and_then(|c| c.attempts_remaining))
-                ),
-                ("method", opt(challenge.map(|c| c.method.as_str()))),
-            ],
-        )
+    /// Writes the saved document (see the module docs) without its check.
+    pub fn write(&self, w: &mut Writer) {
+        self.head.open(w, "password");
+        w.str("email", &self.email).str("phase", self.state.name());
+        if let State::SecondFactor(c) | State::Verifying(c) = &self.state {
+            w.str("challengeToken", &c.token)
+                .str("challengeExpiresAt", &format_rfc3339(c.expires_at))
+                .opt_int("attemptsRemaining", c.attempts_remaining)
+                .str("method", &c.method);
+        }
+        self.head.close(w);
     }
 
     /// A saved password flow, its check verified.
     pub fn resume(saved: &Value) -> Result<Password, Error> {
-        let (head, doc) = Head::resume(saved, "password")?;
+        let head = Head::resume(saved, "password")?;
+        let doc = saved;
         let challenge = || -> Result<Challenge, Error> {
             Ok(Challenge {
-                token: String::from(need(&doc, "challengeToken")?),
-                expires_at: parse_rfc3339(need(&doc, "challengeExpiresAt")?)
+                token: String::from(need(doc, "challengeToken")?),
+                expires_at: parse_rfc3339(need(doc, "challengeExpiresAt")?)
                     .ok_or_else(|| Error::bad_saved("challengeExpiresAt"))?,
                 method: String::from(doc.str_at("method").unwrap_or("totp")),
                 attempts_remaining: doc.int_at("attemptsRemaining"),
             })
         };
-        let state = match need(&doc, "phase")? {
+        let state = match need(doc, "phase")? {
             "ready" => State::Ready,
             "registering" => State::Registering,
             "logging_in" => State::LoggingIn,
@@ -146,11 +135,12 @@ impl Password {
             "done" => State::Done,
             _ => return Err(Error::bad_saved("phase")),
         };
-        Ok(Password {
-            email: String::from(need(&doc, "email")?),
+        let flow = Password {
+            email: String::from(need(doc, "email")?),
             head,
             state,
-        })
+        };
+        verify(flow, saved, "password", Password::write)
     }
 
     /// Handles one event at `now` (Unix seconds).
@@ -341,8 +331,4 @@ fn six_digits(raw: &str) -> Result<String, Error> {
         ));
     }
     Ok(code)
-}
-
-fn opt(v: Option<&str>) -> Value {
-    crate::json::opt_s(v)
 }

@@ -16,9 +16,12 @@ impl Flow {
     /// Writes the versioned document, sealed with the one check ([`crate::saved`]), as the
     /// next value of `w`.
     pub fn write_saved(&self, w: &mut Writer) {
-        let mut doc = Writer::new();
-        self.document(&mut doc);
-        crate::saved::seal_into(w, &crate::json::parse(&doc.out).unwrap_or(Value::Null));
+        crate::saved::seal(w, &|w| self.document(w));
+    }
+
+    /// Writes the saved document without its check (what [`crate::saved::seal`] seals).
+    pub fn write_document(&self, w: &mut Writer) {
+        self.document(w);
     }
 
     /// Writes the saved document (without its integrity check) as the next value of `w`.
@@ -177,12 +180,9 @@ impl Flow {
             "ready" => State::Ready,
             _ => return Err(bad("phase")),
         };
-        // The one check every saved flow carries. A document an older engine sealed in its
-        // own member order is checked against that order re-derived from the parsed flow
-        // (a store may not have kept it: chrome.storage does not).
-        let mut canonical = Writer::new();
-        flow.document(&mut canonical);
-        crate::saved::unseal(doc, None, Some(&canonical.out))?;
+        // The one check every saved flow carries, over the document re-derived from the
+        // parsed flow (a store may not have kept the member order: chrome.storage does not).
+        crate::saved::verify(doc, None, &crate::saved::text(&|w| flow.document(w)))?;
         Ok(flow)
     }
 }

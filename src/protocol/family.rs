@@ -2,7 +2,7 @@
 //! their wire names appear) and runs its ops — the one-shot session operations
 //! and the password, OAuth2 and device flows (by the saved document's `kind`).
 
-use super::{answer, Op};
+use super::{answer, reply, Input, Op};
 use crate::action::{Action, Done};
 use crate::error::Error;
 use crate::family::device::Device;
@@ -57,22 +57,26 @@ enum Flow {
 }
 
 impl Flow {
-    fn document(&self) -> Value {
+    fn write(&self, w: &mut Writer) {
         match self {
-            Flow::Password(f) => f.document(),
-            Flow::OAuth(f) => f.document(),
-            Flow::Device(f) => f.document(),
+            Flow::Password(f) => f.write(w),
+            Flow::OAuth(f) => f.write(w),
+            Flow::Device(f) => f.write(w),
         }
     }
 }
 
-/// Runs `op` if the family owns it (its ops, or `event` / `validate` of a saved
-/// document whose `kind` is one of its flows); `None` otherwise.
-pub fn step(op: Op, doc: &Value, now: i64) -> Option<String> {
-    let empty = Value::Obj(alloc::vec::Vec::new());
-    let config = doc.get("config").unwrap_or(&empty);
-    let event = doc.get("event").unwrap_or(&empty);
-    let state = doc.get("state").unwrap_or(&Value::Null);
+/// Runs the op of `input` if the family owns it (its ops, or `event` / `validate` of a
+/// saved document whose `kind` is one of its flows); `None` otherwise.
+pub fn step(input: &Input<'_>) -> Option<String> {
+    let Input {
+        op,
+        now,
+        config,
+        event,
+        state,
+        secret,
+    } = *input;
     let done = |r: Result<Done, Error>| out(None, &r.map_or_else(Action::Failed, Action::Done));
     let started = |r: Result<(Flow, Action), Error>| match r {
         Ok((flow, action)) => out(Some(&flow), &action),
@@ -89,7 +93,7 @@ pub fn step(op: Op, doc: &Value, now: i64) -> Option<String> {
             answer(event),
             now,
         )),
-        Op::Totp => done(session::totp_code(doc.str_at("secret").unwrap_or(""), now)),
+        Op::Totp => done(session::totp_code(secret.unwrap_or(""), now)),
         Op::ApiToken => done(session::api_token(config)),
         Op::PasswordStart => {
             started(Password::start(config).map(|f| (Flow::Password(f), Action::Ready)))
@@ -123,14 +127,10 @@ pub fn step(op: Op, doc: &Value, now: i64) -> Option<String> {
     })
 }
 
-/// `{state?, action}`: the flow's document sealed ([`crate::saved`]), and the action.
+/// `{state?, action}` of the family (no render context: next-action text only).
 fn out(flow: Option<&Flow>, action: &Action) -> String {
-    let mut w = Writer::new();
-    w.open();
-    if let Some(f) = flow {
-        crate::saved::seal_into(w.key("state"), &f.document());
+    match flow {
+        Some(f) => reply(Some(&|w| f.write(w)), action, None),
+        None => reply(None, action, None),
     }
-    action.write(w.key("action"), None);
-    w.close();
-    w.out
 }

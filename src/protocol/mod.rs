@@ -12,6 +12,7 @@ use crate::error::{Code, Error};
 use crate::json::{parse, Value, Writer};
 use crate::otp::key::{self, KeyConfig, KeyOp};
 use crate::otp::{Config, Flow};
+use crate::render::Ctx;
 use crate::response::{transport_error, Response};
 use alloc::string::String;
 
@@ -109,14 +110,25 @@ pub fn step(input: &str) -> String {
     let Some(op) = doc.str_at("op").and_then(Op::parse) else {
         return failed(Error::new(Code::INVALID_STEP, "Unknown op."));
     };
+    let empty = Value::Obj(alloc::vec::Vec::new());
+    let input = Input {
+        op,
+        now,
+        config: doc.get("config").unwrap_or(&empty),
+        event: doc.get("event").unwrap_or(&empty),
+        state: doc.get("state").unwrap_or(&Value::Null),
+        secret: doc.str_at("secret"),
+    };
     // The session family's ops, and the events of its flows' saved documents (by their `kind`).
-    if let Some(out) = family::step(op, &doc, now) {
+    if let Some(out) = family::step(&input) {
         return out;
     }
-    let empty = Value::Obj(alloc::vec::Vec::new());
-    let config = doc.get("config").unwrap_or(&empty);
-    let event = doc.get("event").unwrap_or(&empty);
-    let state = doc.get("state").unwrap_or(&Value::Null);
+    let Input {
+        config,
+        event,
+        state,
+        ..
+    } = input;
     let key = || KeyConfig::from_value(config);
     let done = |r: Result<Done, Error>| out(None, &r.map_or_else(Action::Failed, Action::Done));
     match op {
@@ -168,18 +180,42 @@ pub fn answer(event: &Value) -> Result<Response, Error> {
     }
 }
 
-/// `{state?, action}`: an email-code flow's saved document, and the action with
-/// that flow's render context (its commands in next-action text).
-fn out(flow: Option<&Flow>, action: &Action) -> String {
+/// A step input, its members found once.
+pub struct Input<'a> {
+    /// The op.
+    pub op: Op,
+    /// The caller's clock (Unix seconds).
+    pub now: i64,
+    /// `config` (an empty object when absent).
+    pub config: &'a Value,
+    /// `event` (an empty object when absent).
+    pub event: &'a Value,
+    /// `state`: a saved flow (`null` when absent).
+    pub state: &'a Value,
+    /// `secret` (the `totp` op's).
+    pub secret: Option<&'a str>,
+}
+
+/// `{state?, action}`: a flow's saved document (`write` writes it, sealed here), and the
+/// action, with a render context when the flow has one (its commands in next-action text).
+pub fn reply(write: Option<&dyn Fn(&mut Writer)>, action: &Action, ctx: Option<&Ctx>) -> String {
     let mut w = Writer::new();
     w.open();
-    if let Some(f) = flow {
-        f.write_saved(w.key("state"));
+    if let Some(write) = write {
+        crate::saved::seal(w.key("state"), write);
     }
-    let ctx = flow.map(Flow::render_ctx);
-    action.write(w.key("action"), ctx.as_ref());
+    action.write(w.key("action"), ctx);
     w.close();
     w.out
+}
+
+/// `{state?, action}` of an email-code flow.
+fn out(flow: Option<&Flow>, action: &Action) -> String {
+    let ctx = flow.map(Flow::render_ctx);
+    match flow {
+        Some(f) => reply(Some(&|w| f.write_document(w)), action, ctx.as_ref()),
+        None => reply(None, action, None),
+    }
 }
 
 fn failed(e: Error) -> String {
