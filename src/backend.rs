@@ -19,7 +19,6 @@ use crate::provider::{self, Contract, SpecError};
 use crate::response::{self, Response, Shape};
 use crate::secret::Secret;
 use crate::time::{format_rfc3339, parse_rfc3339};
-use alloc::string::String;
 use alloc::vec::Vec;
 
 /// A validated session-backend description: the provider document itself, read
@@ -192,15 +191,4 @@ pub fn resolve(config: &Value) -> Result<Backend, Error> {
     let invalid = |m: &str| Error::input(Code::INVALID_PROVIDER, "provider", m);
     let doc = doc.ok_or_else(|| invalid("Unknown provider."))?;
     Backend::from_value(&doc).map_err(|e| invalid(&e.message()))
-}
-
-/// The backend and checked base URL of a config.
-pub fn target(config: &Value) -> Result<(Backend, String, bool), Error> {
-    let b = resolve(config)?;
-    let insecure = config
-        .get("allowInsecure")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    let base = crate::input::base_url(config.str_at("baseUrl").unwrap_or(b.base_url()), insecure)?;
-    Ok((b, base, insecure))
 }

@@ -4,14 +4,15 @@
 //! written, which detects edits and damage. A flow resumes by reading every
 //! member back into its typed state and writing the document again: the check
 //! must match that text ([`verify`]), so it does not depend on the order a store
-//! keeps members in (chrome.storage.local does not keep it). Documents sealed by
-//! earlier versions (members sorted by name, or as given) still verify.
+//! keeps members in (chrome.storage.local does not keep it). A document an earlier
+//! version sealed is checked as given. (The session family's documents sealed by
+//! the version before this one, with members sorted by name, no longer verify: those
+//! flows live minutes, and a refused one is started again; nothing is lost.)
 
 use crate::crypto::checksum;
 use crate::error::{Code, Error};
 use crate::json::{Value, Writer};
 use alloc::string::String;
-use alloc::vec::Vec;
 
 /// Writes a flow's document (`write` writes the object) with its check appended, as the
 /// next value of `w`.
@@ -28,31 +29,13 @@ pub fn text(write: &dyn Fn(&mut Writer)) -> String {
     w.out
 }
 
-fn sorted(doc: &Value) -> Value {
-    match doc {
-        Value::Obj(m) => {
-            // Insertion by name: a document has a dozen members, and a library sort would
-            // add ~2.5 KB of sorting code to the wasm.
-            let mut out: Vec<(String, Value)> = Vec::with_capacity(m.len());
-            for member in m {
-                let at = out
-                    .iter()
-                    .position(|(k, _)| k.as_bytes() > member.0.as_bytes());
-                out.insert(at.unwrap_or(out.len()), member.clone());
-            }
-            Value::Obj(out)
-        }
-        other => other.clone(),
-    }
-}
-
 fn invalid(m: &str) -> Error {
     Error::local(Code::INVALID_STATE, &[m])
 }
 
 /// Checks a saved document of `kind` (`None`: the email-code flow, which has no `kind`)
 /// against `canonical`, the text its flow writes for what it read from it; else, for a
-/// document an earlier version sealed, against its members sorted by name, or as given.
+/// document an earlier version sealed with members this one no longer writes, as given.
 /// `INVALID_STATE` when none matches: the document was edited or damaged.
 pub fn verify(doc: &Value, kind: Option<&str>, canonical: &str) -> Result<(), Error> {
     let m = versioned(doc, kind)?;
@@ -62,7 +45,7 @@ pub fn verify(doc: &Value, kind: Option<&str>, canonical: &str) -> Result<(), Er
         return Ok(());
     }
     let body = Value::Obj(m.iter().filter(|(k, _)| k != "check").cloned().collect());
-    if !sums(&sorted(&body).to_json()) && !sums(&body.to_json()) {
+    if !sums(&body.to_json()) {
         return Err(invalid(
             "The saved flow was altered or damaged; start a new flow.",
         ));

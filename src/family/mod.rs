@@ -16,7 +16,7 @@ pub mod password;
 pub mod session;
 
 use crate::action::Request;
-use crate::backend::{target, Backend};
+use crate::backend::Backend;
 use crate::error::{Code, Error};
 use crate::json::{Value, Writer};
 use crate::response::Response;
@@ -42,7 +42,15 @@ pub struct Head {
 impl Head {
     /// The head of a start config (`{provider | spec, baseUrl?, allowInsecure?}`).
     pub fn from_config(config: &Value) -> Result<Head, Error> {
-        let (backend, base_url, insecure) = target(config)?;
+        let backend = crate::backend::resolve(config)?;
+        let insecure = config
+            .get("allowInsecure")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let base_url = crate::input::base_url(
+            config.str_at("baseUrl").unwrap_or(backend.base_url()),
+            insecure,
+        )?;
         Ok(Head {
             backend,
             custom: config.get("spec").filter(|v| !v.is_null()).cloned(),
@@ -94,6 +102,24 @@ pub fn verify<F>(
 ) -> Result<F, Error> {
     crate::saved::verify(saved, Some(kind), &crate::saved::text(&|w| write(&flow, w)))?;
     Ok(flow)
+}
+
+/// A declared endpoint: a route of `base` (`/…`), or an absolute URL that passes the
+/// core's URL rule (https, or loopback with `insecure`).
+pub fn locate(base: &str, raw: &str, insecure: bool) -> Result<String, Error> {
+    if crate::provider::is_route(raw) {
+        let mut url = String::from(base);
+        url.push_str(raw);
+        return Ok(url);
+    }
+    if raw.starts_with("https://") || raw.starts_with("http://") {
+        return crate::input::endpoint_url(raw, insecure);
+    }
+    Err(Error::input(
+        Code::INVALID_PROVIDER,
+        "provider",
+        "An endpoint must be a path starting with '/' or an http(s) URL.",
+    ))
 }
 
 /// A string member of a saved document that must be there.

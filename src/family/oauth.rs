@@ -16,7 +16,7 @@
 //! clientId, redirectUri, scope?, state, codeVerifier, phase, allowInsecure?, check}`.
 
 use super::oauth2::{challenge, error, form, same, token_answer};
-use super::{need, verify, Event, Head};
+use super::{locate, need, verify, Event, Head};
 use crate::action::{Action, Done, Request};
 use crate::backend::Backend;
 use crate::crypto::{base64url, unhex};
@@ -65,22 +65,16 @@ pub struct OAuth {
 
 /// The authorization server's base URL and the path of `endpoint` (`authorize`,
 /// `token`): `config.authUrl`, else the provider's `authUrl`, else its base URL.
-pub fn endpoint(
-    b: &Backend,
-    config: &Value,
-    insecure: bool,
-    endpoint: &str,
-) -> Result<String, Error> {
-    let path = b.oauth(endpoint).ok_or_else(|| {
+pub fn endpoint(b: &Backend, config: &Value, insecure: bool, key: &str) -> Result<String, Error> {
+    let path = b.oauth(key).ok_or_else(|| {
         Error::input(
             Code::INVALID_PROVIDER,
             "provider",
             "This provider has no OAuth2 endpoints.",
         )
     })?;
-    let mut url = input::base_url(config.str_at("authUrl").unwrap_or(b.auth_url()), insecure)?;
-    url.push_str(path);
-    Ok(url)
+    let base = input::base_url(config.str_at("authUrl").unwrap_or(b.auth_url()), insecure)?;
+    locate(&base, path, insecure)
 }
 
 fn text_of<'a>(config: &'a Value, key: &'static str, what: &str) -> Result<&'a str, Error> {

@@ -14,14 +14,14 @@
 //! - `api_token` `{config: {provider, token}}` → `done` with `env` (`live` / `test` / absent).
 
 use super::oauth2::{form, token_answer};
-use super::{json_request, oauth};
+use super::{json_request, locate, oauth, Head};
 use crate::action::{Done, Request};
-use crate::backend::{self, target, Backend};
+use crate::backend::{self, Backend};
 use crate::error::{Code, Error, Next};
 use crate::json::{s, Value};
 use crate::response::Response;
 use crate::secret::Secret;
-use crate::{input, provider, totp};
+use crate::{input, totp};
 use alloc::string::String;
 
 /// A session operation.
@@ -100,7 +100,8 @@ fn bad_operation(with_call: bool) -> Error {
 
 /// The request of a session operation.
 pub fn request(c: &Config<'_>) -> Result<Request, Error> {
-    let (b, base, insecure) = target(c.raw)?;
+    let head = Head::from_config(c.raw)?;
+    let (b, base, insecure) = (&head.backend, &head.base_url, head.insecure);
     let url = |k: &str| -> Result<String, Error> {
         let path = b.route(k).ok_or_else(|| {
             let mut m = String::from("This provider has no ");
@@ -128,7 +129,7 @@ pub fn request(c: &Config<'_>) -> Result<Request, Error> {
                     pairs.push(("client_secret", secret));
                 }
                 return Ok(Request::form(
-                    token_endpoint(&b, c, &base, insecure)?,
+                    token_endpoint(b, c, base, insecure)?,
                     form(&pairs),
                 ));
             }
@@ -164,12 +165,7 @@ fn token_endpoint(
         return input::endpoint_url(url, insecure);
     }
     match (b.oauth("token"), b.text("device", "tokenEndpoint")) {
-        (None, Some(token)) if provider::is_route(token) => {
-            let mut url = String::from(base);
-            url.push_str(token);
-            Ok(url)
-        }
-        (None, Some(token)) => input::endpoint_url(token, insecure),
+        (None, Some(token)) => locate(base, token, insecure),
         _ => oauth::endpoint(b, c.raw, insecure, "token"),
     }
 }

@@ -32,15 +32,15 @@ mod answer;
 mod saved;
 
 use super::oauth2::form;
-use super::{Event, Head};
+use super::{locate, Event, Head};
 use crate::action::{Action, DeviceCode, Request};
 use crate::backend::Backend;
 use crate::error::{Code, Error, Next};
 use crate::json::{Value, Writer};
+use crate::provider;
 use crate::response::transport_error;
 use crate::secret::Secret;
 use crate::time::format_rfc3339;
-use crate::{input, provider};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -120,24 +120,16 @@ pub struct Device {
     state: State,
 }
 
-/// A declared endpoint: a route of the base URL, or an absolute URL that passes
-/// the core's URL rule (https, or loopback with `allowInsecure`).
+/// The device section's endpoint `key` ([`locate`]d against the base URL).
 fn endpoint(b: &Backend, base: &str, key: &str, insecure: bool) -> Result<String, Error> {
-    let invalid = |m: &str| Error::input(Code::INVALID_PROVIDER, "provider", m);
-    let raw = b
-        .text("device", key)
-        .ok_or_else(|| invalid("This provider declares no device authorization endpoints."))?;
-    if provider::is_route(raw) {
-        let mut url = String::from(base);
-        url.push_str(raw);
-        return Ok(url);
-    }
-    if raw.starts_with("https://") || raw.starts_with("http://") {
-        return input::endpoint_url(raw, insecure);
-    }
-    Err(invalid(
-        "A device endpoint must be a path starting with '/' or an http(s) URL.",
-    ))
+    let raw = b.text("device", key).ok_or_else(|| {
+        Error::input(
+            Code::INVALID_PROVIDER,
+            "provider",
+            "This provider declares no device authorization endpoints.",
+        )
+    })?;
+    locate(base, raw, insecure)
 }
 
 impl Device {
