@@ -9,7 +9,7 @@
 use keymint::action::{Action, Credential, DeviceCode, Done, Request};
 use keymint::error::{Code, Error, Next};
 use keymint::json::{parse, Value, Writer};
-use keymint::protocol::schema::{Shape, ACTIONS, NEXT_KINDS, OPS};
+use keymint::protocol::schema::{Shape, ACTIONS, CONFIGS, EVENTS, NEXT_KINDS, OPS};
 use keymint::protocol::typescript::typescript;
 use keymint::secret::Secret;
 
@@ -190,4 +190,53 @@ fn every_schema_op_parses_to_its_op() {
         assert_eq!(Op::parse(shape.tag), Some(Op::ALL[i]));
     }
     assert_eq!(Op::parse("nope"), None);
+}
+
+/// Every member a config or event row declares is read by the code that decodes it (its
+/// name appears quoted there): a row cannot promise a member the core ignores.
+#[test]
+fn every_declared_config_and_event_member_is_read() {
+    let src = |files: &[&str]| -> String {
+        files
+            .iter()
+            .map(|f| {
+                std::fs::read_to_string(format!("{}/src/{f}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+            })
+            .collect()
+    };
+    // Where the backend and base URL of every config are read.
+    let shared = ["otp/config.rs", "family/mod.rs", "backend.rs"];
+    let decoders: &[(&str, &[&str])] = &[
+        ("OtpConfig", &["otp/config.rs"]),
+        ("KeyConfig", &["otp/key.rs"]),
+        ("SessionConfig", &["family/session.rs", "family/oauth.rs"]),
+        ("PasswordConfig", &["family/password.rs"]),
+        ("OauthConfig", &["family/oauth.rs"]),
+        ("DeviceConfig", &["family/device/mod.rs"]),
+    ];
+    let mut missing = Vec::new();
+    for shape in CONFIGS {
+        let files = decoders
+            .iter()
+            .find(|(n, _)| *n == shape.name)
+            .unwrap_or_else(|| panic!("{}: no decoder listed in this test", shape.name))
+            .1;
+        let text = src(files) + &src(&shared);
+        for (name, _) in shape.members {
+            let name = name.trim_end_matches('?');
+            if !text.contains(&format!("\"{name}\"")) {
+                missing.push(format!("{}.{name}", shape.name));
+            }
+        }
+    }
+    let events = src(&["protocol/otp.rs", "protocol/family.rs", "response.rs"]);
+    for shape in EVENTS {
+        for (name, _) in shape.members {
+            let name = name.trim_end_matches('?');
+            if !events.contains(&format!("\"{name}\"")) {
+                missing.push(format!("{}.{name}", shape.name));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "declared but never read: {missing:?}");
 }

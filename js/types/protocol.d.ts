@@ -116,7 +116,6 @@ export interface OauthConfig {
   clientId: string;
   redirectUri: string;
   scope?: string | string[];
-  clientSecret?: string;
   random: string;
   allowInsecure?: boolean;
 }
@@ -129,6 +128,10 @@ export interface DeviceConfig {
   clientId?: string;
   scope?: string;
   resource?: string;
+  keyName?: string;
+  keyExpiresInDays?: number;
+  description?: string;
+  organizationId?: string;
   allowInsecure?: boolean;
 }
 
