@@ -113,3 +113,84 @@ mod serde_types {
         assert!(debug.contains("scripto_••••••••yzAB"), "{debug}");
     }
 }
+
+/// A password + second-factor flow driven natively with typed values: the config
+/// in, typed events (the TOTP secret rather than a code), typed actions out, the
+/// saved document carried between "processes" and checked.
+#[test]
+fn password_flow_natively() {
+    use keymint::action::{Action, Done};
+    use keymint::family::password::{Password, State};
+    use keymint::family::Event;
+    use keymint::json::parse;
+    use keymint::response::Response;
+
+    const T0: i64 = 1_800_000_000;
+    let config = parse(r#"{"provider":"coditect","email":"dev@example.com"}"#).unwrap();
+    let mut flow = Password::start(&config).unwrap();
+    let Action::Send(req) = flow.handle(
+        Event::Login {
+            password: Some("correct horse battery"),
+        },
+        T0,
+    ) else {
+        panic!("a login request")
+    };
+    assert_eq!(req.url, "https://api.coditect.ai/v1/auth/login");
+    assert!(
+        !format!("{flow:?}").contains("correct horse"),
+        "the password is not kept"
+    );
+    let challenge = Response::from_parts(
+        200,
+        &[("Content-Type", "application/json")],
+        r#"{"data":{"requires_2fa":true,"challenge_token":"ch_1","method":"totp"}}"#,
+    );
+    let action = flow.handle(Event::Response(challenge), T0);
+    assert!(matches!(action, Action::SecondFactor { expires_at, .. } if expires_at == T0 + 300));
+    assert!(matches!(flow.state(), State::SecondFactor(c) if c.token.expose() == "ch_1"));
+    assert!(
+        !format!("{flow:?}").contains("ch_1"),
+        "Debug masks the challenge token"
+    );
+
+    // Saved, and resumed in another process; an edited document is refused.
+    let mut w = keymint::json::Writer::new();
+    keymint::saved::seal(&mut w, &|w| flow.write(w));
+    let saved = parse(&w.out).unwrap();
+    let mut flow = Password::resume(&saved).unwrap();
+    let edited = parse(&w.out.replace("ch_1", "ch_2")).unwrap();
+    assert!(Password::resume(&edited).is_err());
+
+    let Action::Send(req) = flow.handle(
+        Event::SubmitSecondFactor {
+            code: None,
+            totp_secret: Some("JBSWY3DPEHPK3PXP"),
+        },
+        T0 + 10,
+    ) else {
+        panic!("a second-factor request")
+    };
+    let body = parse(req.body.as_deref().unwrap()).unwrap();
+    assert_eq!(body.str_at("challenge_token"), Some("ch_1"));
+    assert_eq!(
+        body.str_at("code"),
+        Some(
+            keymint::totp::totp("JBSWY3DPEHPK3PXP", T0 + 10)
+                .unwrap()
+                .as_str()
+        )
+    );
+    let tokens = Response::from_parts(
+        200,
+        &[("content-type", "application/json")],
+        r#"{"data":{"access_token":"at_1","refresh_token":"rt_1","expires_at":"2027-01-15T00:00:00Z","user":{"id":"u1","email":"dev@example.com"}}}"#,
+    );
+    let Action::Done(Done::Credential(c)) = flow.handle(Event::Response(tokens), T0 + 11) else {
+        panic!("a credential")
+    };
+    assert!(c.session);
+    assert_eq!(c.api_key.expose(), "at_1");
+    assert_eq!(c.refresh_token.as_ref().map(|s| s.expose()), Some("rt_1"));
+    assert!(matches!(flow.state(), State::Done));
+}

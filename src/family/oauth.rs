@@ -24,6 +24,7 @@ use crate::error::{Code, Error, Next};
 use crate::input;
 use crate::json::{s, Value, Writer};
 use crate::response::transport_error;
+use crate::secret::Secret;
 use alloc::string::String;
 
 /// Where an OAuth2 flow is.
@@ -59,7 +60,8 @@ pub struct OAuth {
     scope: Option<String>,
     /// The `state` parameter the callback must carry.
     nonce: String,
-    verifier: String,
+    /// The PKCE code verifier (masked in `Debug`).
+    verifier: Secret,
     state: State,
 }
 
@@ -129,7 +131,7 @@ impl OAuth {
             redirect_uri: String::from(redirect),
             scope: Some(scope).filter(|x| !x.is_empty()),
             nonce: base64url(st),
-            verifier: base64url(v),
+            verifier: Secret::new(&base64url(v)),
             state: State::Authorizing,
             head,
         };
@@ -141,7 +143,7 @@ impl OAuth {
         if let Some(scope) = &flow.scope {
             pairs.push(("scope", scope));
         }
-        let ch = challenge(&flow.verifier);
+        let ch = challenge(flow.verifier.expose());
         pairs.extend([
             ("state", flow.nonce.as_str()),
             ("code_challenge", ch.as_str()),
@@ -170,7 +172,7 @@ impl OAuth {
             .str("redirectUri", &self.redirect_uri)
             .opt_str("scope", self.scope.as_deref())
             .str("state", &self.nonce)
-            .str("codeVerifier", &self.verifier)
+            .str("codeVerifier", self.verifier.expose())
             .str("phase", self.state.name());
         self.head.close(w);
     }
@@ -187,7 +189,7 @@ impl OAuth {
             redirect_uri: text("redirectUri")?,
             scope: doc.str_at("scope").map(String::from),
             nonce: text("state")?,
-            verifier: text("codeVerifier")?,
+            verifier: Secret::new(need(doc, "codeVerifier")?),
             state: match need(doc, "phase")? {
                 "authorizing" => State::Authorizing,
                 "exchanging" => State::Exchanging,
@@ -262,7 +264,7 @@ impl OAuth {
             ("code", code),
             ("client_id", self.client_id.as_str()),
             ("redirect_uri", self.redirect_uri.as_str()),
-            ("code_verifier", self.verifier.as_str()),
+            ("code_verifier", self.verifier.expose()),
         ];
         if let Some(secret) = secret {
             pairs.push(("client_secret", secret));

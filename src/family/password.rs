@@ -19,6 +19,7 @@ use crate::action::{Action, Done};
 use crate::error::{Code, Error};
 use crate::json::{s, Value, Writer};
 use crate::response::{transport_error, Response};
+use crate::secret::Secret;
 use crate::time::{format_rfc3339, parse_rfc3339};
 use crate::{input, totp};
 use alloc::string::String;
@@ -26,8 +27,8 @@ use alloc::string::String;
 /// A second-factor challenge the backend issued after the password was accepted.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Challenge {
-    /// The short-lived token the second factor is sent with.
-    pub token: String,
+    /// The short-lived token the second factor is sent with (masked in `Debug`).
+    pub token: Secret,
     /// When it stops working (Unix seconds).
     pub expires_at: i64,
     /// `totp` unless the backend said otherwise.
@@ -105,7 +106,7 @@ impl Password {
         self.head.open(w, "password");
         w.str("email", &self.email).str("phase", self.state.name());
         if let State::SecondFactor(c) | State::Verifying(c) = &self.state {
-            w.str("challengeToken", &c.token)
+            w.str("challengeToken", c.token.expose())
                 .str("challengeExpiresAt", &format_rfc3339(c.expires_at))
                 .opt_int("attemptsRemaining", c.attempts_remaining)
                 .str("method", &c.method);
@@ -119,7 +120,7 @@ impl Password {
         let doc = saved;
         let challenge = || -> Result<Challenge, Error> {
             Ok(Challenge {
-                token: String::from(need(doc, "challengeToken")?),
+                token: Secret::new(need(doc, "challengeToken")?),
                 expires_at: parse_rfc3339(need(doc, "challengeExpiresAt")?)
                     .ok_or_else(|| Error::bad_saved("challengeExpiresAt"))?,
                 method: String::from(doc.str_at("method").unwrap_or("totp")),
@@ -180,7 +181,7 @@ impl Password {
                         return Err(e);
                     }
                 };
-                let fields = [("challenge", c.token.as_str()), ("code", digits.as_str())];
+                let fields = [("challenge", c.token.expose()), ("code", digits.as_str())];
                 let r = self.post("secondFactor", &fields);
                 self.state = match r {
                     Ok(_) => State::Verifying(c),
@@ -272,7 +273,7 @@ impl Password {
                 ));
             };
             let c = Challenge {
-                token: String::from(token),
+                token: Secret::new(token),
                 expires_at: now + b.challenge_lifetime(),
                 method: String::from(at("method").and_then(Value::as_text).unwrap_or("totp")),
                 attempts_remaining: None,

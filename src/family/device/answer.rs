@@ -76,7 +76,7 @@ impl Device {
         };
         let action = Action::DeviceCode(code.clone());
         self.state = State::Pending(Grant {
-            device_code: String::from(device),
+            device_code: Secret::new(device),
             code,
         });
         Ok(action)

@@ -59,7 +59,7 @@ const OPTIONS: [&str; 4] = [
 #[derive(Clone, Debug, PartialEq)]
 pub struct Grant {
     /// The code the token request carries (never shown).
-    pub device_code: String,
+    pub device_code: Secret,
     /// What the user sees, and when the next poll may go out.
     pub code: DeviceCode,
 }
@@ -260,7 +260,7 @@ impl Device {
         let token_url = self.endpoints.as_ref().map_or("", |(_, t)| t.as_str());
         let pairs = [
             ("grant_type", GRANT),
-            ("device_code", g.device_code.as_str()),
+            ("device_code", g.device_code.expose()),
             ("client_id", self.client_id.as_str()),
         ];
         let action = self.post_pairs(String::from(token_url), &pairs);

@@ -33,7 +33,7 @@ impl Device {
         match &self.state {
             State::Pending(g) | State::Polling(g) => {
                 let c = &g.code;
-                w.str("deviceCode", &g.device_code)
+                w.str("deviceCode", g.device_code.expose())
                     .str("userCode", &c.user_code)
                     .str("verificationUri", &c.verification_uri)
                     .opt_str(
@@ -73,7 +73,7 @@ impl Device {
         let int = |k: &str| doc.int_at(k).ok_or_else(|| Error::bad_saved(k));
         let grant = || -> Result<Grant, Error> {
             Ok(Grant {
-                device_code: String::from(need(doc, "deviceCode")?),
+                device_code: Secret::new(need(doc, "deviceCode")?),
                 code: DeviceCode {
                     user_code: String::from(need(doc, "userCode")?),
                     verification_uri: String::from(need(doc, "verificationUri")?),
