@@ -256,7 +256,9 @@ async function coreSteps(baseUrl) {
     let out = step({ op: 'start', now, config: { flowId: `f${i}`, provider: 'scripto', baseUrl, email: 'x@y.example' } });
     out = step({ op: 'event', now, state: out.state, event: { type: 'request_code' } });
     out = step({ op: 'event', now, state: out.state, event: resp(sentBody) });
-    out = step({ op: 'event', now, state: out.state, event: { type: 'submit_code', code: '123456' } });
+    // A fresh caller-drawn nonce per submission, as the driver sends (the core refuses a submission without one).
+    const nonce = i.toString(16).padStart(32, '0');
+    out = step({ op: 'event', now, state: out.state, event: { type: 'submit_code', code: '123456', nonce } });
     out = step({ op: 'event', now, state: out.state, event: resp(keyBody) });
     if (out.action.type !== 'complete' && !out.action.credential) throw new Error(`unexpected core action ${JSON.stringify(out.action)}`);
   };
