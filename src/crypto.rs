@@ -192,7 +192,7 @@ pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
 /// spaces and dashes ignored, trailing `=` padding allowed. `None` for any other
 /// character, a dangling partial character, or an empty secret.
 pub fn base32_decode(text: &str) -> Option<Vec<u8>> {
-    let clean = text.trim_end_matches(['=', ' ']);
+    let clean = crate::text::trim_end_any(text, b"= ");
     let mut out = Vec::new();
     let (mut acc, mut bits) = (0u32, 0u32);
     for c in clean.bytes() {

@@ -106,7 +106,10 @@ fn is_loopback(rest: &str) -> bool {
 /// A dotted quad in 127.0.0.0/8: four parts of one to three digits, each at most 255.
 fn is_127(host: &str) -> bool {
     let mut parts = 0;
-    for part in host.split('.') {
+    let mut rest = Some(host);
+    while let Some(text) = rest {
+        let (part, more) = crate::text::cut(text, b'.').map_or((text, None), |(p, m)| (p, Some(m)));
+        rest = more;
         parts += 1;
         let ok = (1..=3).contains(&part.len())
             && part.bytes().all(|b| b.is_ascii_digit())
@@ -146,7 +149,7 @@ fn secure_url(url: &str, allow_insecure: bool, field: &'static str) -> Result<()
 /// Checks a base URL: `https://`, or `http://` to a loopback address, unless the
 /// caller explicitly allows insecure URLs. Returns it without a trailing slash.
 pub fn base_url(raw: &str, allow_insecure: bool) -> Result<String, Error> {
-    let url = raw.trim().trim_end_matches('/');
+    let url = crate::text::trim_end_any(raw.trim(), b"/");
     secure_url(url, allow_insecure, "baseUrl")?;
     Ok(String::from(url))
 }

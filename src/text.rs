@@ -31,6 +31,15 @@ pub fn cut(text: &str, sep: u8) -> Option<(&str, &str)> {
     Some((text.get(..i)?, text.get(i + 1..)?))
 }
 
+/// `text` without the trailing bytes that are in `set` (ASCII).
+pub fn trim_end_any<'a>(text: &'a str, set: &[u8]) -> &'a str {
+    let end = text
+        .bytes()
+        .rposition(|b| !set.contains(&b))
+        .map_or(0, |i| i + 1);
+    text.get(..end).unwrap_or(text)
+}
+
 /// Splits `text` around the last `sep` (an ASCII byte).
 pub fn rcut(text: &str, sep: u8) -> Option<(&str, &str)> {
     let i = text.bytes().rposition(|b| b == sep)?;

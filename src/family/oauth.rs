@@ -110,7 +110,7 @@ impl OAuth {
         for word in words
             .iter()
             .filter_map(Value::as_str)
-            .flat_map(str::split_whitespace)
+            .flat_map(str::split_ascii_whitespace)
         {
             if !scope.is_empty() {
                 scope.push(' ');
