@@ -288,3 +288,178 @@ fn arbitrary_step_inputs_never_panic() {
         check(&keymint::step(&input));
     }
 }
+
+/// Answers the session family's flows read: 2FA challenges, token answers, RFC 8628
+/// device answers and errors, RFC 8414 metadata, mint answers.
+const FAMILY_CORPUS: &[&str] = &[
+    r#"{"data":{"requires_2fa":true,"challenge_token":"ch","method":"totp"}}"#,
+    r#"{"data":{"access_token":"at","refresh_token":"rt","expires_at":"2026-11-22T17:50:00Z","user":{"id":"u"}}}"#,
+    r#"{"error":{"code":"invalid_2fa_code","attempts_remaining":0}}"#,
+    r#"{"access_token":"at","refresh_token":"rt","expires_in":3600,"token_type":"Bearer","scope":"a b"}"#,
+    r#"{"device_code":"dc","user_code":"AB-CD","verification_uri":"https://auth.example.com/device","expires_in":600,"interval":5}"#,
+    r#"{"device_code":"dc","user_code":"AB","verification_uri":"http://evil.example/x","interval":-5,"expires_in":99999999999}"#,
+    r#"{"error":"authorization_pending"}"#,
+    r#"{"error":"slow_down"}"#,
+    r#"{"error":"expired_token"}"#,
+    r#"{"error":"access_denied","error_description":"no"}"#,
+    r#"{"device_authorization_endpoint":"https://auth.example.com/d","token_endpoint":"https://auth.example.com/t"}"#,
+    r#"{"key":"k_1","id":"key_1"}"#,
+    "",
+    "not json",
+];
+
+fn check_family(out: &str) -> Value {
+    let v = parse(out).unwrap_or_else(|| panic!("output is not JSON: {out}"));
+    let t = v.str_at("action.type").unwrap_or("");
+    assert!(
+        [
+            "ready",
+            "send",
+            "second_factor",
+            "authorize",
+            "device_code",
+            "wait",
+            "done",
+            "error"
+        ]
+        .contains(&t),
+        "bad action {out}"
+    );
+    if t == "error" || t == "wait" {
+        assert!(v.str_at("action.error.code").is_some(), "{out}");
+        assert!(v.str_at("action.error.nextAction.kind").is_some(), "{out}");
+    }
+    v
+}
+
+/// Password + 2FA, OAuth2 and device flows under random events, answers and damaged
+/// saved documents: every step answers JSON with a known action, never a panic.
+#[test]
+fn family_flows_never_panic() {
+    let mut r = Rng(0x5eed_0006);
+    let device_spec = parse(
+        r#"{"name":"dev","baseUrl":"https://auth.example.com/api","device":{"deviceAuthorizationEndpoint":"/device/code","tokenEndpoint":"/device/token","clientId":"cli","mint":true},"mint":{"path":"/key","body":{"name":"keyName"}},"credential":{"apiKey":"key","keyId":"id"}}"#,
+    )
+    .unwrap();
+    let meta_spec = parse(
+        r#"{"name":"meta","baseUrl":"https://auth.example.com","device":{"metadata":"/.well-known/oauth-authorization-server","clientId":"cli"}}"#,
+    )
+    .unwrap();
+    for i in 0..iters() {
+        let (op, config) = match i % 4 {
+            0 => (
+                "password_start",
+                obj(vec![
+                    ("provider", s("coditect")),
+                    ("email", s(r.pick(&["dev@example.com", "x"]))),
+                ]),
+            ),
+            1 => (
+                "oauth_start",
+                obj(vec![
+                    ("provider", s("coditect")),
+                    ("clientId", s("cli")),
+                    (
+                        "redirectUri",
+                        s(r.pick(&["http://127.0.0.1:5555/cb", "bogus"])),
+                    ),
+                    ("random", s(&"ab".repeat(r.pick(&[48, 10])))),
+                ]),
+            ),
+            2 => (
+                "device_start",
+                obj(vec![("spec", device_spec.clone()), ("keyName", s("k"))]),
+            ),
+            _ => ("device_start", obj(vec![("spec", meta_spec.clone())])),
+        };
+        let mut now = 1_795_369_200i64;
+        let out = check_family(&keymint::step(
+            &obj(vec![
+                ("op", s(op)),
+                ("now", Value::Int(now)),
+                ("config", config),
+            ])
+            .to_json(),
+        ));
+        let Some(mut state) = out.get("state").filter(|v| !v.is_null()).cloned() else {
+            continue;
+        };
+        let oauth_state = out.str_at("action.state").unwrap_or("").to_string();
+        for _ in 0..r.below(14) {
+            now += r.below(400) as i64;
+            let event = match r.below(9) {
+                0 => obj(vec![
+                    ("type", s(r.pick(&["register", "login"]))),
+                    (
+                        "password",
+                        s(r.pick(&["correct horse battery", "short", ""])),
+                    ),
+                ]),
+                1 => obj(vec![
+                    ("type", s("submit_2fa")),
+                    ("code", s(r.pick(&["123456", "12 34-56", "abc"]))),
+                ]),
+                2 => obj(vec![
+                    ("type", s("submit_2fa")),
+                    ("totpSecret", s(r.pick(&["JBSWY3DPEHPK3PXP", "!!", ""]))),
+                ]),
+                3 => {
+                    let st = if r.below(2) == 0 {
+                        oauth_state.as_str()
+                    } else {
+                        "x"
+                    };
+                    let url = format!(
+                        "http://127.0.0.1:5555/cb?{}&state={st}",
+                        r.pick(&["code=c1", "error=access_denied", "code=", "%zz=1"])
+                    );
+                    obj(vec![("type", s("callback")), ("url", s(&url))])
+                }
+                4 => obj(vec![("type", s(r.pick(&["request", "poll", "bogus"])))]),
+                5 => obj(vec![
+                    ("type", s("transport_error")),
+                    ("kind", s(r.pick(&["network", "timeout", "too_large"]))),
+                ]),
+                _ => {
+                    let text = match r.below(3) {
+                        0 => String::from(r.pick(FAMILY_CORPUS)),
+                        1 => {
+                            let seed = r.pick(FAMILY_CORPUS);
+                            mutate(&mut r, seed)
+                        }
+                        _ => gen_json(&mut r, 0),
+                    };
+                    obj(vec![
+                        ("type", s("response")),
+                        (
+                            "status",
+                            Value::Int(r.pick(&[200, 201, 400, 401, 403, 429, 500, 0])),
+                        ),
+                        ("body", s(&text)),
+                        (
+                            "headers",
+                            obj(vec![("content-type", s("application/json"))]),
+                        ),
+                    ])
+                }
+            };
+            let feed = if r.below(10) == 0 {
+                parse(&mutate(&mut r, &state.to_json())).unwrap_or(Value::Null)
+            } else {
+                state.clone()
+            };
+            let out = check_family(&keymint::step(
+                &obj(vec![
+                    ("op", s("event")),
+                    ("now", Value::Int(now)),
+                    ("state", feed),
+                    ("event", event),
+                ])
+                .to_json(),
+            ));
+            if let Some(st) = out.get("state").filter(|v| !v.is_null()) {
+                state = st.clone();
+            }
+        }
+    }
+}
