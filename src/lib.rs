@@ -17,25 +17,32 @@
 extern crate alloc;
 
 pub mod action;
+#[cfg(feature = "sessions")]
 pub mod backend;
 pub mod crypto;
+#[cfg(feature = "sessions")]
 pub mod device;
 pub mod error;
 pub mod input;
 pub mod json;
+#[cfg(feature = "sessions")]
 pub mod oauth;
 pub mod otp;
+#[cfg(feature = "sessions")]
 pub mod password;
 pub mod protocol;
 pub mod provider;
 pub mod render;
 pub mod response;
+#[cfg(feature = "sessions")]
 pub mod saved;
 pub mod secret;
+#[cfg(feature = "sessions")]
 pub mod session;
 pub mod text;
 pub mod time;
 pub mod token;
+#[cfg(feature = "sessions")]
 pub mod totp;
 
 #[cfg(target_arch = "wasm32")]

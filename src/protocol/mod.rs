@@ -16,6 +16,8 @@ use crate::response::{transport_error, Response};
 use alloc::string::String;
 
 pub mod otp;
+#[cfg(not(feature = "sessions"))]
+mod otp_only;
 pub mod schema;
 pub mod typescript;
 
@@ -107,8 +109,13 @@ pub fn step(input: &str) -> String {
     let now = doc.int_at("now").unwrap_or(0);
     // The session, password, OAuth2, device and TOTP ops, and the events of those
     // flows' saved documents (by their `kind`).
+    #[cfg(feature = "sessions")]
     if let Some(out) = crate::session::step(&doc, now) {
         return out;
+    }
+    #[cfg(not(feature = "sessions"))]
+    if otp_only::is_family(&doc) {
+        return failed(otp_only::error());
     }
     let empty = Value::Obj(alloc::vec::Vec::new());
     let config = doc.get("config").unwrap_or(&empty);
