@@ -21,10 +21,13 @@ build: tools
 lint: build
 	cargo fmt --check
 	cargo clippy -q --lib -- -D warnings
+	cargo clippy -q --no-default-features --features std --lib --test otp_only -- -D warnings
 	cd js && node_modules/.bin/tsc --noEmit -p .
 
+# The second line: the core without the `sessions` feature (the default entry's wasm).
 test-rust:
 	cargo test -q
+	cargo test -q --no-default-features --features std --test otp_only
 
 # The crate as a Rust API: the native example drives a full Scripto flow against the
 # emulator (it starts and stops its own, on a free port), and the serde feature's tests.
@@ -57,7 +60,7 @@ bench: build
 	node benches/run.mjs
 
 clean:
-	rm -rf target pkg js/dist js/build
+	rm -rf target pkg pkg-otp js/dist js/build
 
 # The packed tarball installed into a fresh project outside the repo, on Node 18/20/22, Bun
 # and Deno (js/test/package/installed.test.mjs).

@@ -1,5 +1,6 @@
-// Section 1 — size: the default entry and what it is made of, the largest items
-// inside the wasm (twiggy on a names-kept copy), and the peers beside it.
+// Section 1 — size: the two entries that carry a wasm (the default entry, email codes only,
+// and keymint/sessions, the full core) and what each is made of, the largest items inside
+// the default entry's wasm (twiggy on a names-kept copy), and the peers beside it.
 // Byte counts are deterministic: one measurement each, identical on every run.
 import { readFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -20,27 +21,59 @@ const measure = (buf) => ({ raw: buf.length, gz: gz(buf) });
 // The options js/scripts/build.mjs bundles the default entry with.
 const KEYMINT_BUILD = { ...BUNDLE_OPTIONS, logLevel: 'silent', format: 'esm', write: false };
 
-/** Sizes of the default entry and its parts. */
-export async function entrySizes() {
-  const entry = readFileSync(join(root, 'js/dist/keymint.mjs'));
-  const wasm = readFileSync(join(root, 'pkg/keymint_bg.wasm'));
-  const inline = readFileSync(join(root, 'js/build/wasm-inline.mjs'));
-  const glueSrc = readFileSync(join(root, 'pkg/keymint.js'));
+/**
+ * The entries that carry a wasm, as js/scripts/build.mjs builds them: the built file, the wasm
+ * it inlines (and the names-kept copy target/wasm/ keeps of it), the inline module, the glue
+ * and the glue exports its core imports, and the sources.
+ */
+export const ENTRIES = [
+  {
+    name: 'keymint',
+    label: 'default entry',
+    dist: 'js/dist/keymint.mjs',
+    pkg: 'pkg-otp',
+    named: 'target/wasm/keymint-otp.wasm',
+    inline: 'js/build/wasm-inline.mjs',
+    glueExports: 'initSync, step, codes, mask, knownPrefix, presetSpec',
+    source: 'js/src/index.mjs',
+  },
+  {
+    name: 'keymint/sessions',
+    label: 'keymint/sessions',
+    dist: 'js/dist/sessions.mjs',
+    pkg: 'pkg',
+    named: 'target/wasm/keymint-full.wasm',
+    inline: 'js/build/wasm-inline-full.mjs',
+    glueExports: 'initSync, step',
+    source: 'js/src/sessions/index.mjs',
+  },
+];
 
-  // The glue as the entry carries it: only what core.mjs imports, tree-shaken and minified.
+/** Sizes of an entry (one of ENTRIES; the default entry unless named) and its parts. */
+export async function entrySizes(e = ENTRIES[0]) {
+  const entry = readFileSync(join(root, e.dist));
+  const wasm = readFileSync(join(root, e.pkg, 'keymint_bg.wasm'));
+  const inline = readFileSync(join(root, e.inline));
+  const glueSrc = readFileSync(join(root, e.pkg, 'keymint.js'));
+
+  // The glue as the entry carries it: only what its core imports, tree-shaken and minified.
   const glue = await esbuild.build({
     ...KEYMINT_BUILD,
-    stdin: { contents: "export { initSync, step, codes } from './pkg/keymint.js';", resolveDir: root, loader: 'js' },
+    stdin: { contents: `export { ${e.glueExports} } from './${e.pkg}/keymint.js';`, resolveDir: root, loader: 'js' },
   });
-  // The wrapper: js/src/index.mjs with the glue and the inlined wasm left out.
+  // The wrapper: the entry's sources with the glue, the inlined wasm and (for keymint/sessions)
+  // the default entry it imports left out.
   const wrapper = await esbuild.build({
     ...KEYMINT_BUILD,
-    entryPoints: [join(root, 'js/src/index.mjs')],
+    entryPoints: [join(root, e.source)],
     plugins: [
       {
-        name: 'leave-out-glue-and-wasm',
+        name: 'leave-out-glue-wasm-and-default-entry',
         setup(b) {
-          b.onResolve({ filter: /(pkg\/keymint\.js|build\/wasm-inline\.mjs)$/ }, (a) => ({ path: a.path, external: true }));
+          b.onResolve({ filter: /(pkg(-otp)?\/keymint\.js|build\/wasm-inline(-full)?\.mjs)$/ }, (a) => ({ path: a.path, external: true }));
+          if (e.name !== 'keymint') {
+            b.onResolve({ filter: /^\.\.\/[\w-]+\.mjs$/ }, (a) => (a.importer.includes('/js/src/sessions/') ? { path: a.path, external: true } : undefined));
+          }
         },
       },
     ],
@@ -117,11 +150,14 @@ const BUCKETS = [
   ['module structure (types, imports, exports, custom sections)', /./],
 ];
 
-/** twiggy top on a names-kept copy of the release wasm, plus a bucketed summary. */
-export function wasmContributors() {
+/**
+ * twiggy top on a names-kept copy of a release wasm (the default entry's unless named: the
+ * linked wasm scripts/build-wasm.sh keeps in target/wasm/), plus a bucketed summary.
+ */
+export function wasmContributors(e = ENTRIES[0]) {
   const twiggy = twiggyBin();
   if (!twiggy) return { error: 'twiggy is not available (cargo install failed)' };
-  const input = join(root, 'target/wasm32-unknown-unknown/release/keymint.wasm');
+  const input = join(root, e.named);
   if (!existsSync(input)) return { error: `${rel(input)} is missing (run make build)` };
   const dir = mkdtempSync(join(tmpdir(), 'keymint-twiggy-'));
   try {
@@ -130,7 +166,7 @@ export function wasmContributors() {
       if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
       return r.stdout;
     };
-    run(join(root, '.tools/cargo/bin/wasm-bindgen'), ['--keep-debug', '--target', 'web', '--out-dir', dir, input]);
+    run(join(root, '.tools/cargo/bin/wasm-bindgen'), ['--keep-debug', '--target', 'web', '--out-dir', dir, '--out-name', 'keymint', input]);
     const named = join(dir, 'named.wasm');
     run(join(root, 'js/node_modules/.bin/wasm-opt'), ['-Oz', '-g', join(dir, 'keymint_bg.wasm'), '-o', named]);
     const top = run(twiggy, ['top', '-n', '15', named]);
@@ -150,46 +186,63 @@ export function wasmContributors() {
 }
 
 export async function sizeSection(budget) {
-  const s = await entrySizes();
+  const sizes = [];
+  for (const e of ENTRIES) sizes.push(await entrySizes(e));
+  const [s] = sizes;
   const peers = await peerSizes();
-  const w = wasmContributors();
+  const w = wasmContributors(ENTRIES[0]);
+  const wFull = wasmContributors(ENTRIES[1]);
+  const budgets = new Map((budget.entries ?? []).map((b) => [b.name, b]));
   const L = [];
+  const targets = [];
   L.push('1. SIZE  (bytes; "gz" = zlib.gzipSync level 9; byte counts are deterministic, so each is measured once)');
   L.push('');
-  const sumGz = s.inline.gz + s.glue.gz + s.wrapper.gz;
-  L.push(
-    table([
-      ['', 'raw', 'gz'],
-      ['default entry  js/dist/keymint.mjs (minified bundle)', int(s.entry.raw), int(s.entry.gz)],
-      ['  wasm  pkg/keymint_bg.wasm (wasm-opt -Oz)', int(s.wasm.raw), int(s.wasm.gz)],
-      ['  wasm as the inlined string (+ its decoder)  js/build/wasm-inline.mjs', int(s.inline.raw), int(s.inline.gz)],
-      ['  glue  pkg/keymint.js as bundled (initSync, step, codes; min)', int(s.glue.raw), int(s.glue.gz)],
-      ['    (glue file as wasm-bindgen writes it, unminified)', int(s.glueRaw.raw), int(s.glueRaw.gz)],
-      ['  wrapper  js/src/*.mjs without glue and wasm (min)', int(s.wrapper.raw), int(s.wrapper.gz)],
-      ['  parts gzipped separately: string + glue + wrapper', '', int(sumGz)],
-    ]),
-  );
+  L.push('  The two entries that carry a wasm: the default entry (the email-code core, pkg-otp/) and keymint/sessions');
+  L.push('  (the session family on the full core, pkg/; it imports the default entry, so an app using both loads both files).');
   L.push('');
-  L.push(`  the wasm string is ${num((100 * s.inline.gz) / sumGz, 1)} % of the parts' gz; the string encoding costs ${num(s.inline.gz / s.wasm.gz, 3)}× the bare wasm's gz (+${int(s.inline.gz - s.wasm.gz)} B)`);
-  const target = budget.target;
-  const met = s.entry.gz <= target;
-  L.push(`  TARGET default entry ≤ ${int(target)} B gz: ${met ? 'met' : 'NOT met'} — ${int(s.entry.gz)} B is ${num(s.entry.gz / target, 2)}× the target (${met ? '' : '+'}${int(s.entry.gz - target)} B)`);
-  const guardOk = s.entry.gz <= budget.defaultEntryGzipBytes;
-  L.push(`  regression guard (benches/size-budget.json, scripts/size-budget.mjs): ${int(s.entry.gz)} ≤ ${int(budget.defaultEntryGzipBytes)} B: ${guardOk ? 'ok' : 'EXCEEDED'}`);
+  for (const [i, e] of ENTRIES.entries()) {
+    const z = sizes[i];
+    const sumGz = z.inline.gz + z.glue.gz + z.wrapper.gz;
+    L.push(
+      table([
+        ['', 'raw', 'gz'],
+        [`${e.label}  ${e.dist} (minified bundle)`, int(z.entry.raw), int(z.entry.gz)],
+        [`  wasm  ${e.pkg}/keymint_bg.wasm (wasm-opt -Oz)`, int(z.wasm.raw), int(z.wasm.gz)],
+        [`  wasm as the inlined string (+ its decoder)  ${e.inline}`, int(z.inline.raw), int(z.inline.gz)],
+        [`  glue  ${e.pkg}/keymint.js as bundled (${e.glueExports}; min)`, int(z.glue.raw), int(z.glue.gz)],
+        ['    (glue file as wasm-bindgen writes it, unminified)', int(z.glueRaw.raw), int(z.glueRaw.gz)],
+        [`  wrapper  ${e.source.replace(/[\w.]+$/, '*.mjs')} without glue and wasm${e.name === 'keymint' ? '' : ' (nor the default entry)'} (min)`, int(z.wrapper.raw), int(z.wrapper.gz)],
+        ['  parts gzipped separately: string + glue + wrapper', '', int(sumGz)],
+      ]),
+    );
+    L.push(`  the wasm string is ${num((100 * z.inline.gz) / sumGz, 1)} % of the parts' gz; the string encoding costs ${num(z.inline.gz / z.wasm.gz, 3)}× the bare wasm's gz (+${int(z.inline.gz - z.wasm.gz)} B)`);
+    const b = budgets.get(e.name);
+    if (b?.target !== undefined) {
+      const met = z.entry.gz <= b.target;
+      L.push(`  TARGET ${e.label} ≤ ${int(b.target)} B gz: ${met ? 'met' : 'NOT met'} — ${int(z.entry.gz)} B is ${num(z.entry.gz / b.target, 2)}× the target (${met ? '' : '+'}${int(z.entry.gz - b.target)} B)`);
+      targets.push({ what: `${e.label} gz (size)`, value: `${int(z.entry.gz)} B`, target: `≤ ${int(b.target)} B`, met });
+    }
+    if (b) L.push(`  regression guard (benches/size-budget.json, scripts/size-budget.mjs): ${int(z.entry.gz)} ≤ ${int(b.gzipBytes)} B: ${z.entry.gz <= b.gzipBytes ? 'ok' : 'EXCEEDED'}`);
+    L.push('');
+  }
+  const both = sizes.reduce((a, z) => a + z.entry.gz, 0);
+  L.push(`  both entries together (an app that imports keymint and keymint/sessions): ${int(both)} B gz`);
   L.push('');
 
-  L.push('  Largest items inside the wasm — twiggy top -n 15 on a names-kept copy');
-  L.push('  (wasm-bindgen --keep-debug + wasm-opt -Oz -g of target/wasm32-unknown-unknown/release/keymint.wasm):');
+  L.push("  Largest items inside the default entry's wasm — twiggy top -n 15 on a names-kept copy");
+  L.push(`  (wasm-bindgen --keep-debug + wasm-opt -Oz -g of ${ENTRIES[0].named}, the linked email-code-only build):`);
   if (w.error) L.push(`  (skipped: ${w.error})`);
   else {
     L.push(w.top.trimEnd().split('\n').map((l) => `    ${l}`).join('\n'));
     L.push('');
-    L.push(`  By kind (twiggy shallow bytes; the named copy is ${int(w.namedSize)} B, shipped wasm ${int(s.wasm.raw)} B):`);
-    const rows = [['', 'bytes', '% of code+data', 'items']];
+    L.push(`  By kind (twiggy shallow bytes; the named copy is ${int(w.namedSize)} B, shipped wasm ${int(s.wasm.raw)} B;`);
+    L.push(`  beside it the full build of keymint/sessions${wFull.error ? `: not measured (${wFull.error})` : `, named copy ${int(wFull.namedSize)} B, shipped ${int(sizes[1].wasm.raw)} B`}):`);
+    const rows = [['', 'bytes', '% of code+data', 'items', 'full build: bytes', 'items']];
     const names = w.buckets.get(BUCKETS[0][0]).bytes;
     for (const [label, b] of w.buckets) {
       const share = label === BUCKETS[0][0] ? '' : `${num((100 * b.bytes) / (w.total - names), 1)} %`;
-      rows.push([label, int(b.bytes), share, int(b.count)]);
+      const f = wFull.error ? null : wFull.buckets.get(label);
+      rows.push([label, int(b.bytes), share, int(b.count), f ? int(f.bytes) : '', f ? int(f.count) : '']);
     }
     L.push(table(rows, { indent: '    ' }));
   }
@@ -215,7 +268,7 @@ export async function sizeSection(budget) {
 
   return {
     lines: L,
-    data: { ...s, peers, wasmContributors: w.error ? null : Object.fromEntries(w.buckets) },
-    targets: [{ what: 'default entry gz (size)', value: `${int(s.entry.gz)} B`, target: `≤ ${int(target)} B`, met }],
+    data: { ...s, sessions: sizes[1], peers, wasmContributors: w.error ? null : Object.fromEntries(w.buckets) },
+    targets,
   };
 }

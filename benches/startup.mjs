@@ -50,7 +50,7 @@ export function startupSection({ runs = 21, targetMs = 5 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'keymint-startup-'));
   try {
     writeFileSync(join(dir, 'empty.mjs'), 'export default 0;\n');
-    copyFileSync(join(root, 'pkg/keymint.js'), join(dir, 'glue.mjs'));
+    copyFileSync(join(root, 'pkg-otp/keymint.js'), join(dir, 'glue.mjs'));
     copyFileSync(join(root, 'js/build/wasm-inline.mjs'), join(dir, 'wasm-inline.mjs'));
     return measure(dist, pathToFileURL(join(dir, 'empty.mjs')).href, dir, runs, targetMs);
   } finally {
@@ -93,7 +93,7 @@ function measure(dist, EMPTY, dir, runs, targetMs) {
   L.push('');
   const labels = [
     'first import of any file (an empty .mjs): loader warm-up',
-    'import the glue (pkg/keymint.js, as .mjs)',
+    'import the glue (pkg-otp/keymint.js, the default entry\'s, as .mjs)',
     `import the inlined wasm string (${Math.round(statSync(join(dir, 'wasm-inline.mjs')).size / 1000)} KB module text)`,
     'decode the string to bytes',
     'new WebAssembly.Module (compile)',

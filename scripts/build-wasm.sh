@@ -1,16 +1,32 @@
 #!/usr/bin/env bash
-# Core → wasm32 (release profile tuned for size) → wasm-bindgen --target web → wasm-opt -Oz.
-# Writes pkg/ by rename so a concurrent reader never sees it half-built.
+# Core → wasm32 (release profile tuned for size) → wasm-bindgen --target web → wasm-opt -Oz,
+# twice: pkg/ is the full build (every flow: the `keymint/sessions` and `keymint/node` entries),
+# pkg-otp/ the email-code engine only (no `sessions` feature: the default `keymint` entry).
+# Each linked wasm is also kept, names and all, as target/wasm/keymint-{full,otp}.wasm (for
+# twiggy: benches/size.mjs). Writes each pkg dir by rename so a concurrent reader never sees it
+# half-built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.tools/cargo/bin:$PATH"
-cargo build -q --release --target wasm32-unknown-unknown --no-default-features --features tiny
-tmp=$(mktemp -d "$PWD/.pkg.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-wasm-bindgen --target web --out-dir "$tmp" target/wasm32-unknown-unknown/release/keymint.wasm
-js/node_modules/.bin/wasm-opt -Oz --converge --strip-producers "$tmp/keymint_bg.wasm" -o "$tmp/keymint_bg.wasm"
-if [ -d pkg ] && cmp -s "$tmp/keymint_bg.wasm" pkg/keymint_bg.wasm && cmp -s "$tmp/keymint.js" pkg/keymint.js; then exit 0; fi
-old=$(mktemp -d "$PWD/.pkg-old.XXXXXX"); rmdir "$old"
-[ -d pkg ] && mv pkg "$old"
-mv "$tmp" pkg
-rm -rf "$old"
+mkdir -p target/wasm
+tmps=()
+trap 'rm -rf "${tmps[@]}"' EXIT
+
+# build <features> <name> <out dir>
+build() {
+  cargo build -q --release --target wasm32-unknown-unknown --no-default-features --features "$1"
+  cp target/wasm32-unknown-unknown/release/keymint.wasm "target/wasm/keymint-$2.wasm"
+  local tmp old
+  tmp=$(mktemp -d "$PWD/.pkg.XXXXXX")
+  tmps+=("$tmp")
+  wasm-bindgen --target web --out-dir "$tmp" "target/wasm/keymint-$2.wasm" --out-name keymint
+  js/node_modules/.bin/wasm-opt -Oz --converge --strip-producers "$tmp/keymint_bg.wasm" -o "$tmp/keymint_bg.wasm"
+  if [ -d "$3" ] && cmp -s "$tmp/keymint_bg.wasm" "$3/keymint_bg.wasm" && cmp -s "$tmp/keymint.js" "$3/keymint.js"; then return 0; fi
+  old=$(mktemp -d "$PWD/.pkg-old.XXXXXX"); rmdir "$old"
+  [ -d "$3" ] && mv "$3" "$old"
+  mv "$tmp" "$3"
+  rm -rf "$old"
+}
+
+build tiny,sessions full pkg
+build tiny otp pkg-otp

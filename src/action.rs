@@ -136,6 +136,7 @@ impl Credential {
     }
 }
 
+#[cfg(feature = "sessions")]
 /// What the device authorization grant shows the user (RFC 8628 §3.2), and when
 /// the next poll may go out.
 #[derive(Clone, Debug, PartialEq)]
@@ -156,6 +157,7 @@ pub struct DeviceCode {
     pub next_poll_at: i64,
 }
 
+#[cfg(feature = "sessions")]
 impl DeviceCode {
     fn write_fields(&self, w: &mut Writer) {
         w.str("userCode", &self.user_code)
@@ -182,17 +184,21 @@ pub enum Done {
     /// A key or session (`{credential}`).
     Credential(Credential),
     /// A refreshed session's tokens (`{session}`).
+    #[cfg(feature = "sessions")]
     Session(Credential),
     /// Who the credential belongs to (`{identity}`).
     Identity(Value),
     /// An authenticated call's answer (`{data}`).
+    #[cfg(feature = "sessions")]
     Data(Value),
     /// The session was revoked (`{revoked, alreadyRevoked?}`).
+    #[cfg(feature = "sessions")]
     Revoked {
         /// It was unusable already (revoked before, or never valid).
         already: bool,
     },
     /// A TOTP code and when it stops being valid (`{code, expiresAt}`).
+    #[cfg(feature = "sessions")]
     Totp {
         /// The six digits.
         code: String,
@@ -200,6 +206,7 @@ pub enum Done {
         expires_at: i64,
     },
     /// What an API token's prefix says (`{env?, masked}`).
+    #[cfg(feature = "sessions")]
     ApiToken {
         /// `live` or `test`, when the prefix says.
         env: Option<String>,
@@ -238,6 +245,7 @@ pub enum Action {
         switched_from: Option<String>,
     },
     /// The password was accepted; a second factor is required: send `submit_2fa`.
+    #[cfg(feature = "sessions")]
     SecondFactor {
         /// `totp` unless the server said otherwise.
         method: String,
@@ -247,6 +255,7 @@ pub enum Action {
         expires_at: i64,
     },
     /// Open `url` in a browser; send the redirect back as a `callback` event.
+    #[cfg(feature = "sessions")]
     Authorize {
         /// The authorization URL.
         url: String,
@@ -254,8 +263,10 @@ pub enum Action {
         state: String,
     },
     /// Show the user code and where to enter it; then send `poll` events.
+    #[cfg(feature = "sessions")]
     DeviceCode(DeviceCode),
     /// Too early to poll (or the server asked to slow down): poll again at `until`.
+    #[cfg(feature = "sessions")]
     Wait {
         /// The device code, as shown.
         code: DeviceCode,
@@ -303,6 +314,7 @@ impl Action {
                 write_time(w, "resendAvailableAt", *resend_at);
                 w.opt_str("switchedFrom", switched_from.as_deref());
             }
+            #[cfg(feature = "sessions")]
             Action::SecondFactor {
                 method,
                 email,
@@ -313,15 +325,18 @@ impl Action {
                     .str("email", email)
                     .str("expiresAt", &format_rfc3339(*expires_at));
             }
+            #[cfg(feature = "sessions")]
             Action::Authorize { url, state } => {
                 w.str("type", "authorize")
                     .str("url", url)
                     .str("state", state);
             }
+            #[cfg(feature = "sessions")]
             Action::DeviceCode(code) => {
                 w.str("type", "device_code");
                 code.write_fields(w);
             }
+            #[cfg(feature = "sessions")]
             Action::Wait {
                 code,
                 until,
@@ -340,23 +355,28 @@ impl Action {
                 w.str("type", "done");
                 match done {
                     Done::Credential(c) => c.write(w.key("credential")),
+                    #[cfg(feature = "sessions")]
                     Done::Session(c) => c.write(w.key("session")),
                     Done::Identity(v) => {
                         w.value("identity", v);
                     }
+                    #[cfg(feature = "sessions")]
                     Done::Data(v) => {
                         w.value("data", v);
                     }
+                    #[cfg(feature = "sessions")]
                     Done::Revoked { already } => {
                         w.bool("revoked", true);
                         if *already {
                             w.bool("alreadyRevoked", true);
                         }
                     }
+                    #[cfg(feature = "sessions")]
                     Done::Totp { code, expires_at } => {
                         w.str("code", code)
                             .str("expiresAt", &format_rfc3339(*expires_at));
                     }
+                    #[cfg(feature = "sessions")]
                     Done::ApiToken { env, masked } => {
                         w.opt_str("env", env.as_deref()).str("masked", masked);
                     }

@@ -57,7 +57,7 @@ codes! {
     INVALID_REQUEST 2 "fix_input" "The backend says a field is missing or malformed.";
     INSECURE_URL 2 "fix_input" "A base URL is not https:// and not a loopback address; credentials are never sent there.";
     INVALID_STATE 2 "request_new_code" "A saved flow document has an unknown version, a bad field, or was altered.";
-    INVALID_STEP 2 "fix_input" "The flow was asked for a step its current state does not allow (e.g. submitting a code before requesting one).";
+    INVALID_STEP 2 "fix_input" "The flow was asked for a step its current state does not allow (e.g. submitting a code before requesting one), or a session, TOTP, API-token, password, OAuth2 or device step reached the email-code-only core of the default `keymint` entry (`nextAction.field` `import`: import the flow from `keymint/sessions`).";
     INVALID_TOTP_SECRET 2 "fix_input" "The TOTP secret is not base32 (letters A-Z and digits 2-7; spaces, dashes and '=' padding are ignored).";
     INVALID_SCOPE 2 "fix_input" "The OAuth2 server refused the requested scope: unknown, empty, or beyond the original grant.";
     INVALID_PROVIDER 2 "fix_input" "An unknown provider name, or a custom provider spec that fails validation (the message names the field).";

@@ -17,9 +17,11 @@
 extern crate alloc;
 
 pub mod action;
+#[cfg(feature = "sessions")]
 pub mod backend;
 pub mod crypto;
 pub mod error;
+#[cfg(feature = "sessions")]
 pub mod family;
 pub mod input;
 pub mod json;
@@ -33,6 +35,7 @@ pub mod secret;
 pub mod text;
 pub mod time;
 pub mod token;
+#[cfg(feature = "sessions")]
 pub mod totp;
 
 #[cfg(target_arch = "wasm32")]

@@ -132,6 +132,9 @@ pub fn next_text(e: &Error, flow: Option<&Ctx>) -> (String, Option<String>) {
 /// error before a flow exists (the caller's program decides its own verbs).
 fn flowless(e: &Error) -> String {
     match (&e.next, e.code) {
+        // A session-family step sent to the email-code-only build (`protocol::otp_only`).
+        #[cfg(not(feature = "sessions"))]
+        (Next::FixInput("import"), _) => String::from("Import the flow from 'keymint/sessions'."),
         (Next::FixInput(_), Code::INSUFFICIENT_SCOPE) => match &e.required_scope {
             Some(sc) => join(&[
                 "This call needs the '",

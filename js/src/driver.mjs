@@ -1,21 +1,23 @@
 // The one driver loop and the one resumable base of every flow (email OTP, password sign-in,
 // OAuth). The core decides; this file feeds it events, performs the requests it asks for
 // (transport.mjs), saves each new flow document, and turns an error action into a thrown
-// KeymintError. The core is reached only through core.mjs's `step`, whose `setCore` seam lets a
-// test drive these classes with a fake core.
+// KeymintError. The core is a `step` made by core.mjs's `loadCore` (the default entry's by
+// default; the session family's flows pass the full build's), whose `setCore` seam lets a test
+// drive these classes with a fake core.
 import { step } from './core.mjs';
 import { perform } from './transport.mjs';
 import { nowSeconds, toError, run, providerConfig } from './steps.mjs';
 
 /**
  * Runs `input` through the core, performing every request it asks for.
+ * @param {any} input @param {any} opts @param {(input: any) => any} [core] the core's step
  * @returns {Promise<{state: object|null, action: any}>}
  */
-export async function drive(input, opts) {
-  let out = step(input);
+export async function drive(input, opts, core = step) {
+  let out = core(input);
   while (out.action.type === 'send') {
     const event = await perform(out.action.request, opts);
-    out = step({ op: 'event', now: nowSeconds(opts.clock), state: out.state, event });
+    out = core({ op: 'event', now: nowSeconds(opts.clock), state: out.state, event });
   }
   return out;
 }
@@ -25,12 +27,13 @@ export async function drive(input, opts) {
  * config (whoami, session refresh / check / revoke): the stateless ops beside the flows.
  * @param {{op: string, config: object}} input @param {string} answerOp
  * @param {{clock?: () => number}} opts the transport's options and the clock
+ * @param {(input: any) => any} [core] the core's step
  * @returns {Promise<any>} the core's action for the answer
  */
-export async function exchange(input, answerOp, opts) {
-  const event = await perform(run({ ...input, now: nowSeconds(opts.clock) }).action.request, opts);
+export async function exchange(input, answerOp, opts, core = step) {
+  const event = await perform(run({ ...input, now: nowSeconds(opts.clock) }, core).action.request, opts);
   // `now` again after the wait: expiries count from the answer.
-  return run({ ...input, op: answerOp, now: nowSeconds(opts.clock), event }).action;
+  return run({ ...input, op: answerOp, now: nowSeconds(opts.clock), event }, core).action;
 }
 
 /**
@@ -55,11 +58,16 @@ let advance;
 export class Resumable {
   #state;
   #opts;
+  #core;
 
-  /** @param {object} state a saved flow document @param {object} opts */
-  constructor(state, opts = {}) {
+  /**
+   * @param {object} state a saved flow document @param {object} opts
+   * @param {(input: any) => any} [core] the core's step (a session-family flow passes the full build's)
+   */
+  constructor(state, opts = {}, core = step) {
     this.#state = state;
     this.#opts = opts;
+    this.#core = core;
   }
 
   /** The saved document: store it, then resume it in another process. */
@@ -77,7 +85,7 @@ export class Resumable {
   static {
     advance = async (flow, event) => {
       const opts = flow.#opts;
-      const out = await drive({ op: 'event', now: nowSeconds(opts.clock), state: flow.#state, event }, opts);
+      const out = await drive({ op: 'event', now: nowSeconds(opts.clock), state: flow.#state, event }, opts, flow.#core);
       if (out.state) {
         flow.#state = out.state;
         await opts.onState?.(out.state);

@@ -1,11 +1,12 @@
 // keymint: email one-time-code sign-up and sign-in for agents, CLIs and
 // browser extensions. This is the package's default entry: it works in Node,
-// pages, workers and MV3 service workers alike.
+// pages, workers and MV3 service workers alike, and carries the email-code engine
+// only (the wasm built without the `sessions` feature).
 export { start, resume, whoami, refreshToken, Flow } from './flow.mjs';
 export { KeymintError, isKeymintError, canonicalError } from './errors.mjs';
 export { Secret } from './secret.mjs';
 export { maskSecret } from './mask.mjs';
 export { codeTable, presetSpec } from './core.mjs';
-export { createClient, SessionClient, passwordLogin, resumePasswordLogin, PasswordFlow, totp, apiTokenEnv, sessionProfile } from './session.mjs';
-export { authorize, resumeOAuth, OAuthFlow } from './oauth.mjs';
-export { deviceLogin, resumeDevice, DeviceFlow } from './device.mjs';
+// Sessions, password + TOTP, OAuth2 and the device flow are the second entry, keymint/sessions
+// (src/sessions/), on the full wasm build; the internals it shares with this entry:
+export * as _internal from './internal.mjs';

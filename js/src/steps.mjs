@@ -25,9 +25,13 @@ export function toError(e) {
   return err;
 }
 
-/** The core's answer to an op, or the KeymintError it names. */
-export function run(input) {
-  const out = step(input);
+/**
+ * The core's answer to an op, or the KeymintError it names.
+ * @param {any} input @param {(input: any) => any} [core] the core's step (the session family's
+ * modules pass the full build's; the default entry's by default)
+ */
+export function run(input, core = step) {
+  const out = core(input);
   if (out.action.type === 'error') throw toError(out.action.error);
   return out;
 }
@@ -42,8 +46,9 @@ export function providerConfig(provider) {
  * now rather than at the next step: INVALID_STATE for anything unknown, malformed or
  * damaged. (The check catches accidents, not tampering: anyone who can write the
  * document can recompute it; the store's ownership checks keep others out.)
+ * @param {any} saved @param {(input: any) => any} [core] the core that checks it (as for `run`)
  */
-export function loadSaved(saved) {
+export function loadSaved(saved, core = step) {
   let state = saved;
   if (typeof saved === 'string') {
     try {
@@ -52,7 +57,7 @@ export function loadSaved(saved) {
       state = null;
     }
   }
-  run({ op: 'validate', state });
+  run({ op: 'validate', state }, core);
   return state;
 }
 

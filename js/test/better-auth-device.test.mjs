@@ -11,9 +11,13 @@ import { fileURLToPath } from 'node:url';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
-import * as keymint from '../dist/keymint.mjs';
+import * as defaultEntry from '../dist/keymint.mjs';
+import * as sessionsEntry from '../dist/sessions.mjs';
 import { startBetterAuthServer } from './fixtures/better-auth-server.mjs';
 import { BIN, run, tempHome } from './fixtures/cli-helpers.mjs';
+
+// The default entry and keymint/sessions together, as an app that imports both sees them.
+const keymint = { ...defaultEntry, ...sessionsEntry };
 
 /** Better Auth's own endpoints, as the verification page would call them. */
 async function browser(ba, email) {

@@ -5,10 +5,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
-import * as keymint from '../dist/keymint.mjs';
+import * as defaultEntry from '../dist/keymint.mjs';
+import * as sessionsEntry from '../dist/sessions.mjs';
 import { startEmulator } from '../src/emulator/index.mjs';
 import { MemoryProfileStore } from '../src/stores/memory.mjs';
 import { rejectsWithCode } from './fixtures/rejection.mjs';
+
+// The default entry and keymint/sessions together, as an app that imports both sees them.
+const keymint = { ...defaultEntry, ...sessionsEntry };
 
 let emu;
 before(async () => { emu = await startEmulator({ port: 0 }); });

@@ -6,9 +6,13 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import * as keymint from '../src/index.mjs';
+import * as defaultEntry from '../src/index.mjs';
+import * as sessionsEntry from '../src/sessions/index.mjs';
 import { startEmulator } from '../src/emulator/index.mjs';
 import { deviceSpec } from '../src/emulator/backends/device.mjs';
+
+// The default entry and keymint/sessions together, as an app that imports both sees them.
+const keymint = { ...defaultEntry, ...sessionsEntry };
 
 const T0 = Date.UTC(2026, 10, 22, 17, 40, 0);
 let emu;

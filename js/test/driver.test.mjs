@@ -5,8 +5,8 @@ import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { setCore } from '../src/core.mjs';
 import { Flow, whoami } from '../src/flow.mjs';
-import { PasswordFlow } from '../src/session.mjs';
-import { OAuthFlow } from '../src/oauth.mjs';
+import { PasswordFlow } from '../src/sessions/session.mjs';
+import { OAuthFlow } from '../src/sessions/oauth.mjs';
 import { KeymintError } from '../src/errors.mjs';
 
 afterEach(() => setCore(null));

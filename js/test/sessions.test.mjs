@@ -12,11 +12,15 @@ import { mkdtemp, rm, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as keymint from '../dist/keymint.mjs';
+import * as defaultEntry from '../dist/keymint.mjs';
+import * as sessionsEntry from '../dist/sessions.mjs';
 import { startEmulator } from '../src/emulator/index.mjs';
 import { FileProfileStore } from '../src/node/profile-store.mjs';
 import { MemoryProfileStore } from '../src/stores/memory.mjs';
 import { rejectsWithCode } from './fixtures/rejection.mjs';
+
+// The default entry and keymint/sessions together, as an app that imports both sees them.
+const keymint = { ...defaultEntry, ...sessionsEntry };
 
 const run = promisify(execFile);
 const CHILD = fileURLToPath(new URL('./fixtures/session-refresh-child.mjs', import.meta.url));

@@ -31,3 +31,16 @@ const unknownOp: StepInput = { op: 'nope' };
 const answered = (out: StepOutput): string | undefined =>
   out.action.type === 'send' ? out.action.request.url : out.action.type === 'error' ? out.action.error.nextAction.kind : undefined;
 void totpInput; void unknownOp; void answered;
+
+// keymint/sessions: the session family, with the default entry's Secret and errors.
+import * as sessions from '../types/sessions.js';
+import type { SessionCredential } from '../types/index.js';
+async function sessionUsage(): Promise<void> {
+  const login = sessions.passwordLogin({ provider: 'coditect', email: 'you@example.com' });
+  const result = await login.login(new keymint.Secret('correct horse battery staple'));
+  const credential: SessionCredential | undefined = result.status === 'signed_in' ? result.credential : undefined;
+  const client = sessions.createClient({ provider: 'coditect', tokens: { accessToken: 'a', refreshToken: 'b' } });
+  const code: string = sessions.totp('JBSWY3DPEHPK3PXP');
+  void [credential, client, code];
+}
+void sessionUsage;

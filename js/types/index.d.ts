@@ -1,6 +1,6 @@
 // Public types of the `keymint` default entry.
 import type { KeymintErrorCode } from './codes.js';
-import type { SessionCredential } from './session.js';
+import type { SessionCredential } from './sessions.js';
 export type { KeymintErrorCode } from './codes.js';
 
 import type { NextActionKind, WireNextAction } from './protocol.js';
@@ -218,4 +218,7 @@ export declare function refreshToken(
 export declare function codeTable(): { code: KeymintErrorCode; exitCode: number; kind: NextActionKind }[];
 /** A built-in preset's provider spec (the language of docs/custom-provider.md), or null for an unknown name. */
 export declare function presetSpec(name: string): ProviderSpec | null;
-export * from './session.js';
+// The session family (sessions, password + TOTP, OAuth2, device flow) is the `keymint/sessions`
+// entry (sessions.d.ts); a session credential is also what an email-code flow of the `sessions`
+// preset resolves to.
+export type { SessionCredential } from './sessions.js';

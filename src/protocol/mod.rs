@@ -16,8 +16,11 @@ use crate::render::Ctx;
 use crate::response::{transport_error, Response};
 use alloc::string::String;
 
+#[cfg(feature = "sessions")]
 pub mod family;
 pub mod otp;
+#[cfg(not(feature = "sessions"))]
+mod otp_only;
 pub mod schema;
 pub mod typescript;
 
@@ -120,8 +123,13 @@ pub fn step(input: &str) -> String {
         secret: doc.str_at("secret"),
     };
     // The session family's ops, and the events of its flows' saved documents (by their `kind`).
+    #[cfg(feature = "sessions")]
     if let Some(out) = family::step(&input) {
         return out;
+    }
+    #[cfg(not(feature = "sessions"))]
+    if otp_only::is_family(&input) {
+        return failed(otp_only::error());
     }
     let Input {
         config,

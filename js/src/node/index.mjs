@@ -1,6 +1,7 @@
-// keymint/node: the default API, plus what only Node has — the profile file store and the CLI
-// that wrappers reuse (`createCli`).
+// keymint/node: everything of keymint and keymint/sessions, plus what only Node has — the
+// profile file store and the CLI that wrappers reuse (`createCli`).
 export * from '../index.mjs';
+export * from '../sessions/index.mjs';
 export {
   FileProfileStore,
   configPath,

@@ -1,6 +1,7 @@
 // The package's default entry (dist/keymint.mjs) in real headless Chromium: a page, a
 // dedicated module worker and a module service worker each load it with a static import and
-// run a whole Scripto flow against the emulator (cross-origin, so through its CORS answers).
+// run a whole Scripto flow against the emulator (cross-origin, so through its CORS answers);
+// and keymint/sessions (dist/sessions.mjs) beside it, on its own core.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -76,6 +77,18 @@ for (const via of /** @type {const} */ (['page', 'worker', 'serviceworker'])) {
     assert.equal(done.leaked, false, 'the raw key showed up in a string form');
     assert.match(done.masked, /^scripto_•+[A-Za-z0-9]{4}$/);
     assert.deepEqual(done.whoami, { email, sameKey: true });
+  });
+}
+
+for (const via of /** @type {const} */ (['page', 'worker', 'serviceworker'])) {
+  test(`${via}: keymint/sessions loads beside the default entry by a static import and runs on its own core`, { timeout: TEST_TIMEOUT_MS }, async () => {
+    const r = await call(via, { op: 'sessions', baseUrl: emu.url });
+    assert.equal(r.scope, SCOPES[via]);
+    assert.match(r.code, /^\d{6}$/, 'a TOTP code from the full core');
+    assert.ok(r.url.startsWith(emu.url) && new URL(r.url).searchParams.get('code_challenge_method') === 'S256', r.url);
+    assert.equal(r.resumed, true);
+    assert.deepEqual(r.bad, { isKeymintError: true, code: 'INVALID_TOTP_SECRET' }, 'one runtime: its errors are the default entry\'s KeymintError');
+    assert.deepEqual(r.refused, { isKeymintError: true, code: 'INVALID_STEP', field: 'import' }, 'the default entry\'s core names keymint/sessions');
   });
 }
 

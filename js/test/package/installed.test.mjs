@@ -99,7 +99,7 @@ after(async () => {
 });
 
 test('the tarball carries README, LICENSE, dist and types, and nothing of the repo', async () => {
-  for (const f of ['README.md', 'LICENSE', 'package.json', 'dist/keymint.mjs', 'dist/keymint.cjs', 'dist/node.mjs', 'dist/node.cjs', 'dist/cli.mjs', 'types/index.d.ts', 'types/index.d.cts']) {
+  for (const f of ['README.md', 'LICENSE', 'package.json', 'dist/keymint.mjs', 'dist/keymint.cjs', 'dist/sessions.mjs', 'dist/sessions.cjs', 'dist/node.mjs', 'dist/node.cjs', 'dist/cli.mjs', 'types/index.d.ts', 'types/index.d.cts', 'types/sessions.d.ts', 'types/sessions.d.cts']) {
     assert.ok(files.includes(f), `${f} is in the tarball`);
   }
   assert.ok(files.includes('schema/provider-spec.schema.json'), 'the provider spec JSON Schema ships');
@@ -120,8 +120,9 @@ test('every module path the shipped JS names (code or comment) is a file in the 
     const text = await readFile(join(project, 'node_modules/keymint', f), 'utf8');
     for (const [, spec] of text.matchAll(/["'`](\.\.?\/[\w./-]+\.(?:mjs|cjs|js))\b/g)) {
       // The wasm-bindgen glue names the wasm's import namespace "./keymint_bg.js": a key of
-      // the imports object handed to WebAssembly.instantiate, not a file anyone loads.
-      if (spec === './keymint_bg.js' && /^dist\/keymint\.[mc]js$/.test(f)) continue;
+      // the imports object handed to WebAssembly.instantiate, not a file anyone loads (in
+      // each entry that carries a wasm: the default entry and keymint/sessions).
+      if (spec === './keymint_bg.js' && /^dist\/(keymint|sessions)\.[mc]js$/.test(f)) continue;
       const target = join(dirname(f), spec).replace(/\\/g, '/');
       if (!files.includes(target)) missing.push(`${f} names ${spec}`);
     }

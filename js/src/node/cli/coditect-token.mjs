@@ -6,7 +6,7 @@
 //   {provider, baseUrl, apiKey, kind: 'api_token', env: 'live'|'test', email, user}
 // named from the email (or --name / --profile-name), and made active. Shown masked only.
 
-import { apiTokenEnv, createClient } from '../../session.mjs';
+import { apiTokenEnv, createClient } from '../../sessions/index.mjs';
 import { KeymintError } from '../../errors.mjs';
 import { maskSecret } from '../../mask.mjs';
 import { profileNameFromEmail } from '../profile-store.mjs';

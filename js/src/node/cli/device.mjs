@@ -11,7 +11,7 @@
 //   AUTHORIZATION_PENDING (nextAction open_url: url, userCode, expiresAt, and the command
 //   `auth device-login --resume`). `--resume` continues the saved flow (with --no-wait: one
 //   poll, as long as the server allows one).
-import { deviceLogin, resumeDevice } from '../../device.mjs';
+import { deviceLogin, resumeDevice } from '../../sessions/index.mjs';
 import { canonicalError, KeymintError } from '../../errors.mjs';
 import { profileNameFromEmail, isValidProfileName } from '../profile-store.mjs';
 import { pendingKey } from './auth.mjs';

@@ -12,7 +12,7 @@
 // `auth login --email E --totp-code C` in a later process continues it without the password
 // while the challenge lives (300 s, 5 codes).
 
-import { passwordLogin, resumePasswordLogin } from '../../session.mjs';
+import { passwordLogin, resumePasswordLogin } from '../../sessions/index.mjs';
 import { KeymintError, canonicalError } from '../../errors.mjs';
 import { isValidProfileName } from '../profile-store.mjs';
 import { usageError } from './args.mjs';

@@ -5,7 +5,7 @@
 // lease and rotates the tokens in the profile file: two processes never present the same
 // refresh token. Tokens are shown masked only; the raw ones live in the 0600 profile file.
 
-import { createClient, sessionProfile, apiTokenEnv } from '../../session.mjs';
+import { createClient, sessionProfile, apiTokenEnv } from '../../sessions/index.mjs';
 import { KeymintError, canonicalError } from '../../errors.mjs';
 import { maskSecret } from '../../mask.mjs';
 import { profileNameFromEmail } from '../profile-store.mjs';

@@ -1,6 +1,7 @@
 // The same from CommonJS: every entry by require(), a flow, one runtime across entries.
 const keymint = require('keymint');
 const node = require('keymint/node');
+const sessions = require('keymint/sessions');
 const stores = require('keymint/stores');
 const { startEmulator } = require('keymint/emulator');
 
@@ -16,6 +17,13 @@ const check = (cond, what) => {
     await flow.requestCode();
     const cred = await keymint.resume(JSON.stringify(flow)).submitCode(emu.outbox(email));
     check(node.Secret === keymint.Secret && node.KeymintError === keymint.KeymintError, 'one runtime');
+    check(node.passwordLogin === sessions.passwordLogin && keymint.passwordLogin === undefined, 'the session family is keymint/sessions');
+    try {
+      sessions.totp('not base32!');
+      check(false, 'a bad TOTP secret throws');
+    } catch (e) {
+      check(e instanceof keymint.KeymintError && e.code === 'INVALID_TOTP_SECRET', 'a keymint/sessions error is a KeymintError');
+    }
     const who = await node.whoami({ provider: 'scripto', baseUrl: emu.url, apiKey: cred.apiKey });
     check(who.email === email, 'whoami through keymint/node');
     try {

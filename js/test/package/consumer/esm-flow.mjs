@@ -3,6 +3,7 @@
 // emulator, and one runtime whichever entry a value came from. Prints one JSON line.
 import * as keymint from 'keymint';
 import * as node from 'keymint/node';
+import * as sessions from 'keymint/sessions';
 import * as stores from 'keymint/stores';
 import { startEmulator } from 'keymint/emulator';
 import { createRequire } from 'node:module';
@@ -11,7 +12,7 @@ const check = (cond, what) => {
   if (!cond) throw new Error(`check failed: ${what}`);
 };
 const emu = await startEmulator({ port: 0 });
-const out = { entries: ['keymint', 'keymint/node', 'keymint/stores', 'keymint/emulator'] };
+const out = { entries: ['keymint', 'keymint/sessions', 'keymint/node', 'keymint/stores', 'keymint/emulator'] };
 try {
   const email = 'pkg-esm@example.com';
   const flow = keymint.start({ provider: 'scripto', baseUrl: emu.url, email });
@@ -55,6 +56,17 @@ try {
     out.maskedKey = e.code;
   }
   check(typeof node.createCli === 'function' && typeof node.FileProfileStore === 'function', 'node extras');
+  // keymint/sessions: the session family on its own (full) core, errors of the default entry;
+  // keymint/node re-exports it, not a copy.
+  check(typeof sessions.passwordLogin === 'function' && keymint.passwordLogin === undefined, 'the session family is keymint/sessions');
+  check(node.createClient === sessions.createClient && node.DeviceFlow === sessions.DeviceFlow, 'keymint/node re-exports keymint/sessions');
+  check(/^\d{6}$/.test(sessions.totp('JBSWY3DPEHPK3PXP', { now: 59_000 })), 'a TOTP code from the full core');
+  try {
+    sessions.totp('not base32!');
+    check(false, 'a bad TOTP secret throws');
+  } catch (e) {
+    check(e instanceof keymint.KeymintError && e.code === 'INVALID_TOTP_SECRET', `a keymint/sessions error is a KeymintError: ${e}`);
+  }
   out.ok = true;
   out.masked = cred.apiKey.masked;
 } finally {

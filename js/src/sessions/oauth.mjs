@@ -2,16 +2,16 @@
 // provider spec with `oauth` endpoints). The core builds the authorize URL from random
 // bytes drawn here, checks the returned `state` before anything else (a mismatch sends
 // nothing), and builds the form-encoded code exchange; this file performs it.
-import { Resumable, advance, splitConfig } from './driver.mjs';
-import { nowSeconds, run, loadSaved, randomHex, toSession } from './steps.mjs';
-import { Secret } from './secret.mjs';
+import { step, run, loadSaved } from './core.mjs';
+import { Resumable, advance, splitConfig, nowSeconds, randomHex, toSession } from '../internal.mjs';
+import { Secret } from '../secret.mjs';
 
 /** An authorization in progress; its saved document holds the PKCE verifier, so keep it where you keep tokens. */
 export class OAuthFlow extends Resumable {
   #url;
   #clientSecret;
   constructor(state, url, opts = {}) {
-    super(state, opts);
+    super(state, opts, step);
     this.#url = url;
     this.#clientSecret = opts.clientSecret;
   }

@@ -2,8 +2,8 @@
 // any browser, poll until the grant is approved. The core decides everything (when to poll,
 // slow_down, denial, expiry, the optional key mint); this file performs the requests, sleeps
 // until the time the core names, and wraps the credential in Secrets.
-import { Resumable, advance, splitConfig } from './driver.mjs';
-import { nowSeconds, run, loadSaved, toError, toCredential } from './steps.mjs';
+import { step, run, loadSaved } from './core.mjs';
+import { Resumable, advance, splitConfig, nowSeconds, toError, toCredential } from '../internal.mjs';
 
 /** An abortable sleep of `ms` milliseconds. */
 function sleepFor(ms, signal) {
@@ -36,7 +36,7 @@ function pendingOf(s) {
 export class DeviceFlow extends Resumable {
   #opts;
   constructor(state, opts = {}) {
-    super(state, opts);
+    super(state, opts, step);
     this.#opts = opts;
   }
   /** The pending code (`{userCode, verificationUri, verificationUriComplete, expiresAt, interval, nextPollAt}`), or null before start(). */

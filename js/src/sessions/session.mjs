@@ -12,12 +12,10 @@
 // - totp() computes an RFC 6238 code in the core.
 // Every decision is the core's (sessions ops of `step`); this file performs the
 // requests and keeps the tokens, wrapped in Secret wherever they are handed out.
-import { step } from './core.mjs';
-import { fetchSameOrigin } from './transport.mjs';
-import { KeymintError, canonicalError } from './errors.mjs';
-import { Secret } from './secret.mjs';
-import { Resumable, advance, exchange, splitConfig } from './driver.mjs';
-import { nowSeconds, run, providerConfig, loadSaved, toSession } from './steps.mjs';
+import { step, run, loadSaved, exchange } from './core.mjs';
+import { KeymintError, canonicalError } from '../errors.mjs';
+import { Secret } from '../secret.mjs';
+import { Resumable, advance, splitConfig, nowSeconds, providerConfig, toSession, fetchSameOrigin } from '../internal.mjs';
 
 export { toSession };
 
@@ -62,6 +60,10 @@ export function sessionProfile(credential) {
 
 /** A password sign-in; its saved document holds the short-lived challenge token while 2FA is pending, never the password. */
 export class PasswordFlow extends Resumable {
+  /** @param {object} state a saved password flow @param {object} [opts] */
+  constructor(state, opts = {}) {
+    super(state, opts, step);
+  }
   get email() { return this.state.email; }
   get challengeExpiresAt() { return this.state.challengeExpiresAt ?? null; }
   get attemptsRemaining() { return this.state.attemptsRemaining ?? null; }

@@ -1,5 +1,6 @@
-// Public types of the session part of `keymint`: token sessions (the OTP sessions API,
-// CODITECT password + TOTP sign-in, OAuth2 with PKCE), the session client, `cdt_` API tokens.
+// Public types of the `keymint/sessions` entry: token sessions (the OTP sessions API, CODITECT
+// password + TOTP sign-in, OAuth2 with PKCE, the device flow), the session client, TOTP codes,
+// `cdt_` API tokens. It runs on the full wasm build; errors and Secret are the default entry's.
 import type { Secret, ProviderSpec, RunOptions, FetchLike } from './index.js';
 import type { ProfileStoreBase } from './stores.js';
 
