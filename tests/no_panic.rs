@@ -136,6 +136,28 @@ fn body(r: &mut Rng) -> String {
     }
 }
 
+/// Steps `event` into the saved `state` (occasionally a damaged copy of it instead), checks
+/// the output with `check`, and keeps the new state.
+fn feed(r: &mut Rng, state: &mut Value, now: i64, event: Value, check: fn(&str) -> Value) {
+    let saved = if r.below(10) == 0 {
+        parse(&mutate(r, &state.to_json())).unwrap_or(Value::Null)
+    } else {
+        state.clone()
+    };
+    let out = check(&keymint::step(
+        &obj(vec![
+            ("op", s("event")),
+            ("now", Value::Int(now)),
+            ("state", saved),
+            ("event", event),
+        ])
+        .to_json(),
+    ));
+    if let Some(st) = out.get("state").filter(|v| !v.is_null()) {
+        *state = st.clone();
+    }
+}
+
 fn check(out: &str) -> Value {
     let v = parse(out).unwrap_or_else(|| panic!("output is not JSON: {out}"));
     let t = v.str_at("action.type").unwrap_or("");
@@ -221,24 +243,7 @@ fn run_provider(provider: &str, seed: u64, iters: usize) {
                     ),
                 ]),
             };
-            // Occasionally feed a damaged copy of the saved state instead.
-            let feed = if r.below(10) == 0 {
-                parse(&mutate(&mut r, &state.to_json())).unwrap_or(Value::Null)
-            } else {
-                state.clone()
-            };
-            let out = check(&keymint::step(
-                &obj(vec![
-                    ("op", s("event")),
-                    ("now", Value::Int(now)),
-                    ("state", feed),
-                    ("event", event),
-                ])
-                .to_json(),
-            ));
-            if let Some(st) = out.get("state").filter(|v| !v.is_null()) {
-                state = st.clone();
-            }
+            feed(&mut r, &mut state, now, event, check);
         }
     }
 }
@@ -443,23 +448,7 @@ fn family_flows_never_panic() {
                     ])
                 }
             };
-            let feed = if r.below(10) == 0 {
-                parse(&mutate(&mut r, &state.to_json())).unwrap_or(Value::Null)
-            } else {
-                state.clone()
-            };
-            let out = check_family(&keymint::step(
-                &obj(vec![
-                    ("op", s("event")),
-                    ("now", Value::Int(now)),
-                    ("state", feed),
-                    ("event", event),
-                ])
-                .to_json(),
-            ));
-            if let Some(st) = out.get("state").filter(|v| !v.is_null()) {
-                state = st.clone();
-            }
+            feed(&mut r, &mut state, now, event, check_family);
         }
     }
 }
