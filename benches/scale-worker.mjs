@@ -9,15 +9,14 @@
 //
 // Each round: every flow starts and asks for its code while the request gate is closed
 // (snapshot "parked": all flows hold a pending request), the gate opens, every flow
-// reads its first answer and waits at the mailbox before its second request until every
-// flow is there (snapshot "between steps": all flows hold their state and their next
-// request, nothing in flight), then all complete. RSS and heapUsed are
+// waits at the mailbox until every flow has asked for its code (snapshot "between steps":
+// all flows hold their state and nothing else), then all complete. RSS and heapUsed are
 // sampled every 10 ms throughout; snapshots are taken after a forced gc.
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawnStub } from './lib/stub-child.mjs';
 import { STUB_CODE } from './peers/stub.mjs';
-import { loadClients, keymintFlow, rawFlow, authJsClient, authJsFlow, betterAuthClient, betterAuthFlow } from './flows.mjs';
+import { loadClients, keymintSteps, rawSteps, authJsClient, authJsSteps, betterAuthClient, betterAuthSteps } from './flows.mjs';
 
 const FLOWS = Number(process.argv[2] ?? 10_000);
 const ROUNDS = Number(process.argv[3] ?? 2);
@@ -151,42 +150,31 @@ class Mailbox {
 const mailbox = new Mailbox();
 
 /**
- * The fetch one agent's client is given: the gate's, except that the agent's second request
- * (the code's verification) first waits at the mailbox. The same for every client, so each
- * one's flow is benches/flows.mjs's code unchanged; "between steps" is thus: every flow has
- * read its first answer and is about to send its second request.
+ * One agent per flow: the client's first step (ask for a code), the mailbox (every agent
+ * waits for its "email" holding its state, nothing in flight), then its second step. The
+ * steps are benches/flows.mjs's, the code the per-flow section times.
  */
-function agentFetch(ticket) {
-  let sent = 0;
-  return async (input, init) => {
-    if (sent++ === 1) {
-      ticket.arrived = true;
-      await mailbox.code();
-    }
-    return fetch(input, init);
-  };
-}
-const readCode = () => STUB_CODE;
-const AGENTS = {
-  keymint: (email, f) => keymintFlow(km, url, email, readCode, f),
-  raw: (email, f) => rawFlow(url, email, readCode, f),
-  // One client object per agent: each agent signs in its own user and keeps its own session.
-  authjs: (email, f) => authJsFlow(authJsClient(clients.AuthClient, url, f), email),
-  betterauth: (email, f) => betterAuthFlow(betterAuthClient(clients, url, f), email),
+const STEPS = {
+  keymint: () => keymintSteps(km, url, fetch),
+  raw: () => rawSteps(url, fetch),
+  // One client object per agent, made in its first step: each agent signs in its own user and keeps its own session.
+  authjs: () => authJsSteps(() => authJsClient(clients.AuthClient, url, fetch)),
+  betterauth: () => betterAuthSteps(() => betterAuthClient(clients, url, fetch)),
 };
-if (!AGENTS[CLIENT]) throw new Error(`unknown client ${CLIENT}`);
+if (!STEPS[CLIENT]) throw new Error(`unknown client ${CLIENT}`);
+const steps = STEPS[CLIENT]();
 
-/** One agent; a flow that fails before the mailbox gives up its place there, so the others go on. */
+/** A flow that fails before the mailbox gives up its place there, so the others go on. */
 async function agent(email) {
-  const ticket = { arrived: false };
+  let state;
   try {
-    return await AGENTS[CLIENT](email, agentFetch(ticket));
+    state = await steps.request(email);
   } catch (e) {
-    if (!ticket.arrived) mailbox.forfeit();
+    mailbox.forfeit();
     throw e;
   }
+  return steps.verify(state, await mailbox.code());
 }
-
 
 async function round(n, tag) {
   const samples = [];

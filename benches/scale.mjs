@@ -68,11 +68,12 @@ export async function scaleSection({ flows = 10_000, rounds = 2, sockets = 256, 
   const L = [];
   L.push(`4. SCALE  (${int(flows)} concurrent email-code flows in one Node process, ${rounds} rounds per client, each client in its own`);
   L.push('   process; the loopback stub (benches/peers/stub.mjs) in a child process, not counted. Every flow starts at once and');
-  L.push('   stays in flight to the end: all flows meet at a shared mailbox after reading their first answer, before sending');
-  L.push(`   their second request. Requests go through the global fetch (undici, keep-alive) behind a FIFO gate of ${sockets} in flight:`);
+  L.push('   stays in flight to the end: all flows meet at a shared mailbox between their two steps (code asked for, state');
+  L.push(`   held, nothing in flight). Requests go through the global fetch (undici, keep-alive) behind a FIFO gate of ${sockets} in flight:`);
   L.push(`   undici's default pool has no per-origin connection cap, so ${int(flows)} fetches at once would open ${int(flows)} sockets.`);
   L.push('   The clients are benches/flows.mjs\'s (the per-flow section\'s code); auth-js and better-auth get one client object');
-  L.push('   per agent (each agent signs in its own user and keeps its own session); keymint one start() per agent.');
+  L.push('   per agent, made in its first step (each agent signs in its own user and keeps its own session); keymint one');
+  L.push('   start() per agent.');
   L.push('   Baseline = after importing every client module, 2 warm-up rounds of 500 flows and gc:');
   L.push(`   ${ids.map((c) => `${NAMES[c]} RSS ${num(MB(runs[c].baseline.rss), 1)} MB, heapUsed ${num(MB(runs[c].baseline.heapUsed), 1)} MB`).join('; ')}.`);
   L.push('');
