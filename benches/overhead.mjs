@@ -1,200 +1,137 @@
-// Section 3 — overhead: one complete Scripto flow (request a code, read it from
-// the outbox, complete) through keymint versus the same two requests written by
-// hand with fetch, against the emulator on loopback, in this process, alternating.
+// Section 3 — per flow: one email-code sign-in (ask for a code, verify it, read the
+// credential) through keymint, raw fetch and the peers (@supabase/auth-js, the Better Auth
+// client), round-robin in this process against ONE loopback stub in a child process
+// (benches/peers/stub.mjs, canned valid answers for every client's two routes). Then the
+// same clients against an in-memory fetch (client-side cost alone), and keymint's core
+// steps timed alone, in wasm in place, and natively.
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
-import { root, distEntry } from './lib/paths.mjs';
-import { summarize, mmm, num, table } from './lib/stats.mjs';
-import { startEmulator } from '../js/src/emulator/index.mjs';
+import { root } from './lib/paths.mjs';
+import { summarize, mmm, num, int, table } from './lib/stats.mjs';
+import { interleave, ratio } from './lib/interleave.mjs';
+import { spawnStub } from './lib/stub-child.mjs';
+import { memoryFetch } from './peers/stub.mjs';
+import { loadClients, lineup } from './flows.mjs';
 
-const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json' };
+// Re-exported for anything that imported the flows from here before they moved to flows.mjs.
+export { rawFlow, fetchWithTimeout, keymintFlow } from './flows.mjs';
 
-/**
- * The hand-written client: the same two requests keymint sends (same headers,
- * including an Idempotency-Key on the complete), checked the same minimal way.
- */
-export async function rawFlow(baseUrl, email, readCode, doFetch = fetch) {
-  const post = async (path, body, extra) => {
-    const res = await doFetch(baseUrl + path, { method: 'POST', headers: { ...JSON_HEADERS, ...extra }, body: JSON.stringify(body) });
-    const json = await res.json();
-    if (!res.ok || json?.success === false) throw new Error(`${path}: HTTP ${res.status} ${json?.error?.code}`);
-    return json.data;
-  };
-  await post('/api/cli/login-request', { email });
-  const data = await post('/api/cli/login-complete', { email, otp: readCode(email) }, { 'idempotency-key': `raw-${crypto.randomUUID()}` });
-  if (typeof data?.apiKey !== 'string') throw new Error('no apiKey in the answer');
-  return data.apiKey;
-}
+/** Which ratios the report prints: [numerator, denominator, label]. The first three are the issue's. */
+const RATIOS = [
+  ['keymint', 'raw', 'keymint / raw'],
+  ['authjs', 'raw', 'auth-js / raw'],
+  ['betterauth', 'raw', 'better-auth / raw'],
+  ['keymint', 'rawTimeout', 'keymint / (raw + the timeout keymint sets)'],
+  ['authjs', 'rawGotrue', "auth-js / raw sending auth-js's own two requests"],
+  ['betterauth', 'rawBetterAuth', "better-auth / raw sending Better Auth's own two requests"],
+  ['keymint', 'authjs', 'keymint / auth-js'],
+  ['keymint', 'betterauth', 'keymint / better-auth'],
+];
 
-/**
- * `fetch` with what keymint's transport adds to every request: an AbortController
- * and a 30 s timer that aborts it. On Node 20, handing undici any signal costs tens
- * of µs per request, so this second baseline shows how much of the gap is that.
- */
-export function fetchWithTimeout(doFetch = fetch, timeoutMs = 30_000) {
-  return async (url, init) => {
-    const ctrl = new AbortController();
-    const timer = setTimeout(() => ctrl.abort(), timeoutMs);
-    try {
-      return await doFetch(url, { ...init, signal: ctrl.signal });
-    } finally {
-      clearTimeout(timer);
-    }
-  };
-}
-
-/** The same flow through keymint's public API. */
-export async function keymintFlow(km, baseUrl, email, readCode, fetch) {
-  const flow = km.start({ provider: 'scripto', baseUrl, email, ...(fetch ? { fetch } : {}) });
-  await flow.requestCode();
-  const cred = await flow.submitCode(readCode(email));
-  return cred.apiKey.reveal();
-}
-
-/** An in-memory Scripto: answers the two routes without any network, for client-only cost. */
-function stubFetch() {
-  const codes = new Map();
-  const answer = (status, json) => new Response(JSON.stringify(json), { status, headers: { 'content-type': 'application/json' } });
-  const f = async (url, init) => {
-    const body = JSON.parse(init.body);
-    if (url.endsWith('/api/cli/login-request')) {
-      codes.set(body.email, '123456');
-      return answer(200, { success: true, data: { ok: true, email: body.email } });
-    }
-    if (codes.get(body.email) !== body.otp) return answer(400, { success: false, error: { code: 'invalid-argument', message: 'wrong code' } });
-    return answer(200, { success: true, data: { apiKey: 'scripto_' + 'k'.repeat(40), keyId: 'key_1', userId: 'user_1', email: body.email } });
-  };
-  return { fetch: f, readCode: (email) => codes.get(email) };
-}
-
-/**
- * Alternating timed pairs; returns per-flow ms for both and per-block ratios of medians.
- * With `c`, a third client runs in every round too (rotating order) and is reported as `c`.
- */
-async function pairs({ iterations, warmup, blocks, a, b, c, between }) {
-  for (let i = 0; i < warmup; i++) { await a(`warm-a-${i}`); await b(`warm-b-${i}`); await c?.(`warm-c-${i}`); }
-  const ta = [];
-  const tb = [];
-  const tc = [];
-  const blockRatios = [];
-  const per = Math.ceil(iterations / blocks);
-  for (let blk = 0; blk < blocks; blk++) {
-    await between?.();
-    const ba = [];
-    const bb = [];
-    const bc = [];
-    for (let j = 0; j < per; j++) {
-      const i = blk * per + j;
-      const timeOne = async (fn, tag, out) => {
-        const t0 = performance.now();
-        await fn(`${tag}-${i}`);
-        out.push(performance.now() - t0);
-      };
-      // Rotate the order inside each round so no client always runs on a warmer loop.
-      const round = [[a, 'a', ba], [b, 'b', bb], ...(c ? [[c, 'c', bc]] : [])];
-      for (let k = 0; k < round.length; k++) await timeOne(...round[(i + k) % round.length]);
-    }
-    ta.push(...ba);
-    tb.push(...bb);
-    tc.push(...bc);
-    blockRatios.push(summarize(ba).median / summarize(bb).median);
-  }
-  const out = { a: summarize(ta), b: summarize(tb), ratio: summarize(ta).median / summarize(tb).median, blockRatios: summarize(blockRatios) };
-  if (c) Object.assign(out, { c: summarize(tc), ratioC: summarize(ta).median / summarize(tc).median });
-  return out;
-}
-
-export async function overheadSection({ iterations = 400, warmup = 50, blocks = 5, targetRatio = 1.1 } = {}) {
-  const km = await import(pathToFileURL(distEntry).href);
-  const wasmClock = clockWasmSteps(km);
-  const emu = await startEmulator({ port: 0 });
-  const L = [];
+export async function overheadSection({ iterations = 400, warmup = 50, blocks = 10, targetRatio = 1.1 } = {}) {
+  const clients = await loadClients();
+  const wasmClock = clockWasmSteps(clients.km); // before keymint's first call: it wraps the instance
+  const stub = await spawnStub();
   let net;
-  let stub;
-  let steps;
+  let mem;
+  let seen;
   const inSitu = {};
-  const timedFetch = fetchWithTimeout();
-  // Each pairs() run resets the wasm clock before its first timed block and reads it after.
-  const clocked = (between) => {
-    let first = true;
-    return () => {
-      if (first) wasmClock.reset();
-      first = false;
-      return between?.();
-    };
+  // Each run resets the wasm clock before its first timed block and reads it after.
+  const clocked = (between) => (b) => {
+    if (b === 0) wasmClock.reset();
+    return between?.(b);
   };
+  const loop = lineup(clients, stub.url);
+  const memory = memoryFetch();
+  const local = lineup(clients, 'http://127.0.0.1:9', memory.fetch);
   try {
-    const mail = (email) => emu.outbox(email);
-    const domain = (tag) => `${tag}@overhead.bench.example`;
-    net = await pairs({
-      iterations,
-      warmup,
-      blocks,
-      a: (tag) => keymintFlow(km, emu.url, domain(tag), mail),
-      b: (tag) => rawFlow(emu.url, domain(tag), mail),
-      c: (tag) => rawFlow(emu.url, domain(tag), mail, timedFetch),
-      between: clocked(() => emu.reset()), // keeps the emulator's logs and maps small; outside the timed region
-    });
+    await stub.reset();
+    net = await interleave({ clients: loop, rounds: iterations, warmup, blocks, between: clocked() });
     inSitu.network = wasmClock.perFlowUs();
-    const s = stubFetch();
-    stub = await pairs({
-      iterations: iterations * 2,
-      warmup: warmup * 2,
-      blocks,
-      a: (tag) => keymintFlow(km, 'http://127.0.0.1:9', domain(tag), s.readCode, s.fetch),
-      b: (tag) => rawFlow('http://127.0.0.1:9', domain(tag), s.readCode, s.fetch),
-      between: clocked(),
-    });
+    seen = await stub.stats();
+    mem = await interleave({ clients: local, rounds: iterations * 2, warmup: warmup * 2, blocks, between: clocked() });
     inSitu.stub = wasmClock.perFlowUs();
-    steps = await coreSteps(emu.url);
   } finally {
-    await emu.close();
+    await stub.close();
   }
+  const steps = await coreSteps('http://127.0.0.1:9');
+  const native = nativeCoreSteps();
 
-  L.push(`3. OVERHEAD  (Scripto flow: POST login-request, read the code, POST login-complete; ${iterations} alternating pairs`);
-  L.push(`   after ${warmup} warm-up pairs, in ${blocks} blocks; emulator on 127.0.0.1 in this process; global fetch, keep-alive)`);
+  const L = [];
+  const flows = iterations + warmup;
+  L.push(`3. PER FLOW  (one email-code sign-in: ask for a code, verify it, read the credential = 2 requests; ${loop.length} clients`);
+  L.push(`   round-robin, the first rotating each round: ${iterations} timed rounds after ${warmup} warm-up rounds, in ${net.blocks} blocks of ${net.perBlock};`);
+  L.push('   all against one loopback stub (benches/peers/stub.mjs, a child process: canned valid answers for each client\'s');
+  L.push('   two routes); global fetch (undici, keep-alive); one auth-js and one Better Auth client object, reused)');
   L.push('');
   L.push(
     table([
       ['per complete flow', 'min / median / max', 'p90'],
-      ['keymint (start → requestCode → submitCode)', mmm(net.a, 3, ' ms'), `${num(net.a.p90, 3)} ms`],
-      ['raw fetch, hand-written (the same two requests)', mmm(net.b, 3, ' ms'), `${num(net.b.p90, 3)} ms`],
-      ['ratio keymint / raw, medians of all pairs', num(net.ratio, 3), ''],
-      [`ratio keymint / raw, per block of ${Math.ceil(iterations / blocks)} pairs`, mmm(net.blockRatios, 3), ''],
-      ['raw fetch + the timeout keymint sets (AbortController + 30 s timer per request)', mmm(net.c, 3, ' ms'), `${num(net.c.p90, 3)} ms`],
-      ['ratio keymint / raw with that timeout, medians', num(net.ratioC, 3), ''],
+      ...loop.map((c) => [c.label, mmm(net.summary[c.id], 3, ' ms'), `${num(net.summary[c.id].p90, 3)} ms`]),
     ]),
   );
   L.push('');
-  L.push('   Client-side cost alone: both clients against the same in-memory fetch stub (no sockets, no server):');
-  const us = (x) => ({ min: x.min * 1000, median: x.median * 1000, max: x.max * 1000 });
   L.push(
     table([
-      ['per complete flow', 'min / median / max'],
-      ['keymint', mmmUs(us(stub.a))],
-      ['raw fetch', mmmUs(us(stub.b))],
-      ['keymint − raw, medians', `${num((stub.a.median - stub.b.median) * 1000, 1)} µs`],
-      ['the 5 core steps of one flow (wasm + JSON, js/src/core.mjs step())', mmmUs(steps)],
+      ['ratio', 'medians of all flows', `per block of ${net.perBlock} rounds: min / median / max`],
+      ...RATIOS.map(([a, b, label]) => {
+        const r = ratio(net, a, b);
+        return [label, num(r.all, 3), mmm(r.blocks, 3)];
+      }),
     ]),
   );
+  L.push(`   ${requestCheck(loop, seen.counts, flows)}`);
+  L.push('');
+  L.push('   Client-side cost alone: the same clients against an in-memory fetch answering the same bytes (no sockets,');
+  L.push(`   no server; ${iterations * 2} rounds after ${warmup * 2}, round-robin):`);
+  const us = (s) => `${num(s.min * 1000, 1)} / ${num(s.median * 1000, 1)} / ${num(s.max * 1000, 1)} µs`;
+  const memRaw = { raw: 'raw', rawTimeout: 'raw', keymint: 'raw', authjs: 'rawGotrue', rawGotrue: 'rawGotrue', betterauth: 'rawBetterAuth', rawBetterAuth: 'rawBetterAuth' };
+  L.push(
+    table([
+      ['per complete flow', 'min / median / max', 'median − its raw'],
+      ...local.map((c) => [
+        c.label,
+        us(mem.summary[c.id]),
+        c.id.startsWith('raw') && c.id !== 'rawTimeout' ? '' : `${num((mem.summary[c.id].median - mem.summary[memRaw[c.id]].median) * 1000, 1)} µs`,
+      ]),
+      ['keymint: the 5 core steps of one flow (wasm + JSON, js/src/core.mjs step())', mmmUs(steps), ''],
+    ]),
+  );
+  L.push(`   ("its raw": raw fetch sending the same client's two requests; for raw + timeout and keymint, the Scripto ones.)`);
   L.push(`   Time inside the wasm's step export per keymint flow, in place (every call clocked): ${num(inSitu.network, 1)} µs in the loopback`);
-  L.push(`   flows, ${num(inSitu.stub, 1)} µs against the stub, beside the ${num(steps.median, 1)} µs the same 5 steps take back to back above (with JSON):`);
-  L.push(`   the same wasm costs ${num(inSitu.network / inSitu.stub, 2)}× as much between real requests as between stub answers (colder caches).`);
-  const native = nativeCoreSteps();
+  L.push(`   flows, ${num(inSitu.stub, 1)} µs against the in-memory fetch, beside the ${num(steps.median, 1)} µs the same 5 steps take back to back above (with JSON):`);
+  L.push(`   the same wasm costs ${num(inSitu.network / inSitu.stub, 2)}× as much between real requests as between in-memory answers (colder caches).`);
   L.push(
     native.steps
       ? `   The same 5 steps natively (cargo run --release --example core_steps, medians): ${native.steps.map((x) => num(x, 1)).join(' + ')} = ${num(native.steps.reduce((a, b) => a + b, 0), 1)} µs (of which parsing the input ${num(native.parse.reduce((a, b) => a + b, 0), 1)} µs)`
       : `   The same 5 steps natively: not measured (${native.why})`,
   );
   L.push('');
-  const met = net.ratio <= targetRatio;
-  L.push(`  TARGET keymint / raw ≤ ${targetRatio.toFixed(2)}: ${met ? 'met' : 'NOT met'} — ${num(net.ratio, 3)} (medians; +${num((net.a.median - net.b.median) * 1000, 0)} µs per flow)`);
+  const km = ratio(net, 'keymint', 'raw');
+  const aj = ratio(net, 'authjs', 'raw');
+  const metPeer = km.all <= aj.all;
+  const met = km.all <= targetRatio;
+  L.push(`  TARGET keymint/raw ≤ auth-js/raw (same run, medians of all flows): ${metPeer ? 'met' : 'NOT met'} — ${num(km.all, 3)} vs ${num(aj.all, 3)}; per block ${mmm(km.blocks, 3)} vs ${mmm(aj.blocks, 3)}`);
+  L.push(`  TARGET keymint / raw ≤ ${targetRatio.toFixed(2)}: ${met ? 'met' : 'NOT met'} — ${num(km.all, 3)} (medians; +${num((net.summary.keymint.median - net.summary.raw.median) * 1000, 0)} µs per flow)`);
   return {
     lines: L,
-    data: { network: net, stub, coreStepsUs: steps, nativeCoreStepsUs: native, wasmInPlaceUsPerFlow: inSitu },
-    targets: [{ what: 'keymint / raw fetch per flow (overhead)', value: num(net.ratio, 3), target: `≤ ${targetRatio.toFixed(2)}`, met }],
+    data: { network: net.summary, memory: mem.summary, stubCounts: seen.counts, coreStepsUs: steps, nativeCoreStepsUs: native, wasmInPlaceUsPerFlow: inSitu },
+    targets: [
+      { what: 'keymint/raw ≤ auth-js/raw per flow', value: `${num(km.all, 3)} vs ${num(aj.all, 3)}`, target: '≤ auth-js/raw', met: metPeer },
+      { what: 'keymint / raw fetch per flow', value: num(km.all, 3), target: `≤ ${targetRatio.toFixed(2)}`, met },
+    ],
   };
+}
+
+/** Did every timed and warm-up flow send exactly its client's two requests? One line either way. */
+function requestCheck(clients, counts, flows) {
+  const expected = {};
+  for (const c of clients) for (const r of c.routes) expected[r] = (expected[r] ?? 0) + flows;
+  const off = Object.keys({ ...expected, ...counts }).filter((r) => (counts[r] ?? 0) !== (expected[r] ?? 0));
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  if (!off.length) return `The stub answered ${int(total)} requests: exactly two per flow for every client (no extra session read, no retry).`;
+  return `The stub's counts differ from two per flow: ${off.map((r) => `${r} ${int(counts[r] ?? 0)} (expected ${int(expected[r] ?? 0)})`).join(', ')}.`;
 }
 
 /**

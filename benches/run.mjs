@@ -5,7 +5,9 @@
 //
 // Knobs (environment): KEYMINT_BENCH_ONLY=size,startup,overhead,scale  picks sections;
 // KEYMINT_BENCH_FLOWS (10000), KEYMINT_BENCH_ROUNDS (2), KEYMINT_BENCH_SOCKETS (256, 0 =
-// unbounded), KEYMINT_BENCH_STARTUP_RUNS (21), KEYMINT_BENCH_ITERATIONS (400).
+// unbounded), KEYMINT_BENCH_SCALE_PEERS (authjs,betterauth: the peers also run at scale;
+// empty = keymint and raw fetch only), KEYMINT_BENCH_STARTUP_RUNS (21),
+// KEYMINT_BENCH_ITERATIONS (400: per-flow rounds, each running every client once).
 import { readFileSync, existsSync } from 'node:fs';
 import { cpus, loadavg, platform, arch } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +46,7 @@ const sections = [
         flows: env('KEYMINT_BENCH_FLOWS', 10_000),
         rounds: env('KEYMINT_BENCH_ROUNDS', 2),
         sockets: env('KEYMINT_BENCH_SOCKETS', 256),
+        peers: (process.env.KEYMINT_BENCH_SCALE_PEERS ?? 'authjs,betterauth').split(',').map((s) => s.trim()).filter(Boolean),
       }),
   ],
 ];

@@ -1,20 +1,22 @@
 // Runs in its own process, started by benches/scale.mjs:
-//   node --expose-gc benches/scale-worker.mjs FLOWS ROUNDS SOCKETS CLIENT
-// FLOWS concurrent Scripto flows (CLIENT 'keymint': the default entry; 'raw': the same
-// requests by hand) against an emulator in a CHILD process, so only this client's
-// memory is counted. Prints one JSON document on stdout; the report is scale.mjs's job.
+//   node --expose-gc benches/scale-worker.mjs FLOWS ROUNDS SOCKETS CLIENT [no-idle]
+// FLOWS concurrent email-code flows (CLIENT 'keymint': the default entry, scripto preset;
+// 'raw': the same two requests by hand; 'authjs': @supabase/auth-js, one AuthClient per
+// agent; 'betterauth': the Better Auth client, one per agent) against the loopback stub
+// (benches/peers/stub.mjs) in a CHILD process, so only this client's memory is counted.
+// The clients are benches/flows.mjs's, the same code the per-flow section times.
+// Prints one JSON document on stdout; the report is scale.mjs's job.
 //
 // Each round: every flow starts and asks for its code while the request gate is closed
 // (snapshot "parked": all flows hold a pending request), the gate opens, every flow
-// waits at the mailbox until all codes are sent (snapshot "between steps": all flows
-// hold their saved state and nothing else), then all complete. RSS and heapUsed are
+// waits at the mailbox until every flow has asked for its code (snapshot "between steps":
+// all flows hold their state and nothing else), then all complete. RSS and heapUsed are
 // sampled every 10 ms throughout; snapshots are taken after a forced gc.
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { root, distEntry } from './lib/paths.mjs';
+import { spawnStub } from './lib/stub-child.mjs';
+import { STUB_CODE } from './peers/stub.mjs';
+import { loadClients, keymintSteps, rawSteps, authJsClient, authJsSteps, betterAuthClient, betterAuthSteps } from './flows.mjs';
 
 const FLOWS = Number(process.argv[2] ?? 10_000);
 const ROUNDS = Number(process.argv[3] ?? 2);
@@ -35,8 +37,11 @@ WebAssembly.Instance = function Instance(module, imports) {
   return inst;
 };
 WebAssembly.Instance.prototype = NativeInstance.prototype;
-const km = await import(pathToFileURL(distEntry).href);
-km.codeTable(); // the entry instantiates the wasm on its first call
+// Every client module is loaded in every worker (same baseline for all); keymint's wasm is
+// instantiated here, on the entry's first call, so the hook above sees it.
+const clients = await loadClients();
+const km = clients.km;
+km.codeTable();
 WebAssembly.Instance = NativeInstance;
 const wasmMemory = () => instances.find((i) => i.exports.memory instanceof WebAssembly.Memory)?.exports.memory.buffer.byteLength ?? null;
 
@@ -105,20 +110,9 @@ class Gate {
 const gate = new Gate(SOCKETS);
 const fetch = gate.fetch;
 
-// The emulator, in a child process: its URL is the first line it prints.
-const emuProc = spawn(process.execPath, [join(root, 'js/bin/keymint-emulator.mjs'), '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-process.on('exit', () => emuProc.kill('SIGTERM')); // never leave the emulator running, even on a crash
-let emuErr = '';
-emuProc.stderr.on('data', (d) => (emuErr += d));
-const url = await new Promise((resolve, reject) => {
-  let buf = '';
-  emuProc.stdout.on('data', (d) => {
-    buf += d;
-    const nl = buf.indexOf('\n');
-    if (nl >= 0) resolve(buf.slice(0, nl).trim());
-  });
-  emuProc.once('exit', (code) => reject(new Error(`emulator exited (${code}): ${emuErr}`)));
-});
+// The stub, in a child process.
+const stub = await spawnStub();
+const url = stub.url;
 /** Linux's count of connections dropped because a listen queue was full (namespace-wide). */
 const listenOverflows = () => {
   try {
@@ -128,18 +122,10 @@ const listenOverflows = () => {
     return null;
   }
 };
-const emuPeakRss = () => {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${emuProc.pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : null;
-  } catch {
-    return null;
-  }
-};
 
 /**
- * The agents' shared mailbox: once every flow has asked for its code (or failed before
- * asking), one GET /__keymint/messages reads them all. `onFull` runs first (the snapshot).
+ * The agents' shared mailbox, a barrier: once every flow has asked for its code (or failed
+ * before asking), every flow gets the stub's code. `onFull` runs first (the snapshot).
  */
 class Mailbox {
   reset(expected, onFull) {
@@ -148,9 +134,9 @@ class Mailbox {
     this.onFull = onFull;
     this.ready = new Promise((resolve, reject) => ((this.resolve = resolve), (this.reject = reject)));
   }
-  async code(email) {
+  async code() {
     this.arrive();
-    return (await this.ready).get(email);
+    return this.ready;
   }
   forfeit() {
     this.arrive();
@@ -158,48 +144,37 @@ class Mailbox {
   arrive() {
     if (++this.asked !== this.expected) return;
     this.onFull?.();
-    fetch(`${url}/__keymint/messages`)
-      .then((r) => r.json())
-      .then(({ messages }) => this.resolve(new Map(messages.map((m) => [m.email, m.code]))), this.reject);
+    this.resolve(STUB_CODE);
   }
 }
 const mailbox = new Mailbox();
 
-async function keymintAgent(email) {
-  const flow = km.start({ provider: 'scripto', baseUrl: url, email, fetch });
+/**
+ * One agent per flow: the client's first step (ask for a code), the mailbox (every agent
+ * waits for its "email" holding its state, nothing in flight), then its second step. The
+ * steps are benches/flows.mjs's, the code the per-flow section times.
+ */
+const STEPS = {
+  keymint: () => keymintSteps(km, url, fetch),
+  raw: () => rawSteps(url, fetch),
+  // One client object per agent, made in its first step: each agent signs in its own user and keeps its own session.
+  authjs: () => authJsSteps(() => authJsClient(clients.AuthClient, url, fetch)),
+  betterauth: () => betterAuthSteps(() => betterAuthClient(clients, url, fetch)),
+};
+if (!STEPS[CLIENT]) throw new Error(`unknown client ${CLIENT}`);
+const steps = STEPS[CLIENT]();
+
+/** A flow that fails before the mailbox gives up its place there, so the others go on. */
+async function agent(email) {
+  let state;
   try {
-    await flow.requestCode();
+    state = await steps.request(email);
   } catch (e) {
     mailbox.forfeit();
     throw e;
   }
-  const cred = await flow.submitCode(await mailbox.code(email));
-  const key = cred.apiKey.reveal();
-  if (!key.startsWith('scripto_')) throw new Error('not a scripto key');
-  return key;
+  return steps.verify(state, await mailbox.code());
 }
-
-/** The same agent with hand-written fetch calls instead of keymint. */
-async function rawAgent(email) {
-  const post = async (path, body, extra) => {
-    const res = await fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', ...extra }, body: JSON.stringify(body) });
-    const json = await res.json();
-    if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
-    return json.data;
-  };
-  try {
-    await post('/api/cli/login-request', { email });
-  } catch (e) {
-    mailbox.forfeit();
-    throw e;
-  }
-  const data = await post('/api/cli/login-complete', { email, otp: await mailbox.code(email) }, { 'idempotency-key': `raw-${crypto.randomUUID()}` });
-  if (!data.apiKey.startsWith('scripto_')) throw new Error('not a scripto key');
-  return data.apiKey;
-}
-
-const agent = CLIENT === 'raw' ? rawAgent : keymintAgent;
-const resetEmulator = () => globalThis.fetch(`${url}/__keymint/reset`, { method: 'POST' }).then((r) => r.arrayBuffer());
 
 async function round(n, tag) {
   const samples = [];
@@ -260,9 +235,9 @@ async function round(n, tag) {
 const out = { flows: FLOWS, sockets: SOCKETS, client: CLIENT, rounds: [], url };
 try {
   out.afterImport = await settle();
-  // Warm-up (JIT, the socket pool, the emulator), then the baseline everything is measured against.
+  // Warm-up (JIT, the socket pool, the stub), then the baseline everything is measured against.
   for (let w = 0; w < 2; w++) await round(500, `warm${w}`);
-  await resetEmulator();
+  await stub.reset();
   out.baseline = await settle();
   for (let r = 0; r < ROUNDS; r++) {
     const base = r === 0 ? out.baseline : await settle();
@@ -270,13 +245,13 @@ try {
     result.base = base;
     result.after = await settle();
     out.rounds.push(result);
-    await resetEmulator();
+    await stub.reset();
   }
-  out.emulatorPeakRss = emuPeakRss();
+  out.stubPeakRss = stub.peakRss();
 } finally {
-  emuProc.kill('SIGTERM');
+  await stub.close();
 }
-// With the emulator gone every pooled socket closes; measure once more when they have.
+// With the stub gone every pooled socket closes; measure once more when they have.
 if (IDLE_CHECK) {
   await sleep(1000);
   out.end = await settle();
