@@ -2,10 +2,10 @@
 // Builds the loadable extension into dist/ (git-ignored), leaving the committed sources clean:
 //   node examples/extension/build.mjs [--base-url URL] [--provider NAME] [--out DIR]
 // - copies the extension's files, and keymint's default entry (js/dist/keymint.mjs, from
-//   `make build`) into vendor/keymint.mjs;
+//   `make build`) into vendor/keymint.mjs with the shared runtime it imports (vendor/runtime.mjs);
 // - bundles the profile stores (js/src/stores/extension.mjs and memory.mjs) into
-//   vendor/keymint-stores.mjs, which takes keymint's errors and masking from ./keymint.mjs,
-//   so the extension holds one copy of each;
+//   vendor/keymint-stores.mjs, which takes keymint's errors and masking from ./runtime.mjs,
+//   so the extension holds one copy of each, and one wasm (the default entry's);
 // - with --base-url/--provider, writes them into config.mjs; the manifest's host_permissions
 //   always become exactly the configured backend's origin.
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -66,14 +66,14 @@ async function vendorStores(file) {
     target: 'es2020',
     legalComments: 'none',
     logLevel: 'warning',
-    banner: { js: '// keymint profile stores for extensions, bundled by examples/extension/build.mjs; errors and masking come from ./keymint.mjs.' },
+    banner: { js: '// keymint profile stores for extensions, bundled by examples/extension/build.mjs; errors and masking come from ./runtime.mjs.' },
     plugins: [{
       name: 'keymint-dist',
       setup(b) {
         // The stores' imports of the package's own modules (../errors.mjs, ../mask.mjs) point
-        // at the copied dist, which exports the same names.
+        // at the copied shared runtime, which exports the same names.
         b.onResolve({ filter: /^\.\.\/[\w-]+\.mjs$/ }, (args) =>
-          resolve(args.resolveDir) === STORES ? { path: './keymint.mjs', external: true } : undefined);
+          resolve(args.resolveDir) === STORES ? { path: './runtime.mjs', external: true } : undefined);
       },
     }],
   });
@@ -96,6 +96,8 @@ export async function buildExtension({ out = join(HERE, 'dist'), baseUrl, provid
 
   for (const file of SOURCES) cpSync(join(HERE, file), join(out, file));
   cpSync(dist, join(out, 'vendor/keymint.mjs'));
+  // The wasm-free runtime the default entry and the stores import (by relative path).
+  cpSync(join(JS, 'dist/runtime.mjs'), join(out, 'vendor/runtime.mjs'));
 
   await vendorStores(join(out, 'vendor/keymint-stores.mjs'));
 

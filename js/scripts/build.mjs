@@ -1,6 +1,7 @@
 // Builds the package's dist: inlines each optimised wasm as a one-byte string and bundles
 // the wasm-bindgen glue with the wrapper into one ESM and one CJS file per entry: the default
-// entry carries pkg-otp/ (email codes only), keymint/sessions pkg/ (the full build).
+// entry carries pkg-otp/ (email codes only), keymint/sessions pkg/ (the full build); both import
+// the wasm-free shared runtime, dist/runtime.mjs (.cjs), and not each other.
 import { readFileSync, writeFileSync, mkdirSync, renameSync, readdirSync, chmodSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
@@ -72,7 +73,7 @@ const inlinePlaceholder = {
     }
   },
 };
-/** The bundle `text` of an entry that carries wasm `w`, with its literal in place. */
+/** The bundle `text` of an entry that carries wasm `w` (none: null), with its literal in place. */
 function withWasm(text, file, w) {
   for (const other of Object.values(WASMS)) {
     const parts = text.split(`"${other.placeholder}"`);
@@ -83,51 +84,57 @@ function withWasm(text, file, w) {
   return text;
 }
 
-// Every other entry (sessions, stores, node, emulator, the bins) is bundled on its own and
-// imports the default entry's built file for anything of the runtime (errors, Secret, flows, the
-// core): an app holds ONE KeymintError and ONE Secret whatever it imports, and everything an
-// entry needs is in dist/ (src/ and pkg/ do not ship). keymint/sessions reaches the internals it
-// shares (src/internal.mjs) through the default entry's `_internal` export; the entries after it
-// import its flows from its built file.
+// The shared runtime (src/runtime.mjs: errors, Secret, masking, the driver, the email-code flows,
+// the core loader; no wasm) is built on its own into dist/runtime.mjs (.cjs), and every entry —
+// the default entry, keymint/sessions, stores, node — imports that built file for any of those
+// modules instead of bundling a copy: an app holds ONE KeymintError and ONE Secret whatever it
+// imports. The two entries that carry a wasm import nothing else of each other, so an app ships
+// and compiles only the wasm of the entry it imports; keymint/sessions is a superset of the
+// default entry (bound to the full core), and keymint/node imports it for everything else it
+// re-exports (one wasm: the full one). Everything an entry needs is in dist/ (src/ and pkg/ do
+// not ship).
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const srcDir = join(root, 'src');
 const sessionsDir = join(srcDir, 'sessions');
-const internalFile = join(srcDir, 'internal.mjs');
-/** The names src/internal.mjs re-exports (its `export { a, b } from '…'` lines). */
-const internalNames = [...readFileSync(internalFile, 'utf8').matchAll(/^export \{([^}]*)\} from/gm)]
-  .flatMap((m) => m[1].split(',').map((n) => n.trim().split(/\s+as\s+/).pop()))
-  .filter(Boolean);
+const runtimeSource = join(srcDir, 'runtime.mjs');
+/** The modules of the runtime: the files src/runtime.mjs re-exports (`export * from './x.mjs'`). */
+const runtimeFiles = new Set([...readFileSync(runtimeSource, 'utf8').matchAll(/^export \* from '\.\/([\w-]+\.mjs)';/gm)].map((m) => join(srcDir, m[1])));
+/** The default entry's own modules: its core (the email-code wasm) and index; no other entry may reach them. */
+const defaultEntryFiles = new Set([join(srcDir, 'core.mjs'), join(srcDir, 'index.mjs')]);
+/** The wasm builds' glue and inlined bytes: only the two wasm entries may reach them. */
+const WASM_MODULE = /(pkg(-otp)?[\\/]keymint\.js|build[\\/]wasm-inline(-full)?\.mjs)$/;
 /**
- * Imports of the default entry's modules (js/src/*.mjs), from another entry's code, as imports of
- * its built file; src/internal.mjs as its `_internal` export; and, outside keymint/sessions, its
- * modules (js/src/sessions/) as imports of dist/sessions.
+ * Resolves an entry's imports of the runtime's modules to the built runtime file; for entries
+ * other than keymint/sessions, its modules (js/src/sessions/) to dist/sessions; and refuses what
+ * would put a second wasm (or any wasm, in the runtime) into what an app ships.
  */
 const runtimeExternal = (ext, name) => ({
   name: 'runtime-external',
   setup(b) {
-    b.onResolve({ filter: /^\.\/keymint\.[mc]js$/, namespace: 'keymint-internal' }, (a) => ({ path: a.path, external: true }));
-    b.onLoad({ filter: /.*/, namespace: 'keymint-internal' }, () => ({
-      contents: `import { _internal } from './keymint.${ext}';\nexport const { ${internalNames.join(', ')} } = _internal;\n`,
-      loader: 'js',
-    }));
     b.onResolve({ filter: /^\.\.?\// }, (a) => {
       if (a.kind === 'entry-point') return undefined;
       const target = join(a.resolveDir, a.path);
-      if (dirname(target) === srcDir && dirname(a.importer) !== srcDir) {
-        if (target === internalFile) return { path: 'internal', namespace: 'keymint-internal' };
-        return { path: `./keymint.${ext}`, external: true };
+      const refuse = (why) => ({ errors: [{ text: `build: ${name} ${why}: ${a.importer} imports ${a.path}` }] });
+      if (name === 'runtime') {
+        if (WASM_MODULE.test(target) || defaultEntryFiles.has(target) || dirname(target) === sessionsDir) return refuse('must carry no wasm and no entry');
+        return undefined;
       }
+      if (runtimeFiles.has(target)) return { path: `./runtime.${ext}`, external: true };
+      if (target === runtimeSource) return refuse('imports a runtime module, not src/runtime.mjs');
+      if (name !== 'keymint' && defaultEntryFiles.has(target)) return refuse("must not load the default entry's core (keymint/sessions is its superset)");
       if (dirname(target) === sessionsDir && name !== 'sessions') return { path: `./sessions.${ext}`, external: true };
+      if (WASM_MODULE.test(target) && name !== 'keymint' && name !== 'sessions') return refuse('must carry no wasm');
       return undefined;
     });
   },
 });
 
 mkdirSync(join(root, 'dist'), { recursive: true });
-// The entries that carry a wasm: minified like the default entry (they run in pages, workers
-// and MV3 service workers too).
+// The runtime and the entries that carry a wasm: minified like the default entry (they run in
+// pages, workers and MV3 service workers too).
 const WASM_ENTRIES = [
   // [entry source, dist name, wasm]
+  ['src/runtime.mjs', 'runtime', null],
   ['src/index.mjs', 'keymint', WASMS.otp],
   ['src/sessions/index.mjs', 'sessions', WASMS.full],
 ];
@@ -138,7 +145,7 @@ for (const [source, name, w] of WASM_ENTRIES) {
       ...BUNDLE_OPTIONS,
       entryPoints: [join(root, source)],
       logLevel: 'warning',
-      plugins: name === 'keymint' ? [inlinePlaceholder] : [inlinePlaceholder, runtimeExternal(ext, name)],
+      plugins: [inlinePlaceholder, runtimeExternal(ext, name)],
       format,
       write: false,
       outfile: join(root, file),
@@ -149,9 +156,11 @@ for (const [source, name, w] of WASM_ENTRIES) {
 writeFileSync(join(root, 'dist/package.json'), '{"type":"module"}\n');
 
 const gz = (b) => gzipSync(b, { level: 9 }).length;
+const runtime = readFileSync(join(root, 'dist/runtime.mjs'));
 for (const [, name, w] of WASM_ENTRIES) {
+  if (!w) continue;
   const entry = readFileSync(join(root, `dist/${name}.mjs`));
-  console.log(`wasm ${w.pkg}/ ${w.bytes.length} B raw / ${gz(w.bytes)} B gzip; entry dist/${name}.mjs ${entry.length} B raw / ${gz(entry)} B gzip`);
+  console.log(`wasm ${w.pkg}/ ${w.bytes.length} B raw / ${gz(w.bytes)} B gzip; entry dist/${name}.mjs ${entry.length} B raw / ${gz(entry)} B gzip (+ dist/runtime.mjs ${runtime.length} B raw / ${gz(runtime)} B gzip)`);
 }
 
 /** src/node/version.mjs, which reads the package.json beside the sources, as a constant. */

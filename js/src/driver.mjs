@@ -1,19 +1,19 @@
 // The one driver loop and the one resumable base of every flow (email OTP, password sign-in,
 // OAuth). The core decides; this file feeds it events, performs the requests it asks for
 // (transport.mjs), saves each new flow document, and turns an error action into a thrown
-// KeymintError. The core is a `step` made by core.mjs's `loadCore` (the default entry's by
-// default; the session family's flows pass the full build's), whose `setCore` seam lets a test
-// drive these classes with a fake core.
-import { step } from './core.mjs';
+// KeymintError. The core is the `step` of a core made by load-core.mjs's `loadCore`, passed in
+// by the entry that loaded it (the default entry's email-code build, or keymint/sessions' full
+// one): this file, like the rest of the shared runtime, carries no wasm. load-core.mjs's
+// `setCore` seam lets a test drive these classes with a fake core.
 import { perform } from './transport.mjs';
 import { nowSeconds, toError, run, providerConfig } from './steps.mjs';
 
 /**
  * Runs `input` through the core, performing every request it asks for.
- * @param {any} input @param {any} opts @param {(input: any) => any} [core] the core's step
+ * @param {any} input @param {any} opts @param {(input: any) => any} core the core's step
  * @returns {Promise<{state: object|null, action: any}>}
  */
-export async function drive(input, opts, core = step) {
+export async function drive(input, opts, core) {
   let out = core(input);
   while (out.action.type === 'send') {
     const event = await perform(out.action.request, opts);
@@ -27,10 +27,10 @@ export async function drive(input, opts, core = step) {
  * config (whoami, session refresh / check / revoke): the stateless ops beside the flows.
  * @param {{op: string, config: object}} input @param {string} answerOp
  * @param {{clock?: () => number}} opts the transport's options and the clock
- * @param {(input: any) => any} [core] the core's step
+ * @param {(input: any) => any} core the core's step
  * @returns {Promise<any>} the core's action for the answer
  */
-export async function exchange(input, answerOp, opts, core = step) {
+export async function exchange(input, answerOp, opts, core) {
   const event = await perform(run({ ...input, now: nowSeconds(opts.clock) }, core).action.request, opts);
   // `now` again after the wait: expiries count from the answer.
   return run({ ...input, op: answerOp, now: nowSeconds(opts.clock), event }, core).action;
@@ -62,11 +62,12 @@ export class Resumable {
 
   /**
    * @param {object} state a saved flow document @param {object} opts
-   * @param {(input: any) => any} [core] the core's step (a session-family flow passes the full build's)
+   * @param {(input: any) => any} core the step of the core this flow runs on (its entry's)
    */
-  constructor(state, opts = {}, core = step) {
+  constructor(state, opts, core) {
+    if (typeof core !== 'function') throw new TypeError('a flow needs the step of its core');
     this.#state = state;
-    this.#opts = opts;
+    this.#opts = opts ?? {};
     this.#core = core;
   }
 

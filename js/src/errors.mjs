@@ -1,7 +1,8 @@
 // Typed errors shared by every layer of the JS package.
 // A KeymintError carries the canonical code and a machine-readable nextAction;
 // its message never contains a secret (callers mask before constructing).
-import { codeTable } from './core.mjs';
+// Wasm-free: the codes table comes from the core an entry loaded (load-core.mjs).
+import { sharedCore } from './load-core.mjs';
 
 // The same symbol in every copy of the package (ESM and CJS builds, bundled copies), so
 // `instanceof KeymintError` and isKeymintError() hold for an error from any of them.
@@ -64,7 +65,7 @@ let rows;
  *   details?: object, cause?: unknown, exitCode?: number}} init
  */
 export function canonicalError(init) {
-  rows ??= new Map(codeTable().map((r) => [r.code, r]));
+  rows ??= new Map(sharedCore().codeTable().map((r) => [r.code, r]));
   const row = rows.get(init.code);
   if (!row) throw new TypeError(`not a canonical code: ${init.code}`);
   const nextAction = /** @type {NextAction} */ ({ kind: row.kind, ...init.nextAction });

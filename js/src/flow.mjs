@@ -1,5 +1,8 @@
 // Email one-time-code flows: start, request a code, submit it (choose an organization),
 // resume from the saved document; and whoami for a minted key. The loop is driver.mjs's.
+// Part of the wasm-free runtime: `emailCodeFlows` binds these functions to the core of the entry
+// that exports them (the default entry's email-code build, or keymint/sessions' full one), and
+// a Flow steps on the core it was made with.
 import { Resumable, advance, exchange, splitConfig } from './driver.mjs';
 import { Secret } from './secret.mjs';
 import { nowSeconds, loadSaved, bytesToHex, run, toCredential } from './steps.mjs';
@@ -77,33 +80,42 @@ export class Flow extends Resumable {
   }
 }
 
-/** Starts a flow (no request is sent until `requestCode()`). */
-export function start(config, opts = {}) {
-  const { runOpts, core } = splitConfig(config, opts);
-  const out = run({ op: 'start', now: nowSeconds(runOpts.clock), config: { flowId: flowId(), ...core } });
-  return new Flow(out.state, runOpts);
-}
-
-/** Resumes a flow from its saved document (a string or the object `toJSON()` gave). */
-export function resume(saved, opts = {}) {
-  return new Flow(loadSaved(saved), opts);
-}
-
 /**
- * Refreshes a token credential with the spec's `refresh` route (the current token in a header
- * or the body, as the spec says); resolves with the new credential (`apiKey`, `kind`, `expiresAt`
- * — the token's own `exp` for a JWT —, `user`).
+ * The email-code API (start, resume, refreshToken, whoami) on one core: each entry that carries a
+ * wasm exports it bound to its own (src/index.mjs, src/sessions/index.mjs).
+ * @param {(input: any) => any} step the step of the entry's core
  */
-export async function refreshToken(config, opts = {}) {
-  const { runOpts, core } = splitConfig(config, opts);
-  if (core.apiKey instanceof Secret) core.apiKey = core.apiKey.reveal();
-  const action = await exchange({ op: 'token_refresh', config: core }, 'token_refresh_response', runOpts);
-  return toCredential(action.credential);
-}
+export function emailCodeFlows(step) {
+  /** Starts a flow (no request is sent until `requestCode()`). */
+  function start(config, opts = {}) {
+    const { runOpts, core } = splitConfig(config, opts);
+    const out = run({ op: 'start', now: nowSeconds(runOpts.clock), config: { flowId: flowId(), ...core } }, step);
+    return new Flow(out.state, runOpts, step);
+  }
 
-/** Asks the backend who a key belongs to. */
-export async function whoami(config, opts = {}) {
-  const { runOpts, core } = splitConfig(config, opts);
-  if (core.apiKey instanceof Secret) core.apiKey = core.apiKey.reveal();
-  return (await exchange({ op: 'whoami', config: core }, 'whoami_response', runOpts)).identity;
+  /** Resumes a flow from its saved document (a string or the object `toJSON()` gave). */
+  function resume(saved, opts = {}) {
+    return new Flow(loadSaved(saved, step), opts, step);
+  }
+
+  /**
+   * Refreshes a token credential with the spec's `refresh` route (the current token in a header
+   * or the body, as the spec says); resolves with the new credential (`apiKey`, `kind`,
+   * `expiresAt` — the token's own `exp` for a JWT —, `user`).
+   */
+  async function refreshToken(config, opts = {}) {
+    const { runOpts, core } = splitConfig(config, opts);
+    if (core.apiKey instanceof Secret) core.apiKey = core.apiKey.reveal();
+    const action = await exchange({ op: 'token_refresh', config: core }, 'token_refresh_response', runOpts, step);
+    return toCredential(action.credential);
+  }
+
+  /** Asks the backend who a key belongs to. */
+  async function whoami(config, opts = {}) {
+    const { runOpts, core } = splitConfig(config, opts);
+    if (core.apiKey instanceof Secret) core.apiKey = core.apiKey.reveal();
+    return (await exchange({ op: 'whoami', config: core }, 'whoami_response', runOpts, step)).identity;
+  }
+
+  return { start, resume, refreshToken, whoami };
 }

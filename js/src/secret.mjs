@@ -1,7 +1,7 @@
 // A raw key or token that never prints: toString, toJSON and util.inspect show
 // the masked form; reveal() is the one deliberate way to read it.
 import { maskSecret } from './mask.mjs';
-import { knownPrefix } from './core.mjs';
+import { sharedCore } from './load-core.mjs';
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 // A registry symbol, the same in every copy of the package: an app that loads both the
@@ -42,7 +42,7 @@ export class Secret {
    * @param {unknown} value
    */
   static looksLikeKey(value) {
-    return knownPrefix(String(value)) !== '';
+    return sharedCore().knownPrefix(String(value)) !== '';
   }
   /** `x instanceof Secret` holds for a Secret of any copy of keymint. @param {unknown} x */
   static [Symbol.hasInstance](x) {

@@ -1,7 +1,7 @@
 // What every driver (OTP flows, password sign-in, OAuth, sessions) needs around
 // the core's `step`: the clock in seconds, errors as KeymintErrors, saved
-// documents validated on load, and random bytes drawn here (the core never does).
-import { step } from './core.mjs';
+// documents validated on load, and random bytes drawn here (the core never does). Wasm-free:
+// the core is the caller's (its entry's `step`, load-core.mjs), never imported here.
 import { KeymintError } from './errors.mjs';
 import { Secret } from './secret.mjs';
 
@@ -27,10 +27,9 @@ export function toError(e) {
 
 /**
  * The core's answer to an op, or the KeymintError it names.
- * @param {any} input @param {(input: any) => any} [core] the core's step (the session family's
- * modules pass the full build's; the default entry's by default)
+ * @param {any} input @param {(input: any) => any} core the step of the core the entry loaded
  */
-export function run(input, core = step) {
+export function run(input, core) {
   const out = core(input);
   if (out.action.type === 'error') throw toError(out.action.error);
   return out;
@@ -46,9 +45,9 @@ export function providerConfig(provider) {
  * now rather than at the next step: INVALID_STATE for anything unknown, malformed or
  * damaged. (The check catches accidents, not tampering: anyone who can write the
  * document can recompute it; the store's ownership checks keep others out.)
- * @param {any} saved @param {(input: any) => any} [core] the core that checks it (as for `run`)
+ * @param {any} saved @param {(input: any) => any} core the core that checks it (as for `run`)
  */
-export function loadSaved(saved, core = step) {
+export function loadSaved(saved, core) {
   let state = saved;
   if (typeof saved === 'string') {
     try {

@@ -8,7 +8,8 @@ import { inspect } from 'node:util';
 import * as defaultEntry from '../dist/keymint.mjs';
 import * as sessionsEntry from '../dist/sessions.mjs';
 import { startEmulator } from '../src/emulator/index.mjs';
-import { MemoryProfileStore } from '../src/stores/memory.mjs';
+// As built too: its errors run on the core the dist entries loaded (dist/runtime.mjs).
+import { MemoryProfileStore } from '../dist/stores.mjs';
 import { rejectsWithCode } from './fixtures/rejection.mjs';
 
 // The default entry and keymint/sessions together, as an app that imports both sees them.

@@ -3,8 +3,11 @@
 // without the wasm core or a backend.
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { setCore } from '../src/core.mjs';
-import { Flow, whoami } from '../src/flow.mjs';
+// A Flow steps on the core it is given (the runtime imports none): the default entry's here,
+// whose step setCore fakes.
+import { setCore, step } from '../src/core.mjs';
+import { Flow } from '../src/flow.mjs';
+import { whoami } from '../src/index.mjs';
 import { PasswordFlow } from '../src/sessions/session.mjs';
 import { OAuthFlow } from '../src/sessions/oauth.mjs';
 import { KeymintError } from '../src/errors.mjs';
@@ -43,7 +46,7 @@ test('one step: the event goes to the core, its request is performed, the answer
   ]);
   const { fetch, calls } = fakeFetch({ 'https://api.test/otp': { status: 200, body: '{"ok":true}' } });
   const saved = [];
-  const flow = new Flow({ phase: 'started', n: 0 }, { fetch, clock: () => 42_000, onState: (s) => saved.push(s) });
+  const flow = new Flow({ phase: 'started', n: 0 }, { fetch, clock: () => 42_000, onState: (s) => saved.push(s) }, step);
 
   const sent = await flow.requestCode();
 
@@ -65,7 +68,7 @@ test("an error action throws the core's KeymintError and still saves the documen
     state: { phase: 'code_sent', attemptsRemaining: 2 },
     action: { type: 'error', error: { code: 'OTP_INVALID', message: 'Wrong code.', exitCode: 3, nextAction: { kind: 'retry_code', text: 'Try again.' }, details: { attemptsRemaining: 2 } } },
   }]);
-  const flow = new Flow({ phase: 'code_sent' }, {});
+  const flow = new Flow({ phase: 'code_sent' }, {}, step);
   const err = await flow.submitCode('123456').catch((e) => e);
   assert.ok(err instanceof KeymintError);
   assert.equal(err.code, 'OTP_INVALID');
@@ -82,7 +85,7 @@ test('a redirect to another origin never reaches it: the core gets a redirect tr
   const { fetch, calls } = fakeFetch({
     'https://api.test/otp': { status: 307, headers: { location: 'https://evil.test/otp' } },
   });
-  await new Flow({ phase: 'started' }, { fetch }).requestCode();
+  await new Flow({ phase: 'started' }, { fetch }, step).requestCode();
   assert.deepEqual(calls.map((c) => c.url), ['https://api.test/otp']);
   assert.deepEqual(seen[1].event, { type: 'transport_error', kind: 'redirect' });
 });

@@ -16,7 +16,8 @@ import {
   profileNameFromOrganization,
 } from '../src/node/profile-store.mjs';
 import { MemoryProfileStore } from '../src/stores/memory.mjs';
-import { maskSecret } from '../src/mask.mjs';
+// From an entry: masking runs on the core an entry loads (the stores carry none).
+import { maskSecret } from '../src/index.mjs';
 import { rejectsWithCode } from './fixtures/rejection.mjs';
 
 const WRITER = fileURLToPath(new URL('./fixtures/store-writer.mjs', import.meta.url));

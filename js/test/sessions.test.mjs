@@ -15,8 +15,8 @@ import { fileURLToPath } from 'node:url';
 import * as defaultEntry from '../dist/keymint.mjs';
 import * as sessionsEntry from '../dist/sessions.mjs';
 import { startEmulator } from '../src/emulator/index.mjs';
-import { FileProfileStore } from '../src/node/profile-store.mjs';
-import { MemoryProfileStore } from '../src/stores/memory.mjs';
+// The stores as built too: their errors run on the core the dist entries loaded (dist/runtime.mjs).
+import { FileProfileStore, MemoryProfileStore } from '../dist/node.mjs';
 import { rejectsWithCode } from './fixtures/rejection.mjs';
 
 // The default entry and keymint/sessions together, as an app that imports both sees them.

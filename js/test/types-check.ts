@@ -44,3 +44,32 @@ async function sessionUsage(): Promise<void> {
   void [credential, client, code];
 }
 void sessionUsage;
+
+// keymint/sessions is a superset: the email-code API from it alone (one wasm), its classes the
+// default entry's, and a session credential from its email-code flow kept alive by its client.
+async function supersetUsage(): Promise<void> {
+  const flow = sessions.start({ provider: 'sessions', baseUrl: 'https://api.example.com', email: 'you@example.com', purpose: 'login' });
+  await flow.requestCode();
+  const session: SessionCredential = await flow.submitCode('123456');
+  const client = sessions.createClient({ provider: 'sessions', baseUrl: 'https://api.example.com', tokens: session });
+  const key = await sessions.resume(JSON.stringify(flow)).submitCode('123456');
+  const masked: string = key.apiKey.masked;
+  const who: Record<string, unknown> = await sessions.whoami({ provider: 'scripto', apiKey: key.apiKey });
+  const secret: keymint.Secret = new sessions.Secret('raw');
+  const sameFlow: keymint.Flow<SessionCredential> = flow;
+  try {
+    sessions.start({ provider: 'scripto', email: 'not-an-email' });
+  } catch (e) {
+    if (sessions.isKeymintError(e)) {
+      const code: KeymintErrorCode = e.code;
+      const err: keymint.KeymintError = e;
+      void [code, err];
+    }
+  }
+  const rows: { code: KeymintErrorCode; exitCode: number }[] = sessions.codeTable();
+  const spec: sessions.ProviderSpec | null = sessions.presetSpec('scripto');
+  const shown: string = sessions.maskSecret('cko_abc');
+  const error: keymint.KeymintError = sessions.canonicalError({ code: 'INVALID_ARGUMENT', message: 'x' });
+  void [client, masked, who, secret, sameFlow, rows, spec, shown, error];
+}
+void supersetUsage;

@@ -1,7 +1,7 @@
-// Public types of `keymint/node`: the default API and keymint/sessions', the profile stores, and createCli().
+// Public types of `keymint/node`: keymint/sessions' (the default API and the session family),
+// the profile stores, and createCli().
 import type { ProfileStoreBase, StoreDocument } from './stores.js';
 import type { ProviderSpec } from './index.js';
-export * from './index.js';
 export * from './sessions.js';
 export type { Profile, StoreDocument, ProfileStoreBase } from './stores.js';
 export { MemoryProfileStore, profileNameFromEmail, profileNameFromOrganization, isValidProfileName } from './stores.js';

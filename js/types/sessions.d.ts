@@ -1,7 +1,10 @@
-// Public types of the `keymint/sessions` entry: token sessions (the OTP sessions API, CODITECT
-// password + TOTP sign-in, OAuth2 with PKCE, the device flow), the session client, TOTP codes,
-// `cdt_` API tokens. It runs on the full wasm build; errors and Secret are the default entry's.
+// Public types of the `keymint/sessions` entry: a superset of the default entry — its whole API
+// (email-code flows, whoami, refreshToken, Flow, errors, Secret, codeTable, presetSpec) on the
+// full wasm build — plus token sessions (the OTP sessions API, CODITECT password + TOTP sign-in,
+// OAuth2 with PKCE, the device flow), the session client, TOTP codes, `cdt_` API tokens. Errors
+// and Secret are the very classes of the default entry (one shared runtime).
 import type { Secret, ProviderSpec, RunOptions, FetchLike } from './index.js';
+export * from './index.js';
 import type { ProfileStoreBase } from './stores.js';
 
 /** A session credential: tokens wrapped in Secrets, everything else plain data. */

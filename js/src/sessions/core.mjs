@@ -1,14 +1,19 @@
-// The full core (every flow: pkg/, built with the `sessions` feature) that the session family
-// runs on. Like the default entry's core it is inlined (build/wasm-inline-full.mjs) and
-// instantiated synchronously on its first step: no top-level await, no dynamic import, so this
-// entry too loads in an MV3 module service worker by a static import. The driver helpers below
-// are the default entry's, bound to this core.
-import { initSync, step as wasmStep } from '../../../pkg/keymint.js';
+// The full core (every flow: pkg/, built with the `sessions` feature) that keymint/sessions runs
+// on — its session family and, through index.mjs, the email-code API too. Like the default
+// entry's core it is inlined (build/wasm-inline-full.mjs) and instantiated synchronously on its
+// first step: no top-level await, no dynamic import, so this entry too loads in an MV3 module
+// service worker by a static import. The helpers below are the shared runtime's, bound to it.
+import { initSync, step as wasmStep, codes, mask, knownPrefix, presetSpec } from '../../../pkg/keymint.js';
 import { wasmBytes } from '../../build/wasm-inline-full.mjs';
-import { loadCore, run as runOn, loadSaved as loadSavedOn, exchange as exchangeOn } from '../internal.mjs';
+import { loadCore, provideCore } from '../load-core.mjs';
+import { run as runOn, loadSaved as loadSavedOn } from '../steps.mjs';
+import { exchange as exchangeOn } from '../driver.mjs';
 
-/** One step of the full core (see core.mjs's `loadCore`; `setCore` fakes it too). */
-export const { step } = loadCore(initSync, wasmStep, wasmBytes);
+/** The full core, registered for the shared Secret and errors (see load-core.mjs). */
+export const core = provideCore(loadCore({ initSync, step: wasmStep, codes, mask, knownPrefix, presetSpec }, wasmBytes));
+
+/** One step of the full core (`setCore` fakes it too). */
+export const { step } = core;
 
 /** The full core's answer to an op, or the KeymintError it names. @param {any} input */
 export const run = (input) => runOn(input, step);

@@ -3,7 +3,8 @@
 // slow_down, denial, expiry, the optional key mint); this file performs the requests, sleeps
 // until the time the core names, and wraps the credential in Secrets.
 import { step, run, loadSaved } from './core.mjs';
-import { Resumable, advance, splitConfig, nowSeconds, toError, toCredential } from '../internal.mjs';
+import { Resumable, advance, splitConfig } from '../driver.mjs';
+import { nowSeconds, toError, toCredential } from '../steps.mjs';
 
 /** An abortable sleep of `ms` milliseconds. */
 function sleepFor(ms, signal) {

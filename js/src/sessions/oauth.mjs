@@ -3,7 +3,8 @@
 // bytes drawn here, checks the returned `state` before anything else (a mismatch sends
 // nothing), and builds the form-encoded code exchange; this file performs it.
 import { step, run, loadSaved } from './core.mjs';
-import { Resumable, advance, splitConfig, nowSeconds, randomHex, toSession } from '../internal.mjs';
+import { Resumable, advance, splitConfig } from '../driver.mjs';
+import { nowSeconds, randomHex, toSession } from '../steps.mjs';
 import { Secret } from '../secret.mjs';
 
 /** An authorization in progress; its saved document holds the PKCE verifier, so keep it where you keep tokens. */

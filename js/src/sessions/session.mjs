@@ -15,7 +15,9 @@
 import { step, run, loadSaved, exchange } from './core.mjs';
 import { KeymintError, canonicalError } from '../errors.mjs';
 import { Secret } from '../secret.mjs';
-import { Resumable, advance, splitConfig, nowSeconds, providerConfig, toSession, fetchSameOrigin } from '../internal.mjs';
+import { Resumable, advance, splitConfig } from '../driver.mjs';
+import { nowSeconds, providerConfig, toSession } from '../steps.mjs';
+import { fetchSameOrigin } from '../transport.mjs';
 
 export { toSession };
 

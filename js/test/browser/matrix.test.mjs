@@ -1,7 +1,8 @@
 // The package's default entry (dist/keymint.mjs) in real headless Chromium: a page, a
 // dedicated module worker and a module service worker each load it with a static import and
 // run a whole Scripto flow against the emulator (cross-origin, so through its CORS answers);
-// and keymint/sessions (dist/sessions.mjs) beside it, on its own core.
+// and keymint/sessions (dist/sessions.mjs) beside it, on its own core: its family and, as the
+// default entry's superset, an email-code flow. Both import the shared dist/runtime.mjs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -43,12 +44,14 @@ async function call(via, msg) {
   return answer.value;
 }
 
-test('the default entry reaches no window and imports nothing dynamically', () => {
-  const src = readFileSync(new URL('keymint.mjs', `file://${DIST}`), 'utf8');
-  assert.doesNotMatch(src, /\bwindow\b/, 'dist/keymint.mjs mentions window');
-  assert.doesNotMatch(src, /\bimport\s*\(/, 'dist/keymint.mjs has a dynamic import()');
-  assert.doesNotMatch(src, /\bimport\.meta\b/, 'dist/keymint.mjs reads import.meta');
-  assert.doesNotMatch(src, /^\s*import\s/m, 'dist/keymint.mjs imports another module');
+test('the wasm entries and the runtime reach no window and import statically: each entry the runtime only, the runtime nothing', () => {
+  for (const [file, imports] of Object.entries({ 'keymint.mjs': ['./runtime.mjs'], 'sessions.mjs': ['./runtime.mjs'], 'runtime.mjs': [] })) {
+    const src = readFileSync(new URL(file, `file://${DIST}`), 'latin1');
+    assert.doesNotMatch(src, /\bwindow\b/, `dist/${file} mentions window`);
+    assert.doesNotMatch(src, /\bimport\s*\(/, `dist/${file} has a dynamic import()`);
+    assert.doesNotMatch(src, /\bimport\.meta\b/, `dist/${file} reads import.meta`);
+    assert.deepEqual([...new Set([...src.matchAll(/\bfrom\s*"([^"]+)"/g)].map((m) => m[1]))], imports, `dist/${file} imports`);
+  }
 });
 
 const SCOPES = { page: 'Window', worker: 'DedicatedWorkerGlobalScope', serviceworker: 'ServiceWorkerGlobalScope' };
@@ -89,6 +92,19 @@ for (const via of /** @type {const} */ (['page', 'worker', 'serviceworker'])) {
     assert.equal(r.resumed, true);
     assert.deepEqual(r.bad, { isKeymintError: true, code: 'INVALID_TOTP_SECRET' }, 'one runtime: its errors are the default entry\'s KeymintError');
     assert.deepEqual(r.refused, { isKeymintError: true, code: 'INVALID_STEP', field: 'import' }, 'the default entry\'s core names keymint/sessions');
+  });
+}
+
+for (const via of /** @type {const} */ (['page', 'worker', 'serviceworker'])) {
+  test(`${via}: keymint/sessions is the default entry's superset: an email-code flow through it alone`, { timeout: TEST_TIMEOUT_MS }, async () => {
+    const email = `superset-${via}@example.com`;
+    const r = await call(via, { op: 'superset', baseUrl: emu.url, email, code: null });
+    assert.equal(r.sent.email, email);
+    assert.equal(r.scope, SCOPES[via]);
+    assert.deepEqual(r.shared, { Flow: true, KeymintError: true, Secret: true });
+    const done = await call(via, { op: 'superset', baseUrl: emu.url, email, saved: r.saved, code: emu.outbox(email) });
+    assert.match(done.masked, /^scripto_•+[A-Za-z0-9]{4}$/);
+    assert.equal(done.whoami, email);
   });
 }
 

@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtemp, rm, mkdir, copyFile, writeFile, readFile, readdir } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -99,7 +99,7 @@ after(async () => {
 });
 
 test('the tarball carries README, LICENSE, dist and types, and nothing of the repo', async () => {
-  for (const f of ['README.md', 'LICENSE', 'package.json', 'dist/keymint.mjs', 'dist/keymint.cjs', 'dist/sessions.mjs', 'dist/sessions.cjs', 'dist/node.mjs', 'dist/node.cjs', 'dist/cli.mjs', 'types/index.d.ts', 'types/index.d.cts', 'types/sessions.d.ts', 'types/sessions.d.cts']) {
+  for (const f of ['README.md', 'LICENSE', 'package.json', 'dist/runtime.mjs', 'dist/runtime.cjs', 'dist/keymint.mjs', 'dist/keymint.cjs', 'dist/sessions.mjs', 'dist/sessions.cjs', 'dist/node.mjs', 'dist/node.cjs', 'dist/cli.mjs', 'types/index.d.ts', 'types/index.d.cts', 'types/sessions.d.ts', 'types/sessions.d.cts']) {
     assert.ok(files.includes(f), `${f} is in the tarball`);
   }
   assert.ok(files.includes('schema/provider-spec.schema.json'), 'the provider spec JSON Schema ships');
@@ -144,6 +144,14 @@ for (const [name, nodeBin] of Object.entries(NODES)) {
     const cjs = await run(nodeBin, ['cjs-flow.cjs'], { env });
     assert.equal(cjs.code, 0, cjs.stderr);
     assert.equal(lastJson(cjs).ok, true);
+    // keymint/sessions alone: the email-code flow and the family on one compiled wasm.
+    for (const script of ['sessions-only.mjs', 'sessions-only.cjs']) {
+      const only = await run(nodeBin, [script], { env });
+      assert.equal(only.code, 0, only.stderr);
+      const o = lastJson(only);
+      assert.equal(o.ok, true, script);
+      assert.deepEqual(o.wasmModules, [statSync(join(REPO, 'pkg/keymint_bg.wasm')).size], `${script}: one wasm compiled, the full core's`);
+    }
   });
 
   test(`${name}: npx keymint --version/--help and a CLI sign-in against npx keymint-emulator`, async () => {

@@ -21,7 +21,8 @@ export function readmeExamples(readme) {
     const lines = block.split('\n');
     const imports = lines.filter((l) => /^import\s/.test(l));
     const body = lines.filter((l) => !/^import\s/.test(l));
-    if (!imports.some((l) => /from 'keymint'/.test(l))) imports.unshift("import * as keymint from 'keymint';");
+    // A block that imports nothing as `keymint` (from the default entry or keymint/sessions) gets the default entry.
+    if (!imports.some((l) => /from 'keymint'/.test(l) || /\* as keymint from/.test(l))) imports.unshift("import * as keymint from 'keymint';");
     const declared = Object.entries(FREE)
       .filter(([name]) => new RegExp(`\\b${name}\\b`).test(block) && !new RegExp(`(const|let)\\s+${name}\\b`).test(block))
       .map(([name, type]) => `declare const ${name}: ${type};`);

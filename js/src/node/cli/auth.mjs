@@ -5,7 +5,7 @@
 // `*-complete` in a later process resumes it with its expiry, cooldown and attempts known
 // (and answers locally what it can). Without one it starts afresh: the backend knows the code.
 
-import { start, resume } from '../../flow.mjs';
+import { start, resume } from '../../sessions/index.mjs';
 import { KeymintError } from '../../errors.mjs';
 import { isValidProfileName } from '../profile-store.mjs';
 import { countdown } from './prompt.mjs';

@@ -11,7 +11,7 @@
 //   AUTHORIZATION_PENDING (nextAction open_url: url, userCode, expiresAt, and the command
 //   `auth device-login --resume`). `--resume` continues the saved flow (with --no-wait: one
 //   poll, as long as the server allows one).
-import { deviceLogin, resumeDevice } from '../../sessions/index.mjs';
+import { deviceLogin, resumeDevice, presetSpec } from '../../sessions/index.mjs';
 import { canonicalError, KeymintError } from '../../errors.mjs';
 import { profileNameFromEmail, isValidProfileName } from '../profile-store.mjs';
 import { pendingKey } from './auth.mjs';
@@ -20,7 +20,6 @@ import { saveSession } from './session-commands.mjs';
 import { jsonText } from './sanitize.mjs';
 import { resolveTarget, sameBase } from './target.mjs';
 import { JSON_FLAG, HELP_FLAG } from './surface.mjs';
-import { presetSpec } from '../../core.mjs';
 
 /** Whether a provider (preset name or spec) declares the device flow. @param {any} provider */
 export function hasDevice(provider) {

@@ -6,7 +6,7 @@
 // each with --base-url / --json.
 
 import { profileNameFromEmail } from '../profile-store.mjs';
-import { presetSpec } from '../../core.mjs';
+import { presetSpec } from '../../sessions/index.mjs';
 import { requestCommand, completeCommand } from './auth.mjs';
 import { commonCommands } from './common.mjs';
 import { purposesOf, purposeFlag, codeFormatOf, credentialLabel, hasWhoami } from './providers.mjs';

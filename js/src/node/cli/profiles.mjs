@@ -2,7 +2,7 @@
 // auth logout. Which credential a command uses, first found:
 //   --api-key > <PREFIX>_API_KEY > --profile NAME > the active profile.
 
-import { whoami } from '../../flow.mjs';
+import { whoami } from '../../sessions/index.mjs';
 import { KeymintError, canonicalError } from '../../errors.mjs';
 import { maskSecret } from '../../mask.mjs';
 import { fields, table } from './output.mjs';

@@ -10,10 +10,8 @@
 
 import { readFile } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
-import { start } from '../../flow.mjs';
-import { passwordLogin, deviceLogin } from '../../sessions/index.mjs';
+import { start, passwordLogin, deviceLogin, presetSpec } from '../../sessions/index.mjs';
 import { canonicalError, isKeymintError } from '../../errors.mjs';
-import { presetSpec } from '../../core.mjs';
 import { usageError, shown } from './args.mjs';
 
 /** The built-in presets, in the order help lists them (each one's facts come from its spec in the core). */

@@ -11,7 +11,7 @@
 // works); otherwise the flow's per-step override sends the one request there instead.
 
 import { canonicalError } from '../../errors.mjs';
-import { start } from '../../flow.mjs';
+import { start } from '../../sessions/index.mjs';
 import { shown } from './args.mjs';
 
 /** @param {string|undefined} a @param {string|undefined} b */

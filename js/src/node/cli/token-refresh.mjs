@@ -3,7 +3,7 @@
 // (a header, or the body), and the new one replaces it in the profile, with its expiry
 // (a JWT's own `exp` when the answer names none).
 
-import { refreshToken } from '../../flow.mjs';
+import { refreshToken } from '../../sessions/index.mjs';
 import { maskSecret } from '../../mask.mjs';
 import { fields } from './output.mjs';
 import { resolveCredential } from './profiles.mjs';

@@ -18,6 +18,7 @@ const check = (cond, what) => {
     const cred = await keymint.resume(JSON.stringify(flow)).submitCode(emu.outbox(email));
     check(node.Secret === keymint.Secret && node.KeymintError === keymint.KeymintError, 'one runtime');
     check(node.passwordLogin === sessions.passwordLogin && keymint.passwordLogin === undefined, 'the session family is keymint/sessions');
+    check(typeof sessions.start === 'function' && sessions.Secret === keymint.Secret && sessions.KeymintError === keymint.KeymintError, 'keymint/sessions is a superset on one runtime');
     try {
       sessions.totp('not base32!');
       check(false, 'a bad TOTP secret throws');

@@ -59,6 +59,8 @@ try {
   // keymint/sessions: the session family on its own (full) core, errors of the default entry;
   // keymint/node re-exports it, not a copy.
   check(typeof sessions.passwordLogin === 'function' && keymint.passwordLogin === undefined, 'the session family is keymint/sessions');
+  // ... which is a superset: the default entry's API too, the shared classes the same objects.
+  check(typeof sessions.start === 'function' && sessions.Secret === keymint.Secret && sessions.KeymintError === keymint.KeymintError && sessions.Flow === keymint.Flow, 'keymint/sessions is a superset on one runtime');
   check(node.createClient === sessions.createClient && node.DeviceFlow === sessions.DeviceFlow, 'keymint/node re-exports keymint/sessions');
   check(/^\d{6}$/.test(sessions.totp('JBSWY3DPEHPK3PXP', { now: 59_000 })), 'a TOTP code from the full core');
   try {
