@@ -1,3 +1,4 @@
+// @ts-check
 // The one driver loop and the one resumable base of every flow (email OTP, password sign-in,
 // OAuth). The core decides; this file feeds it events, performs the requests it asks for
 // (transport.mjs), saves each new flow document, and turns an error action into a thrown
@@ -9,9 +10,17 @@ import { perform } from './transport.mjs';
 import { nowSeconds, toError, run, providerConfig } from './steps.mjs';
 
 /**
+ * The transport's options (perform), the caller's clock, and where a flow reports a new saved
+ * document.
+ * @typedef {{fetch?: typeof fetch, timeoutMs?: number, signal?: AbortSignal, headers?: Record<string,string>,
+ *   clock?: () => number, onState?: (state: Record<string, any>) => unknown}} RunOptions
+ */
+
+/**
  * Runs `input` through the core, performing every request it asks for.
- * @param {any} input @param {any} opts @param {(input: any) => any} core the core's step
- * @returns {Promise<{state: object|null, action: any}>}
+ * @param {import('../types/protocol.js').StepInput} input @param {RunOptions} opts
+ * @param {import('./load-core.mjs').CoreStep} core the core's step
+ * @returns {Promise<{state?: import('../types/protocol.js').SavedFlow, action: any}>}
  */
 export async function drive(input, opts, core) {
   let out = core(input);
@@ -26,8 +35,8 @@ export async function drive(input, opts, core) {
  * One request the core builds from `input`, and its answer read by op `answerOp` with the same
  * config (whoami, session refresh / check / revoke): the stateless ops beside the flows.
  * @param {{op: string, config: object}} input @param {string} answerOp
- * @param {{clock?: () => number}} opts the transport's options and the clock
- * @param {(input: any) => any} core the core's step
+ * @param {RunOptions} opts the transport's options and the clock
+ * @param {import('./load-core.mjs').CoreStep} core the core's step
  * @returns {Promise<any>} the core's action for the answer
  */
 export async function exchange(input, answerOp, opts, core) {
@@ -50,7 +59,7 @@ export function splitConfig(config, opts) {
  * Feeds `event` to a flow's saved document, keeps (and reports through `onState`) the new
  * document, and resolves with the core's final action. Module-private so that only the flow
  * classes step a flow; set by Resumable's static block, the one place with its private fields.
- * @type {(flow: Resumable, event: object) => Promise<any>}
+ * @type {(flow: Resumable, event: import('../types/protocol.js').FlowEvent) => Promise<any>}
  */
 let advance;
 
@@ -61,8 +70,9 @@ export class Resumable {
   #core;
 
   /**
-   * @param {object} state a saved flow document @param {object} opts
-   * @param {(input: any) => any} core the step of the core this flow runs on (its entry's)
+   * @param {import('../types/protocol.js').SavedFlow} state a saved flow document
+   * @param {RunOptions | undefined} opts
+   * @param {import('./load-core.mjs').CoreStep} core the step of the core this flow runs on (its entry's)
    */
   constructor(state, opts, core) {
     if (typeof core !== 'function') throw new TypeError('a flow needs the step of its core');

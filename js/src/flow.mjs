@@ -83,7 +83,7 @@ export class Flow extends Resumable {
 /**
  * The email-code API (start, resume, refreshToken, whoami) on one core: each entry that carries a
  * wasm exports it bound to its own (src/index.mjs, src/sessions/index.mjs).
- * @param {(input: any) => any} step the step of the entry's core
+ * @param {import('./load-core.mjs').CoreStep} step the step of the entry's core
  */
 export function emailCodeFlows(step) {
   /** Starts a flow (no request is sent until `requestCode()`). */

@@ -1,3 +1,4 @@
+// @ts-check
 // The wasm-free half of a core. An entry that carries a wasm build (the default entry's
 // src/core.mjs: pkg-otp/, email codes only; keymint/sessions' src/sessions/core.mjs: pkg/, the
 // full build) hands its glue and bytes to `loadCore` and registers the result with
@@ -10,7 +11,13 @@
 // synchronously on its first call (no top-level await, no dynamic import), so the same code
 // runs in Node, pages, workers and MV3 service workers.
 
-/** @type {((input: any) => any) | null} */
+/**
+ * One core step: the generated wire input (types/protocol.d.ts, checked where a caller builds
+ * it), a plain object out whose action the caller narrows by its `type`.
+ * @typedef {(input: import('../types/protocol.js').StepInput) => any} CoreStep
+ */
+
+/** @type {CoreStep | null} */
 let fake = null;
 
 /**
@@ -18,7 +25,7 @@ let fake = null;
  * through the `step` of a core made by `loadCore`, so a test can run them against a fake core
  * (input object → output object), whichever build they would reach. `null` puts the wasm cores
  * back. Masking and the codes table stay the real core's.
- * @param {((input: any) => any) | null} core
+ * @param {CoreStep | null} core
  */
 export function setCore(core) {
   fake = core;
@@ -26,7 +33,7 @@ export function setCore(core) {
 
 /**
  * @typedef {object} Core
- * @property {(input: any) => any} step one core step: a plain object in, a plain object out
+ * @property {CoreStep} step one core step: a plain object in, a plain object out
  *   (the wire contract of src/protocol/schema.rs, types/protocol.d.ts)
  * @property {() => void} ready compiles and instantiates the wasm now
  * @property {boolean} loaded whether the wasm is instantiated
@@ -41,7 +48,7 @@ export function setCore(core) {
  * @param {{initSync: (m: {module: BufferSource}) => unknown, step: (input: string) => string,
  *   codes: () => string, mask: (raw: string) => string, knownPrefix: (raw: string) => string,
  *   presetSpec: (name: string) => string}} glue
- * @param {() => Uint8Array} bytes
+ * @param {() => Uint8Array<ArrayBuffer>} bytes
  * @returns {Core}
  */
 export function loadCore(glue, bytes) {

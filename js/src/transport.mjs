@@ -1,3 +1,4 @@
+// @ts-check
 // The fetch transport: performs one request the core asked for, with a timeout,
 // a 1 MiB cap on the answer, and no credential ever following a redirect to
 // another origin. It reports what happened as an event for the core.
@@ -9,11 +10,11 @@ const MAX_REDIRECTS = 5;
 /**
  * @param {{method: string, url: string, headers: Record<string,string>, body?: string}} req
  * @param {{fetch?: typeof fetch, timeoutMs?: number, signal?: AbortSignal, headers?: Record<string,string>}} opts
- * @returns {Promise<object>} a `response` or `transport_error` event
+ * @returns {Promise<import('../types/protocol.js').ResponseEvent | import('../types/protocol.js').TransportErrorEvent>} a `response` or `transport_error` event
  */
 export async function perform(req, opts = NO_OPTS) {
   const doFetch = opts.fetch ?? globalThis.fetch;
-  if (typeof doFetch !== 'function') return { type: 'transport_error', kind: 'network', message: 'no fetch available' };
+  if (typeof doFetch !== 'function') return { type: 'transport_error', kind: 'network' };
   // One controller for the timeout and the caller's signal. (AbortSignal.timeout /
   // AbortSignal.any measured slower per request on Node 20: a weakly held timer
   // that outlives the request, plus composite-signal bookkeeping.)
@@ -46,13 +47,14 @@ export async function perform(req, opts = NO_OPTS) {
       type: 'response',
       status: res.status,
       body,
-      headers: {
+      // Absent headers stay `undefined`, which JSON.stringify leaves out of the wire text.
+      headers: /** @type {Record<string, string>} */ ({
         'content-type': headers.get('content-type') ?? undefined,
         'retry-after': headers.get('retry-after') ?? undefined,
         'x-retry-after': headers.get('x-retry-after') ?? undefined,
         // The server's clock, as RFC 3339 (the core has no HTTP-date parser).
         date: isoDate(headers.get('date') ?? undefined),
-      },
+      }),
     };
   } catch (e) {
     const aborted = timedOut || callerSignal?.aborted || /** @type {any} */ (e)?.name === 'AbortError';
@@ -103,7 +105,10 @@ export async function fetchSameOrigin(doFetch, url, init) {
   }
 }
 
-/** Reads the body as text, or null once it passes MAX_BODY_BYTES. */
+/**
+ * Reads the body as text, or null once it passes MAX_BODY_BYTES.
+ * @param {Response} res @param {Headers} headers
+ */
 async function readCapped(res, headers) {
   if (!res.body) return '';
   // A declared length within the cap, not content-encoded and with every header
