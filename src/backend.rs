@@ -181,12 +181,12 @@ impl Contract for Backend {
     }
 }
 
-/// Resolves the session backend of a step config: `spec` (a custom document) or
-/// `provider` (a preset name).
-pub fn resolve(config: &Value) -> Result<Backend, Error> {
-    let doc = match config.get("spec").filter(|v| !v.is_null()) {
+/// Resolves a session backend: `spec` (a custom document) if given, else `provider` (a
+/// preset name).
+pub fn resolve(provider: Option<&str>, spec: Option<&Value>) -> Result<Backend, Error> {
+    let doc = match spec {
         Some(d) => Some(d.clone()),
-        None => provider::loaded(config.str_at("provider").unwrap_or("")).map(|p| p.doc.clone()),
+        None => provider::loaded(provider.unwrap_or("")).map(|p| p.doc.clone()),
     };
     let invalid = |m: &str| Error::input(Code::INVALID_PROVIDER, "provider", m);
     let doc = doc.ok_or_else(|| invalid("Unknown provider."))?;

@@ -120,13 +120,19 @@ mod serde_types {
 #[test]
 fn password_flow_natively() {
     use keymint::action::{Action, Done};
-    use keymint::family::password::{Password, State};
-    use keymint::family::Event;
+    use keymint::family::password::{Config, Password, State};
+    use keymint::family::{Event, Target};
     use keymint::json::parse;
     use keymint::response::Response;
 
     const T0: i64 = 1_800_000_000;
-    let config = parse(r#"{"provider":"coditect","email":"dev@example.com"}"#).unwrap();
+    let config = Config {
+        target: Target {
+            provider: Some("coditect"),
+            ..Target::default()
+        },
+        email: "dev@example.com",
+    };
     let mut flow = Password::start(&config).unwrap();
     let Action::Send(req) = flow.handle(
         Event::Login {

@@ -23,6 +23,33 @@ use crate::response::Response;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+/// Which backend a session-family flow or operation talks to, and where: the part every
+/// start config shares (`{provider | spec, baseUrl?, allowInsecure?}`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Target<'a> {
+    /// A preset's name (`coditect`, `sessions`, …), unless `spec` is given.
+    pub provider: Option<&'a str>,
+    /// A custom provider document (docs/custom-provider.md).
+    pub spec: Option<&'a Value>,
+    /// The API base URL; default the provider's.
+    pub base_url: Option<&'a str>,
+    /// Allow plain-HTTP loopback URLs (tests, a local emulator).
+    pub allow_insecure: bool,
+}
+
+impl<'a> Target<'a> {
+    /// Reads `{provider | spec, baseUrl?, allowInsecure?}` (a start config or a saved document).
+    #[inline(never)]
+    pub fn from_value(v: &'a Value) -> Target<'a> {
+        Target {
+            provider: v.str_at("provider"),
+            spec: v.get("spec").filter(|s| !s.is_null()),
+            base_url: v.str_at("baseUrl"),
+            allow_insecure: v.get("allowInsecure").and_then(Value::as_bool) == Some(true),
+        }
+    }
+}
+
 /// Where a session-family flow talks to: the backend (a preset or the caller's own
 /// document) and the checked base URL. Every saved document of the family starts
 /// with it: `{v, kind, provider, spec?, baseUrl, …, allowInsecure?}`.
@@ -40,20 +67,15 @@ pub struct Head {
 }
 
 impl Head {
-    /// The head of a start config (`{provider | spec, baseUrl?, allowInsecure?}`).
-    pub fn from_config(config: &Value) -> Result<Head, Error> {
-        let backend = crate::backend::resolve(config)?;
-        let insecure = config
-            .get("allowInsecure")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
-        let base_url = crate::input::base_url(
-            config.str_at("baseUrl").unwrap_or(backend.base_url()),
-            insecure,
-        )?;
+    /// The backend resolved and the base URL checked.
+    #[inline(never)]
+    pub fn new(t: &Target<'_>) -> Result<Head, Error> {
+        let backend = crate::backend::resolve(t.provider, t.spec)?;
+        let insecure = t.allow_insecure;
+        let base_url = crate::input::base_url(t.base_url.unwrap_or(backend.base_url()), insecure)?;
         Ok(Head {
             backend,
-            custom: config.get("spec").filter(|v| !v.is_null()).cloned(),
+            custom: t.spec.cloned(),
             base_url,
             insecure,
         })
@@ -81,7 +103,7 @@ impl Head {
     /// members, then [`verify`]s the whole.
     pub fn resume(saved: &Value, kind: &str) -> Result<Head, Error> {
         crate::saved::versioned(saved, Some(kind))?;
-        Head::from_config(saved).map_err(|e| Error::bad_saved(&e.message))
+        Head::new(&Target::from_value(saved)).map_err(|e| Error::bad_saved(&e.message))
     }
 
     /// `base_url` with `path` appended.

@@ -16,7 +16,7 @@
 //! clientId, redirectUri, scope?, state, codeVerifier, phase, allowInsecure?, check}`.
 
 use super::oauth2::{challenge, error, form, same, token_answer};
-use super::{locate, need, verify, Event, Head};
+use super::{locate, need, verify, Event, Head, Target};
 use crate::action::{Action, Done, Request};
 use crate::backend::Backend;
 use crate::crypto::{base64url, unhex};
@@ -65,9 +65,46 @@ pub struct OAuth {
     state: State,
 }
 
-/// The authorization server's base URL and the path of `endpoint` (`authorize`,
-/// `token`): `config.authUrl`, else the provider's `authUrl`, else its base URL.
-pub fn endpoint(b: &Backend, config: &Value, insecure: bool, key: &str) -> Result<String, Error> {
+/// An OAuth2 flow's start config.
+#[derive(Clone, Debug, Default)]
+pub struct Config<'a> {
+    /// The backend and API base URL.
+    pub target: Target<'a>,
+    /// The authorization server's base URL; default the provider's `authUrl`.
+    pub auth_url: Option<&'a str>,
+    /// The OAuth client id (required).
+    pub client_id: Option<&'a str>,
+    /// Where the authorization server redirects (required).
+    pub redirect_uri: Option<&'a str>,
+    /// The scope: a string of space-separated words, or an array of such strings.
+    pub scope: Option<&'a Value>,
+    /// At least 48 caller-drawn random bytes as hex (required).
+    pub random: Option<&'a str>,
+}
+
+impl<'a> Config<'a> {
+    /// Reads `{provider | spec, authUrl?, clientId, redirectUri, scope (a string or an array
+    /// of strings), random, baseUrl?, allowInsecure?}`.
+    pub fn from_value(v: &'a Value) -> Config<'a> {
+        Config {
+            target: Target::from_value(v),
+            auth_url: v.str_at("authUrl"),
+            client_id: v.str_at("clientId"),
+            redirect_uri: v.str_at("redirectUri"),
+            scope: v.get("scope"),
+            random: v.str_at("random"),
+        }
+    }
+}
+
+/// The authorization server's base URL (`auth_url`, else the provider's `authUrl`, else its
+/// base URL) and the path of `key` (`authorize`, `token`).
+pub fn endpoint(
+    b: &Backend,
+    auth_url: Option<&str>,
+    insecure: bool,
+    key: &str,
+) -> Result<String, Error> {
     let path = b.oauth(key).ok_or_else(|| {
         Error::input(
             Code::INVALID_PROVIDER,
@@ -75,12 +112,12 @@ pub fn endpoint(b: &Backend, config: &Value, insecure: bool, key: &str) -> Resul
             "This provider has no OAuth2 endpoints.",
         )
     })?;
-    let base = input::base_url(config.str_at("authUrl").unwrap_or(b.auth_url()), insecure)?;
+    let base = input::base_url(auth_url.unwrap_or(b.auth_url()), insecure)?;
     locate(&base, path, insecure)
 }
 
-fn text_of<'a>(config: &'a Value, key: &'static str, what: &str) -> Result<&'a str, Error> {
-    config.str_at(key).ok_or_else(|| {
+fn required<'a>(v: Option<&'a str>, key: &'static str, what: &str) -> Result<&'a str, Error> {
+    v.ok_or_else(|| {
         let mut m = String::from(what);
         m.push_str(" is required.");
         Error::input(Code::INVALID_REQUEST, key, &m)
@@ -89,20 +126,20 @@ fn text_of<'a>(config: &'a Value, key: &'static str, what: &str) -> Result<&'a s
 
 impl OAuth {
     /// `oauth_start`: the flow, and the `authorize` action with its URL.
-    pub fn start(config: &Value) -> Result<(OAuth, Action), Error> {
-        let head = Head::from_config(config)?;
+    pub fn start(config: &Config<'_>) -> Result<(OAuth, Action), Error> {
+        let head = Head::new(&config.target)?;
         let b = &head.backend;
-        let authorize = endpoint(b, config, head.insecure, "authorize")?;
-        let token_url = endpoint(b, config, head.insecure, "token")?;
-        let client_id = text_of(config, "clientId", "The OAuth client id")?;
-        let redirect = text_of(config, "redirectUri", "The redirect URI")?;
+        let authorize = endpoint(b, config.auth_url, head.insecure, "authorize")?;
+        let token_url = endpoint(b, config.auth_url, head.insecure, "token")?;
+        let client_id = required(config.client_id, "clientId", "The OAuth client id")?;
+        let redirect = required(config.redirect_uri, "redirectUri", "The redirect URI")?;
         if redirect.starts_with("http://") || !redirect.bytes().any(|b| b == b':') {
             input::base_url(redirect, head.insecure)
                 .map_err(|e| e.with_next(Next::FixInput("redirectUri")))?;
         }
         // Space-separated, from a string or an array of strings.
         let mut scope = String::new();
-        let words: &[Value] = match config.get("scope") {
+        let words: &[Value] = match config.scope {
             Some(Value::Arr(items)) => items,
             Some(one @ Value::Str(_)) => core::slice::from_ref(one),
             _ => &[],
@@ -117,7 +154,7 @@ impl OAuth {
             }
             scope.push_str(word);
         }
-        let random = config.str_at("random").and_then(unhex).unwrap_or_default();
+        let random = config.random.and_then(unhex).unwrap_or_default();
         let (Some(v), Some(st)) = (random.get(..32), random.get(32..48)) else {
             return Err(Error::input(
                 Code::INVALID_STEP,

@@ -14,7 +14,7 @@
 //! phase, challengeToken?, challengeExpiresAt?, attemptsRemaining?, method?,
 //! allowInsecure?, check}`.
 
-use super::{json_request, need, verify, Event, Head};
+use super::{json_request, need, verify, Event, Head, Target};
 use crate::action::{Action, Done};
 use crate::error::{Code, Error};
 use crate::json::{s, Value, Writer};
@@ -69,6 +69,25 @@ impl State {
     }
 }
 
+/// A password flow's start config.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Config<'a> {
+    /// The backend and base URL.
+    pub target: Target<'a>,
+    /// The account's email.
+    pub email: &'a str,
+}
+
+impl<'a> Config<'a> {
+    /// Reads `{provider | spec, baseUrl?, email, allowInsecure?}`.
+    pub fn from_value(v: &'a Value) -> Config<'a> {
+        Config {
+            target: Target::from_value(v),
+            email: v.str_at("email").unwrap_or(""),
+        }
+    }
+}
+
 /// A password (+ second factor) flow.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Password {
@@ -78,9 +97,9 @@ pub struct Password {
 }
 
 impl Password {
-    /// `password_start` `{config: {provider | spec, baseUrl?, email, allowInsecure?}}`.
-    pub fn start(config: &Value) -> Result<Password, Error> {
-        let head = Head::from_config(config)?;
+    /// `password_start`: the flow, waiting for `register` or `login`.
+    pub fn start(config: &Config<'_>) -> Result<Password, Error> {
+        let head = Head::new(&config.target)?;
         if head.backend.route("login").is_none() {
             return Err(Error::input(
                 Code::INVALID_PROVIDER,
@@ -88,7 +107,7 @@ impl Password {
                 "This provider has no password sign-in.",
             ));
         }
-        let email = input::email(config.str_at("email").unwrap_or(""))?;
+        let email = input::email(config.email)?;
         Ok(Password {
             head,
             email,

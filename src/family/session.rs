@@ -14,7 +14,7 @@
 //! - `api_token` `{config: {provider, token}}` → `done` with `env` (`live` / `test` / absent).
 
 use super::oauth2::{form, token_answer};
-use super::{json_request, locate, oauth, Head};
+use super::{json_request, locate, oauth, Head, Target};
 use crate::action::{Done, Request};
 use crate::backend::{self, Backend};
 use crate::error::{Code, Error, Next};
@@ -41,9 +41,10 @@ pub enum Operation {
 /// A session op's config, decoded at the protocol edge.
 #[derive(Clone, Debug)]
 pub struct Config<'a> {
-    /// The whole config (`{provider | spec, baseUrl?, authUrl?, allowInsecure?}` are
-    /// read from it when the backend is resolved).
-    pub raw: &'a Value,
+    /// The backend and base URL.
+    pub target: Target<'a>,
+    /// The OAuth2 authorization server's base URL (a refresh grant without `token_url`).
+    pub auth_url: Option<&'a str>,
     /// The operation, if it names a known one.
     pub operation: Option<Operation>,
     /// The session's access token.
@@ -64,7 +65,8 @@ impl<'a> Config<'a> {
     /// Decodes a step input's `config`.
     pub fn from_value(v: &'a Value) -> Config<'a> {
         Config {
-            raw: v,
+            target: Target::from_value(v),
+            auth_url: v.str_at("authUrl"),
             operation: match v.str_at("operation").unwrap_or("") {
                 "refresh" => Some(Operation::Refresh),
                 "revoke" => Some(Operation::Revoke),
@@ -100,7 +102,7 @@ fn bad_operation(with_call: bool) -> Error {
 
 /// The request of a session operation.
 pub fn request(c: &Config<'_>) -> Result<Request, Error> {
-    let head = Head::from_config(c.raw)?;
+    let head = Head::new(&c.target)?;
     let (b, base, insecure) = (&head.backend, &head.base_url, head.insecure);
     let url = |k: &str| -> Result<String, Error> {
         let path = b.route(k).ok_or_else(|| {
@@ -166,14 +168,14 @@ fn token_endpoint(
     }
     match (b.oauth("token"), b.text("device", "tokenEndpoint")) {
         (None, Some(token)) => locate(base, token, insecure),
-        _ => oauth::endpoint(b, c.raw, insecure, "token"),
+        _ => oauth::endpoint(b, c.auth_url, insecure, "token"),
     }
 }
 
 /// What a session operation's answer means.
 pub fn response(c: &Config<'_>, r: Result<Response, Error>, now: i64) -> Result<Done, Error> {
     let r = r?;
-    let b = backend::resolve(c.raw)?;
+    let b = backend::resolve(c.target.provider, c.target.spec)?;
     match c.operation {
         Some(Operation::Refresh) => {
             let mut cred = if c.client_id.is_some() {
@@ -209,7 +211,8 @@ pub fn totp_code(secret: &str, now: i64) -> Result<Done, Error> {
 
 /// What an API token's prefix says (`{provider, token}`), and the token masked.
 pub fn api_token(config: &Value) -> Result<Done, Error> {
-    let b = backend::resolve(config)?;
+    let t = Target::from_value(config);
+    let b = backend::resolve(t.provider, t.spec)?;
     let token = config.str_at("token").unwrap_or("");
     Ok(Done::ApiToken {
         env: b.api_token_env(token).map(String::from),

@@ -8,7 +8,7 @@ use crate::error::Error;
 use crate::family::device::Device;
 use crate::family::oauth::OAuth;
 use crate::family::password::Password;
-use crate::family::{oauth2, session, Event};
+use crate::family::{device, oauth, oauth2, password, session, Event};
 use crate::json::{Value, Writer};
 use crate::response::Response;
 use alloc::string::String;
@@ -95,11 +95,17 @@ pub fn step(input: &Input<'_>) -> Option<String> {
         )),
         Op::Totp => done(session::totp_code(secret.unwrap_or(""), now)),
         Op::ApiToken => done(session::api_token(config)),
-        Op::PasswordStart => {
-            started(Password::start(config).map(|f| (Flow::Password(f), Action::Ready)))
-        }
-        Op::OauthStart => started(OAuth::start(config).map(|(f, a)| (Flow::OAuth(f), a))),
-        Op::DeviceStart => started(Device::start(config).map(|f| (Flow::Device(f), Action::Ready))),
+        Op::PasswordStart => started(
+            Password::start(&password::Config::from_value(config))
+                .map(|f| (Flow::Password(f), Action::Ready)),
+        ),
+        Op::OauthStart => started(
+            OAuth::start(&oauth::Config::from_value(config)).map(|(f, a)| (Flow::OAuth(f), a)),
+        ),
+        Op::DeviceStart => started(
+            Device::start(&device::Config::from_value(config))
+                .map(|f| (Flow::Device(f), Action::Ready)),
+        ),
         Op::Event | Op::Validate => {
             let resumed = match state.str_at("kind")? {
                 "password" => Password::resume(state).map(Flow::Password),

@@ -32,7 +32,7 @@ mod answer;
 mod saved;
 
 use super::oauth2::form;
-use super::{locate, Event, Head};
+use super::{locate, Event, Head, Target};
 use crate::action::{Action, DeviceCode, Request};
 use crate::backend::Backend;
 use crate::error::{Code, Error, Next};
@@ -105,6 +105,38 @@ impl State {
     }
 }
 
+/// A device flow's start config; `client_id`, `scope` and `resource` default to the
+/// provider's `device` section.
+#[derive(Clone, Debug, Default)]
+pub struct Config<'a> {
+    /// The backend and base URL.
+    pub target: Target<'a>,
+    /// The OAuth client id.
+    pub client_id: Option<&'a str>,
+    /// The scope asked for.
+    pub scope: Option<&'a str>,
+    /// The RFC 8707 resource indicator.
+    pub resource: Option<&'a str>,
+    /// An object holding what a `mint` body may draw from, by name: `keyName`,
+    /// `keyExpiresInDays`, `description`, `organizationId` (other members are ignored; the
+    /// JSON protocol passes the start config itself).
+    pub options: Option<&'a Value>,
+}
+
+impl<'a> Config<'a> {
+    /// Reads `{provider | spec, baseUrl?, clientId?, scope?, resource?, allowInsecure?,
+    /// keyName?, keyExpiresInDays?, description?, organizationId?}`.
+    pub fn from_value(v: &'a Value) -> Config<'a> {
+        Config {
+            target: Target::from_value(v),
+            client_id: v.str_at("clientId"),
+            scope: v.str_at("scope"),
+            resource: v.str_at("resource"),
+            options: Some(v),
+        }
+    }
+}
+
 /// A device authorization grant flow.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Device {
@@ -134,8 +166,8 @@ fn endpoint(b: &Backend, base: &str, key: &str, insecure: bool) -> Result<String
 
 impl Device {
     /// `device_start`: the flow, waiting for `request`.
-    pub fn start(config: &Value) -> Result<Device, Error> {
-        let mut head = Head::from_config(config)?;
+    pub fn start(config: &Config<'_>) -> Result<Device, Error> {
+        let mut head = Head::new(&config.target)?;
         let b = &head.backend;
         // An origin-only base URL gets the provider's `basePath` (Better Auth's `/api/auth`),
         // as the email-code flow does.
@@ -156,14 +188,13 @@ impl Device {
                 None,
             ),
         };
-        let text = |k: &str| {
-            config
-                .str_at(k)
+        let text = |given: Option<&str>, k: &str| {
+            given
                 .or_else(|| b.text("device", k))
                 .filter(|v| !v.trim().is_empty())
                 .map(String::from)
         };
-        let client_id = text("clientId").ok_or_else(|| {
+        let client_id = text(config.client_id, "clientId").ok_or_else(|| {
             Error::input(
                 Code::INVALID_REQUEST,
                 "clientId",
@@ -172,7 +203,11 @@ impl Device {
         })?;
         let mut options = Vec::new();
         for k in OPTIONS {
-            if let Some(v) = config.get(k).filter(|v| !v.is_null()) {
+            if let Some(v) = config
+                .options
+                .and_then(|o| o.get(k))
+                .filter(|v| !v.is_null())
+            {
                 options.push((String::from(k), v.clone()));
             }
         }
@@ -180,8 +215,8 @@ impl Device {
             endpoints,
             metadata_url,
             client_id,
-            scope: text("scope"),
-            resource: text("resource"),
+            scope: text(config.scope, "scope"),
+            resource: text(config.resource, "resource"),
             options,
             state: State::Ready,
             head,
