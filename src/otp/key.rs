@@ -97,7 +97,6 @@ pub fn request(config: &KeyConfig<'_>, op: KeyOp) -> Result<Request, Error> {
     let mut url = base.clone();
     url.push_str(path);
     let mut extra = provider::spec_headers(&spec, &base);
-    let mut headers = alloc::vec![("accept", String::from("application/json"))];
     let mut body = None;
     match body_field {
         Some(field) => {
@@ -106,17 +105,20 @@ pub fn request(config: &KeyConfig<'_>, op: KeyOp) -> Result<Request, Error> {
         None => extra.push(provider::auth_header(auth, key)),
     }
     let post = method == "POST";
-    if post {
-        headers.push(("content-type", String::from("application/json")));
-        body = body.or_else(|| Some(String::from("{}")));
-    }
-    Ok(Request {
-        method: if post { "POST" } else { "GET" },
-        url,
-        headers,
-        extra,
-        body,
-    })
+    // A POST always carries a JSON body (`{}` when the key goes in a header).
+    let mut r = match (post, body) {
+        (true, body) => Request::json(
+            "POST",
+            url,
+            Some(body.unwrap_or_else(|| String::from("{}"))),
+        ),
+        (false, body) => Request {
+            body,
+            ..Request::json("GET", url, None)
+        },
+    };
+    r.extra = extra;
+    Ok(r)
 }
 
 /// Who the credential belongs to, from the whoami answer (the spec's `whoami.data` object).

@@ -9,8 +9,6 @@ use crate::provider::{auth_header, spec_headers, Mint};
 use alloc::string::String;
 use alloc::vec::Vec;
 
-const JSON: &str = "application/json";
-
 impl Flow {
     /// The URL of a route: the step's override when there is one, else base URL + path.
     fn url(&self, path: &str, step_url: Option<&str>) -> String {
@@ -36,20 +34,12 @@ impl Flow {
     }
 
     fn post(&self, url: String, body: String, idempotency: Option<String>) -> Request {
-        let mut headers = alloc::vec![
-            ("content-type", String::from(JSON)),
-            ("accept", String::from(JSON))
-        ];
+        let mut r = Request::json("POST", url, Some(body));
         if let Some(key) = idempotency {
-            headers.push(("idempotency-key", key));
+            r.headers.push(("idempotency-key", key));
         }
-        Request {
-            method: "POST",
-            url,
-            headers,
-            extra: spec_headers(&self.spec, &self.base_url),
-            body: Some(body),
-        }
+        r.extra = spec_headers(&self.spec, &self.base_url);
+        r
     }
 
     /// The path of the purpose's request route, or of its complete route.
