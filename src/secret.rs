@@ -39,9 +39,10 @@ pub fn mask(raw: &str) -> String {
     let mut out = String::new();
     out.push_str(raw.get(..prefix_len).unwrap_or(""));
     out.push_str("••••••••");
-    let n = crate::text::char_count(raw);
-    if n >= 20 {
-        out.extend(raw.chars().skip(n - 4));
+    if crate::text::char_count(raw) >= 20 {
+        // The last four characters (a byte slice from the fourth char boundary from the end).
+        let tail = raw.char_indices().rev().nth(3).map_or(0, |(i, _)| i);
+        out.push_str(raw.get(tail..).unwrap_or(""));
     }
     out
 }
