@@ -44,14 +44,15 @@ fn push_arg(c: &mut String, value: &str) {
         c.push_str(value);
         return;
     }
+    // Quote runs copied whole; each `'` closes the quote, adds an escaped one, reopens.
     c.push('\'');
-    for ch in value.chars() {
-        if ch == '\'' {
-            c.push_str("'\\''");
-        } else {
-            c.push(ch);
-        }
+    let mut rest = value;
+    while let Some((run, more)) = crate::text::cut(rest, b'\'') {
+        c.push_str(run);
+        c.push_str("'\\''");
+        rest = more;
     }
+    c.push_str(rest);
     c.push('\'');
 }
 

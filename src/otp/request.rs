@@ -141,12 +141,9 @@ impl Flow {
     /// carries the same key and the backend replays its answer.
     fn idempotency_key(&self) -> String {
         let mut key = String::from("km-");
-        key.extend(
-            self.flow_id
-                .chars()
-                .filter(char::is_ascii_alphanumeric)
-                .take(32),
-        );
+        for b in self.flow_id.bytes().filter(u8::is_ascii_alphanumeric).take(32) {
+            key.push(char::from(b));
+        }
         key.push('-');
         key.push_str(self.nonce.as_deref().unwrap_or(""));
         key
