@@ -141,7 +141,12 @@ impl Flow {
     /// carries the same key and the backend replays its answer.
     fn idempotency_key(&self) -> String {
         let mut key = String::from("km-");
-        for b in self.flow_id.bytes().filter(u8::is_ascii_alphanumeric).take(32) {
+        for b in self
+            .flow_id
+            .bytes()
+            .filter(u8::is_ascii_alphanumeric)
+            .take(32)
+        {
             key.push(char::from(b));
         }
         key.push('-');

@@ -91,26 +91,51 @@ impl Spec {
                 check(doc, field, *kind)?;
             }
         }
-        let flows = ["login", "signup"]
-            .into_iter()
-            .filter(|p| doc.path("flows").and_then(|f| f.get(p)).is_some())
-            .map(|p| {
+        // Plain loops rather than iterator chains: each chain's adapters are their own
+        // generic code in the wasm.
+        let mut flows = Vec::new();
+        for p in ["login", "signup"] {
+            if doc.path("flows").and_then(|f| f.get(p)).is_some() {
                 let base = join("flows", p);
-                Routes {
+                flows.push(Routes {
                     purpose: String::from(p),
                     request: text_or(doc, &join(&base, "request"), ""),
                     complete: text_or(doc, &join(&base, "complete"), ""),
                     fields: pairs(doc, &join(&base, "fields"), false),
+                });
+            }
+        }
+        let mut errors = Vec::new();
+        for (k, v) in members(doc, "errors") {
+            if let Some(code) = v.as_str().and_then(Code::parse) {
+                errors.push((k.clone(), code));
+            }
+        }
+        let mut credential = pairs(doc, "credential", false);
+        credential.retain(|(k, _)| k != "kind");
+        let mut carry = Vec::new();
+        for (name, e) in members(doc, "carry") {
+            carry.push(Carry {
+                name: name.clone(),
+                from: text_or(e, "from", ""),
+                body: opt(e, "body"),
+                header: opt(e, "header").map(|_| auth_of(e, "")),
+            });
+        }
+        let mut accept = Vec::new();
+        for (step, e) in members(doc, "accept") {
+            let mut status = Vec::new();
+            for s in e.get("status").and_then(Value::as_arr).unwrap_or(&[]) {
+                if let Some(n) = s.as_i64() {
+                    status.push(n);
                 }
-            })
-            .collect();
-        let errors = match doc.get("errors") {
-            Some(Value::Obj(m)) => m
-                .iter()
-                .filter_map(|(k, v)| Some((k.clone(), v.as_str().and_then(Code::parse)?)))
-                .collect(),
-            _ => Vec::new(),
-        };
+            }
+            accept.push(Accept {
+                step: step.clone(),
+                status,
+                has: opt(e, "has"),
+            });
+        }
         let expires_days = match doc.path("limits.keyExpiresInDays").and_then(Value::as_arr) {
             Some([Value::Int(lo), Value::Int(hi)]) => Some((*lo, *hi)),
             _ => None,
@@ -132,10 +157,7 @@ impl Spec {
             fields: pairs(doc, "fields", false),
             envelope: pairs(doc, "envelope", false),
             sent: pairs(doc, "sent", false),
-            credential: pairs(doc, "credential", false)
-                .into_iter()
-                .filter(|(k, _)| k != "kind")
-                .collect(),
+            credential,
             whoami: opt(doc, "whoami.path"),
             lifetime: int("codeLifetimeSeconds").unwrap_or(600),
             cooldown: int("resendCooldownSeconds"),
@@ -157,29 +179,8 @@ impl Spec {
             },
             code_attempts: int("codeAttempts"),
             version: int("version").unwrap_or(1),
-            carry: members(doc, "carry")
-                .iter()
-                .map(|(name, e)| Carry {
-                    name: name.clone(),
-                    from: text_or(e, "from", ""),
-                    body: opt(e, "body"),
-                    header: opt(e, "header").map(|_| auth_of(e, "")),
-                })
-                .collect(),
-            accept: members(doc, "accept")
-                .iter()
-                .map(|(step, e)| Accept {
-                    step: step.clone(),
-                    status: e
-                        .get("status")
-                        .and_then(Value::as_arr)
-                        .unwrap_or(&[])
-                        .iter()
-                        .filter_map(Value::as_i64)
-                        .collect(),
-                    has: opt(e, "has"),
-                })
-                .collect(),
+            carry,
+            accept,
             code_format: CodeFormat {
                 length: int("codeFormat.length").map_or(6, |n| n as usize),
                 alphabet: pick(doc, "codeFormat.alphabet", ALPHABETS),
