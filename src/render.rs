@@ -37,9 +37,13 @@ fn verb(template: &str, purpose: &str) -> String {
 fn push_arg(c: &mut String, value: &str) {
     c.push(' ');
     let plain = !value.is_empty()
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"_@%+=:,./-".contains(&b));
+        && value.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'_' | b'@' | b'%' | b'+' | b'=' | b':' | b',' | b'.' | b'/' | b'-'
+                )
+        });
     if plain {
         c.push_str(value);
         return;

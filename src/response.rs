@@ -107,16 +107,17 @@ fn looks_json(r: &Response) -> bool {
 
 /// The organizations of an answer or a saved document: `[{id, name}]`, entries without an id dropped.
 pub fn orgs(v: Option<&Value>) -> Vec<(String, String)> {
-    v.and_then(Value::as_arr)
-        .unwrap_or(&[])
-        .iter()
-        .filter_map(|o| {
-            Some((
-                String::from(o.str_at("id")?),
+    // A plain loop: an iterator chain here is its own generic code in the wasm.
+    let mut out = Vec::new();
+    for o in v.and_then(Value::as_arr).unwrap_or(&[]) {
+        if let Some(id) = o.str_at("id") {
+            out.push((
+                String::from(id),
                 String::from(o.str_at("name").unwrap_or("")),
-            ))
-        })
-        .collect()
+            ));
+        }
+    }
+    out
 }
 
 /// How a 2xx answer's data must look.

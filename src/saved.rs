@@ -44,7 +44,9 @@ pub fn verify(doc: &Value, kind: Option<&str>, canonical: &str) -> Result<(), Er
     if sums(canonical) {
         return Ok(());
     }
-    let body = Value::Obj(m.iter().filter(|(k, _)| k != "check").cloned().collect());
+    let mut body = m.to_vec();
+    body.retain(|(k, _)| k != "check");
+    let body = Value::Obj(body);
     if !sums(&body.to_json()) {
         return Err(invalid(
             "The saved flow was altered or damaged; start a new flow.",

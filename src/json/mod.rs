@@ -123,13 +123,13 @@ impl Value {
 /// Builds an object value from members; `Null` members are dropped so optional
 /// fields disappear instead of being written as `null`.
 pub fn obj(members: Vec<(&str, Value)>) -> Value {
-    Value::Obj(
-        members
-            .into_iter()
-            .filter(|(_, v)| !v.is_null())
-            .map(|(k, v)| (String::from(k), v))
-            .collect(),
-    )
+    let mut out = Vec::with_capacity(members.len());
+    for (k, v) in members {
+        if !v.is_null() {
+            out.push((String::from(k), v));
+        }
+    }
+    Value::Obj(out)
 }
 
 /// A string value.
