@@ -943,3 +943,32 @@ fn no_mutated_input_makes_the_session_ops_panic() {
     }
     assert!(answered > 3000);
 }
+
+/// Scope words from a string with any ASCII white space, or from an array of such strings,
+/// are sent space-separated (non-ASCII words kept whole).
+#[test]
+fn scope_words_are_normalised() {
+    for (scope, want) in [
+        (
+            s(" read:projects \t write:projects\n"),
+            "read%3Aprojects%20write%3Aprojects",
+        ),
+        (
+            Value::Arr(vec![s("a b"), s("  c"), s("é")]),
+            "a%20b%20c%20%C3%A9",
+        ),
+    ] {
+        let (_, out) = Run::start(
+            "oauth_start",
+            obj(vec![
+                ("provider", s("coditect")),
+                ("clientId", s("cli_1")),
+                ("redirectUri", s("http://127.0.0.1:8976/callback")),
+                ("scope", scope),
+                ("random", s(&random())),
+            ]),
+        );
+        let url = out.str_at("action.url").unwrap().to_string();
+        assert!(url.contains(&format!("&scope={want}&")), "{url}");
+    }
+}

@@ -144,15 +144,26 @@ impl OAuth {
             Some(one @ Value::Str(_)) => core::slice::from_ref(one),
             _ => &[],
         };
-        for word in words
-            .iter()
-            .filter_map(Value::as_str)
-            .flat_map(str::split_ascii_whitespace)
-        {
-            if !scope.is_empty() {
-                scope.push(' ');
+        for text in words.iter().filter_map(Value::as_str) {
+            // Each run of non-space bytes is a word (an ASCII space never sits inside a UTF-8
+            // sequence, so the runs are whole characters); a loop, not an iterator chain.
+            let bytes = text.as_bytes();
+            let space = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_whitespace);
+            let mut i = 0;
+            while i < bytes.len() {
+                if space(i) {
+                    i += 1;
+                    continue;
+                }
+                let start = i;
+                while i < bytes.len() && !space(i) {
+                    i += 1;
+                }
+                if !scope.is_empty() {
+                    scope.push(' ');
+                }
+                scope.push_str(text.get(start..i).unwrap_or(""));
             }
-            scope.push_str(word);
         }
         let random = config.random.and_then(unhex).unwrap_or_default();
         let (Some(v), Some(st)) = (random.get(..32), random.get(32..48)) else {

@@ -32,10 +32,15 @@ impl<'a> Event<'a> {
             "callback" => Event::Callback {
                 // From the URL, else from a `params` object.
                 params: match (text("url"), event.get("params")) {
-                    (None, Some(Value::Obj(m))) => m
-                        .iter()
-                        .filter_map(|(k, v)| Some((k.clone(), String::from(v.as_str()?))))
-                        .collect(),
+                    (None, Some(Value::Obj(m))) => {
+                        let mut params = alloc::vec::Vec::new();
+                        for (k, v) in m {
+                            if let Some(v) = v.as_str() {
+                                params.push((k.clone(), String::from(v)));
+                            }
+                        }
+                        params
+                    }
                     (url, _) => oauth2::query(url.unwrap_or("")),
                 },
                 client_secret: text("clientSecret"),

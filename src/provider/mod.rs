@@ -173,16 +173,21 @@ pub fn resolve(name: Option<&str>, custom: Option<&Value>) -> Result<Rc<Spec>, S
 
 /// True when a URL names a path after its host: a `/` followed by more than slashes.
 fn has_path(url: &str) -> bool {
-    let mut rest = url
-        .bytes()
-        .skip_while(|&c| c != b':')
-        .skip(1)
-        .skip_while(|&c| c == b'/');
+    // After `scheme:` and its slashes: a `/` later followed by anything but slashes and spaces.
+    let after = crate::text::cut(url, b':').map_or("", |(_, rest)| rest);
     let mut slash = false;
-    rest.any(|c| {
+    let mut host = true;
+    for c in after.bytes() {
+        if host && c == b'/' {
+            continue;
+        }
+        host = false;
         slash |= c == b'/';
-        slash && c != b'/' && !c.is_ascii_whitespace()
-    })
+        if slash && c != b'/' && !c.is_ascii_whitespace() {
+            return true;
+        }
+    }
+    false
 }
 
 /// A caller's base URL with `base_path` appended when it names only an origin
