@@ -19,9 +19,19 @@ pub fn find(hay: &str, needle: &str) -> Option<usize> {
     (0..h.len().saturating_sub(n.len()) + 1).find(|&i| h.get(i..i + n.len()) == Some(n))
 }
 
+/// Whether `b` is one of `set` (a loop: `[u8]::contains` is ~380 B of generic search code).
+fn in_set(b: u8, set: &[u8]) -> bool {
+    for s in set {
+        if *s == b {
+            return true;
+        }
+    }
+    false
+}
+
 /// Where the first byte of `text` in `set` is (a byte loop, like [`find`]).
 pub fn find_any(text: &str, set: &[u8]) -> Option<usize> {
-    text.bytes().position(|b| set.contains(&b))
+    text.bytes().position(|b| in_set(b, set))
 }
 
 /// Splits `text` around the first `sep` (an ASCII byte): `(before, after)`.
@@ -35,16 +45,8 @@ pub fn cut(text: &str, sep: u8) -> Option<(&str, &str)> {
 pub fn trim_end_any<'a>(text: &'a str, set: &[u8]) -> &'a str {
     let bytes = text.as_bytes();
     let mut end = bytes.len();
-    // A loop rather than `[u8]::contains`, whose generic search costs ~380 B of wasm.
-    'outer: while end > 0 {
-        let Some(b) = bytes.get(end - 1) else { break };
-        for s in set {
-            if s == b {
-                end -= 1;
-                continue 'outer;
-            }
-        }
-        break;
+    while end > 0 && bytes.get(end - 1).is_some_and(|b| in_set(*b, set)) {
+        end -= 1;
     }
     text.get(..end).unwrap_or(text)
 }

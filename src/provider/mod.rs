@@ -227,10 +227,11 @@ pub fn fill_header(template: &str, base_url: &str) -> alloc::string::String {
 
 /// The spec's extra headers, `{origin}` and `{baseUrl}` filled in from `base_url`.
 pub fn spec_headers(spec: &Spec, base_url: &str) -> alloc::vec::Vec<(String, String)> {
-    spec.headers
-        .iter()
-        .map(|(k, v)| (k.clone(), fill_header(v, base_url)))
-        .collect()
+    let mut out = alloc::vec::Vec::with_capacity(spec.headers.len());
+    for (k, v) in &spec.headers {
+        out.push((k.clone(), fill_header(v, base_url)));
+    }
+    out
 }
 
 /// A credential header: `(name, "<scheme> <secret>")`, or the bare secret
