@@ -29,6 +29,15 @@ pub fn text(write: &dyn Fn(&mut Writer)) -> String {
     w.out
 }
 
+/// `INVALID_STATE`: member `key` of a saved document is missing or not what its flow
+/// wrote (every flow's reader reports a bad member this way).
+pub fn bad_field(key: &str) -> Error {
+    Error::local(
+        Code::INVALID_STATE,
+        &["The saved flow has a bad '", key, "' field."],
+    )
+}
+
 fn invalid(m: &str) -> Error {
     Error::local(Code::INVALID_STATE, &[m])
 }

@@ -137,8 +137,14 @@ fn body(r: &mut Rng) -> String {
 }
 
 /// Steps `event` into the saved `state` (occasionally a damaged copy of it instead), checks
-/// the output with `check`, and keeps the new state.
-fn feed(r: &mut Rng, state: &mut Value, now: i64, event: Value, check: fn(&str) -> Value) {
+/// the output with `check`, keeps the new state, and returns the action's type.
+fn feed(
+    r: &mut Rng,
+    state: &mut Value,
+    now: i64,
+    event: Value,
+    check: fn(&str) -> Value,
+) -> String {
     let saved = if r.below(10) == 0 {
         parse(&mutate(r, &state.to_json())).unwrap_or(Value::Null)
     } else {
@@ -156,6 +162,7 @@ fn feed(r: &mut Rng, state: &mut Value, now: i64, event: Value, check: fn(&str) 
     if let Some(st) = out.get("state").filter(|v| !v.is_null()) {
         *state = st.clone();
     }
+    String::from(out.str_at("action.type").unwrap_or(""))
 }
 
 fn check(out: &str) -> Value {
@@ -313,6 +320,25 @@ const FAMILY_CORPUS: &[&str] = &[
     "not json",
 ];
 
+/// Answers that fit a family flow's step in flight (its saved `phase`), with their status
+/// (indices into [`FAMILY_CORPUS`]).
+fn fitting(phase: &str) -> Vec<(i64, &'static str)> {
+    let rows: &[(i64, usize)] = match phase {
+        "logging_in" => &[(200, 0), (200, 1)],
+        "registering" => &[(200, 1)],
+        "verifying" => &[(200, 1), (400, 2)],
+        "exchanging" => &[(200, 3)],
+        "discovering" => &[(200, 10)],
+        "requesting" => &[(200, 4), (200, 5)],
+        "polling" => &[(400, 6), (400, 7), (400, 8), (400, 9), (200, 3)],
+        "minting" => &[(200, 11)],
+        _ => &[],
+    };
+    rows.iter()
+        .map(|(status, i)| (*status, FAMILY_CORPUS[*i]))
+        .collect()
+}
+
 fn check_family(out: &str) -> Value {
     let v = parse(out).unwrap_or_else(|| panic!("output is not JSON: {out}"));
     let t = v.str_at("action.type").unwrap_or("");
@@ -346,6 +372,9 @@ fn family_flows_never_panic() {
         r#"{"name":"dev","baseUrl":"https://auth.example.com/api","device":{"deviceAuthorizationEndpoint":"/device/code","tokenEndpoint":"/device/token","clientId":"cli","mint":true},"mint":{"path":"/key","body":{"name":"keyName"}},"credential":{"apiKey":"key","keyId":"id"}}"#,
     )
     .unwrap();
+    // Every action a family flow can answer must turn up, or the fuzzer is not reaching
+    // the flows' later states.
+    let mut seen = std::collections::BTreeSet::new();
     let meta_spec = parse(
         r#"{"name":"meta","baseUrl":"https://auth.example.com","device":{"metadata":"/.well-known/oauth-authorization-server","clientId":"cli"}}"#,
     )
@@ -386,13 +415,35 @@ fn family_flows_never_panic() {
             ])
             .to_json(),
         ));
+        seen.insert(String::from(out.str_at("action.type").unwrap_or("")));
         let Some(mut state) = out.get("state").filter(|v| !v.is_null()).cloned() else {
             continue;
         };
+        // The answers this kind of flow reads (and the two junk ones), so its later states are
+        // reached often enough to be fuzzed.
+        let answers: Vec<&str> = FAMILY_CORPUS
+            .iter()
+            .enumerate()
+            .filter(|(n, _)| match i % 4 {
+                0 => *n <= 2 || *n >= 12,
+                1 => *n == 3 || *n == 9 || *n >= 12,
+                _ => *n >= 3,
+            })
+            .map(|(_, a)| *a)
+            .collect();
+        let answers = answers.as_slice();
         let oauth_state = out.str_at("action.state").unwrap_or("").to_string();
         for _ in 0..r.below(14) {
-            now += r.below(400) as i64;
-            let event = match r.below(9) {
+            // Mostly small steps, so polls come early, on time and after expiry.
+            now += r.pick(&[0, 1, 6, 30, 700]);
+            // Mostly the events this kind of flow takes; sometimes any (wrong steps).
+            let kind = match (r.below(5), i % 4) {
+                (0, _) => r.below(9),
+                (_, 0) => r.pick(&[0, 1, 2, 5, 6, 7, 8]),
+                (_, 1) => r.pick(&[3, 5, 6, 7, 8]),
+                _ => r.pick(&[4, 4, 5, 6, 7, 8]),
+            };
+            let event = match kind {
                 0 => obj(vec![
                     ("type", s(r.pick(&["register", "login"]))),
                     (
@@ -420,26 +471,37 @@ fn family_flows_never_panic() {
                     );
                     obj(vec![("type", s("callback")), ("url", s(&url))])
                 }
-                4 => obj(vec![("type", s(r.pick(&["request", "poll", "bogus"])))]),
+                4 => obj(vec![(
+                    "type",
+                    s(r.pick(&["request", "poll", "poll", "bogus"])),
+                )]),
                 5 => obj(vec![
                     ("type", s("transport_error")),
                     ("kind", s(r.pick(&["network", "timeout", "too_large"]))),
                 ]),
                 _ => {
-                    let text = match r.below(3) {
-                        0 => String::from(r.pick(FAMILY_CORPUS)),
-                        1 => {
-                            let seed = r.pick(FAMILY_CORPUS);
-                            mutate(&mut r, seed)
+                    // Half the time an answer that fits the step in flight, so the flows get
+                    // past it; else any of their answers, mutated or made up, with any status.
+                    let fitting = fitting(state.str_at("phase").unwrap_or(""));
+                    let (status, text) = match r.below(6) {
+                        0..=2 if !fitting.is_empty() => {
+                            let (status, body) = r.pick(&fitting);
+                            (status, String::from(body))
                         }
-                        _ => gen_json(&mut r, 0),
+                        0 | 1 => (200, String::from(r.pick(answers))),
+                        2 | 3 => {
+                            let seed = r.pick(answers);
+                            (200, mutate(&mut r, seed))
+                        }
+                        _ => (200, gen_json(&mut r, 0)),
+                    };
+                    let status = match r.below(3) {
+                        0 => r.pick(&[200, 201, 400, 401, 403, 429, 500, 0]),
+                        _ => status,
                     };
                     obj(vec![
                         ("type", s("response")),
-                        (
-                            "status",
-                            Value::Int(r.pick(&[200, 201, 400, 401, 403, 429, 500, 0])),
-                        ),
+                        ("status", Value::Int(status)),
                         ("body", s(&text)),
                         (
                             "headers",
@@ -448,7 +510,22 @@ fn family_flows_never_panic() {
                     ])
                 }
             };
-            feed(&mut r, &mut state, now, event, check_family);
+            seen.insert(feed(&mut r, &mut state, now, event, check_family));
         }
+    }
+    for kind in [
+        "ready",
+        "send",
+        "second_factor",
+        "authorize",
+        "device_code",
+        "wait",
+        "done",
+        "error",
+    ] {
+        assert!(
+            seen.contains(kind),
+            "no flow reached a '{kind}' action: {seen:?}"
+        );
     }
 }

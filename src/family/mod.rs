@@ -39,7 +39,6 @@ pub struct Target<'a> {
 
 impl<'a> Target<'a> {
     /// Reads `{provider | spec, baseUrl?, allowInsecure?}` (a start config or a saved document).
-    #[inline(never)]
     pub fn from_value(v: &'a Value) -> Target<'a> {
         Target {
             provider: v.str_at("provider"),
@@ -68,7 +67,6 @@ pub struct Head {
 
 impl Head {
     /// The backend resolved and the base URL checked.
-    #[inline(never)]
     pub fn new(t: &Target<'_>) -> Result<Head, Error> {
         let backend = crate::backend::resolve(t.provider, t.spec)?;
         let insecure = t.allow_insecure;
@@ -146,12 +144,7 @@ pub fn locate(base: &str, raw: &str, insecure: bool) -> Result<String, Error> {
 
 /// A string member of a saved document that must be there.
 pub fn need<'a>(doc: &'a Value, key: &str) -> Result<&'a str, Error> {
-    doc.str_at(key).ok_or_else(|| {
-        Error::local(
-            Code::INVALID_STATE,
-            &["The saved flow has a bad '", key, "' field."],
-        )
-    })
+    doc.str_at(key).ok_or_else(|| crate::saved::bad_field(key))
 }
 
 /// One event for a flow of the family, decoded by [`crate::protocol`] from the

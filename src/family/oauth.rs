@@ -232,7 +232,7 @@ impl OAuth {
         let text = |k: &str| need(doc, k).map(String::from);
         let flow = OAuth {
             token_url: input::endpoint_url(need(doc, "tokenUrl")?, head.insecure)
-                .map_err(|_| Error::bad_saved("tokenUrl"))?,
+                .map_err(|_| crate::saved::bad_field("tokenUrl"))?,
             client_id: text("clientId")?,
             redirect_uri: text("redirectUri")?,
             scope: doc.str_at("scope").map(String::from),
@@ -242,7 +242,7 @@ impl OAuth {
                 "authorizing" => State::Authorizing,
                 "exchanging" => State::Exchanging,
                 "done" => State::Done,
-                _ => return Err(Error::bad_saved("phase")),
+                _ => return Err(crate::saved::bad_field("phase")),
             },
             head,
         };

@@ -141,7 +141,7 @@ impl Password {
             Ok(Challenge {
                 token: Secret::new(need(doc, "challengeToken")?),
                 expires_at: parse_rfc3339(need(doc, "challengeExpiresAt")?)
-                    .ok_or_else(|| Error::bad_saved("challengeExpiresAt"))?,
+                    .ok_or_else(|| crate::saved::bad_field("challengeExpiresAt"))?,
                 method: String::from(doc.str_at("method").unwrap_or("totp")),
                 attempts_remaining: doc.int_at("attemptsRemaining"),
             })
@@ -153,7 +153,7 @@ impl Password {
             "second_factor" => State::SecondFactor(challenge()?),
             "verifying" => State::Verifying(challenge()?),
             "done" => State::Done,
-            _ => return Err(Error::bad_saved("phase")),
+            _ => return Err(crate::saved::bad_field("phase")),
         };
         let flow = Password {
             email: String::from(need(doc, "email")?),

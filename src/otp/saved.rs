@@ -4,7 +4,7 @@
 
 use super::{valid_nonce, Config, Flow, InFlight, State};
 use crate::action::write_time;
-use crate::error::{Code, Error};
+use crate::error::Error;
 use crate::input;
 use crate::json::{Value, Writer};
 use crate::secret::Secret;
@@ -96,12 +96,7 @@ impl Flow {
         // are taken as saved below).
         let mut flow = Flow::from_config(&Config::from_value(doc))
             .map_err(|e| Error::bad_saved(&e.message))?;
-        let bad = |k: &str| {
-            Error::local(
-                Code::INVALID_STATE,
-                &["The saved flow has a bad '", k, "' field."],
-            )
-        };
+        let bad = crate::saved::bad_field;
         let time = |k: &str| match doc.get(k) {
             None | Some(Value::Null) => Ok(None),
             Some(v) => v

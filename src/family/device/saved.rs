@@ -59,7 +59,9 @@ impl Device {
         let doc = saved;
         let url = |k: &str| -> Result<Option<String>, Error> {
             doc.str_at(k)
-                .map(|u| input::endpoint_url(u, head.insecure).map_err(|_| Error::bad_saved(k)))
+                .map(|u| {
+                    input::endpoint_url(u, head.insecure).map_err(|_| crate::saved::bad_field(k))
+                })
                 .transpose()
         };
         let endpoints = match (url("deviceUrl")?, url("tokenUrl")?) {
@@ -68,9 +70,9 @@ impl Device {
         };
         let metadata_url = url("metadataUrl")?;
         if endpoints.is_none() && metadata_url.is_none() {
-            return Err(Error::bad_saved("tokenUrl"));
+            return Err(crate::saved::bad_field("tokenUrl"));
         }
-        let int = |k: &str| doc.int_at(k).ok_or_else(|| Error::bad_saved(k));
+        let int = |k: &str| doc.int_at(k).ok_or_else(|| crate::saved::bad_field(k));
         let grant = || -> Result<Grant, Error> {
             Ok(Grant {
                 device_code: Secret::new(need(doc, "deviceCode")?),
@@ -96,7 +98,7 @@ impl Device {
             "denied" => State::Denied,
             "expired" => State::Expired,
             "done" => State::Done,
-            _ => return Err(Error::bad_saved("phase")),
+            _ => return Err(crate::saved::bad_field("phase")),
         };
         let flow = Device {
             endpoints,
