@@ -6,6 +6,7 @@
 import type { Secret, ProviderSpec, RunOptions, FetchLike } from './index.js';
 export * from './index.js';
 import type { ProfileStoreBase } from './stores.js';
+import type { DeviceConfig } from './protocol.js';
 
 /** A session credential: tokens wrapped in Secrets, everything else plain data. */
 export interface SessionCredential {
@@ -174,16 +175,10 @@ export declare class DeviceFlow {
   wait(opts?: { signal?: AbortSignal; onWait?: (w: DeviceWait) => void | Promise<void>; sleep?: (ms: number, signal?: AbortSignal) => Promise<void> }): Promise<DeviceCredential>;
 }
 export declare function deviceLogin(
-  config: {
+  // The core's device config (generated from src/protocol/schema.rs), with the provider as a
+  // preset name or a spec object, as every flow here takes it.
+  config: Omit<DeviceConfig, 'provider' | 'spec'> & {
     provider: 'better-auth' | (string & {}) | ProviderSpec;
-    baseUrl?: string;
-    clientId?: string;
-    scope?: string;
-    /** RFC 8707 resource indicator. */
-    resource?: string;
-    keyName?: string;
-    keyExpiresInDays?: number;
-    allowInsecure?: boolean;
     sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   } & RunOptions,
   opts?: RunOptions,
