@@ -240,3 +240,37 @@ fn every_declared_config_and_event_member_is_read() {
     }
     assert!(missing.is_empty(), "declared but never read: {missing:?}");
 }
+
+/// `Reply::parts` (the wasm step's split answer) names exactly the reply's `action` and
+/// `state` members, for a step with a saved document, one without, and a failed one.
+#[test]
+fn reply_parts_are_the_action_and_the_saved_document() {
+    let start = r#"{"op":"start","now":1795000000,"config":{"flowId":"f1","provider":"scripto","baseUrl":"http://127.0.0.1:9","email":"x@y.example"}}"#;
+    let started = keymint::protocol::run(start);
+    let state = parse(&started.text)
+        .and_then(|v| v.get("state").cloned())
+        .unwrap_or(Value::Null);
+    let mut w = Writer::new();
+    w.open()
+        .str("op", "event")
+        .int("now", 1_795_000_000)
+        .value("state", &state);
+    w.key("event").out.push_str(r#"{"type":"request_code"}"#);
+    w.close();
+    let inputs = [
+        String::from(start),
+        w.out,
+        String::from(r#"{"op":"whoami","config":{}}"#),
+        String::from("not json"),
+    ];
+    for input in &inputs {
+        let reply = keymint::protocol::run(input);
+        let whole = parse(&reply.text).unwrap_or(Value::Null);
+        let (action, state) = reply.parts();
+        assert_eq!(parse(action).as_ref(), whole.get("action"), "{input}");
+        match whole.get("state") {
+            Some(s) => assert_eq!(parse(state).as_ref(), Some(s), "{input}"),
+            None => assert_eq!(state, "", "{input}"),
+        }
+    }
+}

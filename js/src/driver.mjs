@@ -7,6 +7,7 @@
 // one): this file, like the rest of the shared runtime, carries no wasm. load-core.mjs's
 // `setCore` seam lets a test drive these classes with a fake core.
 import { perform } from './transport.mjs';
+import { savedStep } from './load-core.mjs';
 import { nowSeconds, toError, run, providerConfig } from './steps.mjs';
 
 /**
@@ -17,16 +18,21 @@ import { nowSeconds, toError, run, providerConfig } from './steps.mjs';
  */
 
 /**
- * Runs `input` through the core, performing every request it asks for.
- * @param {import('../types/protocol.js').StepInput} input @param {RunOptions} opts
+ * Runs `input` through the core, performing every request it asks for. The flow's saved
+ * document stays the text the core wrote (`stateText` in, `stateText` out): it is handed back
+ * at each step unparsed.
+ * @param {Record<string, unknown>} input the step (an event, or an op that starts a flow), without `state`
+ * @param {string | undefined} stateText the saved document the step is for
+ * @param {RunOptions} opts
  * @param {import('./load-core.mjs').CoreStep} core the core's step
- * @returns {Promise<{state?: import('../types/protocol.js').SavedFlow, action: any}>}
+ * @returns {Promise<import('./load-core.mjs').SavedOut>}
  */
-export async function drive(input, opts, core) {
-  let out = core(input);
+export async function drive(input, stateText, opts, core) {
+  const step = savedStep(core);
+  let out = step(input, stateText);
   while (out.action.type === 'send') {
     const event = await perform(out.action.request, opts);
-    out = core({ op: 'event', now: nowSeconds(opts.clock), state: out.state, event });
+    out = step({ op: 'event', now: nowSeconds(opts.clock), event }, out.stateText);
   }
   return out;
 }
@@ -65,41 +71,52 @@ let advance;
 
 /** A flow that lives in a small saved document and resumes from it in any process. */
 export class Resumable {
-  #state;
+  /** The saved document as the core wrote it (or as JSON.stringify wrote a checked one). */
+  #text;
+  /** The same, parsed: only when asked for (`state`, the getters, `onState`). */
+  #doc;
   #opts;
   #core;
 
   /**
-   * @param {import('../types/protocol.js').SavedFlow} state a saved flow document
+   * @param {import('../types/protocol.js').SavedFlow | string} state a saved flow document, or its text as the core wrote it
    * @param {RunOptions | undefined} opts
    * @param {import('./load-core.mjs').CoreStep} core the step of the core this flow runs on (its entry's)
    */
   constructor(state, opts, core) {
     if (typeof core !== 'function') throw new TypeError('a flow needs the step of its core');
-    this.#state = state;
+    if (typeof state === 'string') this.#text = state;
+    else {
+      this.#doc = state;
+      this.#text = JSON.stringify(state);
+    }
     this.#opts = opts ?? {};
     this.#core = core;
   }
 
   /** The saved document: store it, then resume it in another process. */
   toJSON() {
-    return this.#state;
+    return this.state;
   }
-  /** The saved document (same as toJSON()). */
+  /**
+   * The saved document (same as toJSON()), parsed once from the text the core wrote.
+   * @returns {import('../types/protocol.js').SavedFlow}
+   */
   get state() {
-    return this.#state;
+    return (this.#doc ??= JSON.parse(this.#text));
   }
   get phase() {
-    return this.#state.phase;
+    return this.state.phase;
   }
 
   static {
     advance = async (flow, event) => {
       const opts = flow.#opts;
-      const out = await drive({ op: 'event', now: nowSeconds(opts.clock), state: flow.#state, event }, opts, flow.#core);
-      if (out.state) {
-        flow.#state = out.state;
-        await opts.onState?.(out.state);
+      const out = await drive({ op: 'event', now: nowSeconds(opts.clock), event }, flow.#text, opts, flow.#core);
+      if (out.stateText !== undefined) {
+        flow.#text = out.stateText;
+        flow.#doc = undefined;
+        if (opts.onState) await opts.onState(flow.state);
       }
       if (out.action.type === 'error') throw toError(out.action.error);
       return out.action;

@@ -5,7 +5,7 @@
 // a Flow steps on the core it was made with.
 import { Resumable, advance, exchange, splitConfig } from './driver.mjs';
 import { Secret } from './secret.mjs';
-import { nowSeconds, loadSaved, bytesToHex, run, toCredential } from './steps.mjs';
+import { nowSeconds, loadSaved, bytesToHex, begin, toCredential } from './steps.mjs';
 
 /**
  * 16 random bytes as hex: the flow id, and the nonce of each code submission
@@ -89,8 +89,8 @@ export function emailCodeFlows(step) {
   /** Starts a flow (no request is sent until `requestCode()`). */
   function start(config, opts = {}) {
     const { runOpts, core } = splitConfig(config, opts);
-    const out = run({ op: 'start', now: nowSeconds(runOpts.clock), config: { flowId: flowId(), ...core } }, step);
-    return new Flow(out.state, runOpts, step);
+    const out = begin({ op: 'start', now: nowSeconds(runOpts.clock), config: { flowId: flowId(), ...core } }, step);
+    return new Flow(out.stateText, runOpts, step);
   }
 
   /** Resumes a flow from its saved document (a string or the object `toJSON()` gave). */

@@ -13,9 +13,40 @@
 
 /**
  * One core step: the generated wire input (types/protocol.d.ts, checked where a caller builds
- * it), a plain object out whose action the caller narrows by its `type`.
- * @typedef {(input: import('../types/protocol.js').StepInput) => any} CoreStep
+ * it), a plain object out whose action the caller narrows by its `type`. `saved` is the same
+ * step for a flow that keeps its saved document as the text the core wrote: the input without
+ * `state`, and that text, which goes in and comes back out unparsed (a flow's hot path: the
+ * document is neither parsed nor written again in JS between steps).
+ * @typedef {((input: import('../types/protocol.js').StepInput) => any) &
+ *   {saved?: (input: Record<string, unknown>, stateText: string | undefined) => SavedOut}} CoreStep
  */
+
+/** @typedef {{action: any, stateText?: string}} SavedOut */
+
+/**
+ * `core.saved`, or the same over a step that takes and gives objects (a fake core; a step
+ * without `saved`): the document parsed into the input and written back to text.
+ * @param {CoreStep} core @returns {NonNullable<CoreStep['saved']>}
+ */
+export function savedStep(core) {
+  return (
+    core.saved ??
+    ((input, stateText) => {
+      const out = core(/** @type {any} */ (stateText === undefined ? input : { ...input, state: JSON.parse(stateText) }));
+      return out.state === undefined ? { action: out.action } : { action: out.action, stateText: JSON.stringify(out.state) };
+    })
+  );
+}
+
+/**
+ * The wasm step's answer: the action's JSON, then a newline and the saved document's JSON
+ * when there is one (src/wasm/mod.rs; compact JSON has no raw newline).
+ * @param {string} text @returns {SavedOut}
+ */
+function split(text) {
+  const nl = text.indexOf('\n');
+  return nl < 0 ? { action: JSON.parse(text) } : { action: JSON.parse(text.slice(0, nl)), stateText: text.slice(nl + 1) };
+}
 
 /** @type {CoreStep | null} */
 let fake = null;
@@ -61,13 +92,23 @@ export function loadCore(glue, bytes) {
   };
   /** Presets never change: each is read from the core once, and shared frozen. */
   const presets = new Map();
+  /** @type {CoreStep} */
+  const step = (input) => {
+    if (fake) return fake(input);
+    ready();
+    const out = split(glue.step(JSON.stringify(input)));
+    return out.stateText === undefined ? { action: out.action } : { state: JSON.parse(out.stateText), action: out.action };
+  };
+  step.saved = (input, stateText) => {
+    if (fake) return savedStep(fake)(input, stateText);
+    ready();
+    const text = JSON.stringify(input);
+    // The document is the core's own text (or JSON.stringify of a checked one): spliced in as is.
+    return split(glue.step(stateText === undefined ? text : `${text.slice(0, -1)},"state":${stateText}}`));
+  };
   // Closures, not methods on `this`: the entries hand them out destructured.
   return Object.freeze({
-    step: (/** @type {any} */ input) => {
-      if (fake) return fake(input);
-      ready();
-      return JSON.parse(glue.step(JSON.stringify(input)));
-    },
+    step,
     ready,
     get loaded() {
       return loaded;

@@ -5,6 +5,7 @@
 // the core is the caller's (its entry's `step`, load-core.mjs), never imported here.
 import { KeymintError } from './errors.mjs';
 import { Secret } from './secret.mjs';
+import { savedStep } from './load-core.mjs';
 
 /** Unix seconds from the caller's clock (milliseconds), or Date.now. @param {(() => number) | undefined} clock */
 export const nowSeconds = (clock) => Math.floor((clock ? clock() : Date.now()) / 1000);
@@ -38,6 +39,18 @@ export function run(input, core) {
   const out = core(input);
   if (out.action.type === 'error') throw toError(out.action.error);
   return out;
+}
+
+/**
+ * The core's answer to an op that starts a flow: its saved document as the core wrote it (the
+ * flow keeps that text: see driver.mjs's Resumable), or the KeymintError the core names.
+ * @param {any} input @param {import('./load-core.mjs').CoreStep} core the step of the core the entry loaded
+ * @returns {{action: any, stateText: string}}
+ */
+export function begin(input, core) {
+  const out = savedStep(core)(input, undefined);
+  if (out.action.type === 'error') throw toError(out.action.error);
+  return /** @type {{action: any, stateText: string}} */ (out);
 }
 
 /** `provider` may be a preset name or a custom spec object. @param {string | object} provider */

@@ -2,7 +2,7 @@
 //! their wire names appear) and runs its ops — the one-shot session operations
 //! and the password, OAuth2 and device flows (by the saved document's `kind`).
 
-use super::{answer, reply, Input, Op};
+use super::{answer, reply, Input, Op, Reply};
 use crate::action::{Action, Done};
 use crate::error::Error;
 use crate::family::device::Device;
@@ -73,7 +73,7 @@ impl Flow {
 
 /// Runs the op of `input` if the family owns it (its ops, or `event` / `validate` of a
 /// saved document whose `kind` is one of its flows); `None` otherwise.
-pub fn step(input: &Input<'_>) -> Option<String> {
+pub fn step(input: &Input<'_>) -> Option<Reply> {
     let Input {
         op,
         now,
@@ -139,7 +139,7 @@ pub fn step(input: &Input<'_>) -> Option<String> {
 }
 
 /// `{state?, action}` of the family (no render context: next-action text only).
-fn out(flow: Option<&Flow>, action: &Action) -> String {
+fn out(flow: Option<&Flow>, action: &Action) -> Reply {
     match flow {
         Some(f) => reply(Some(&|w| f.write(w)), action, None),
         None => reply(None, action, None),

@@ -103,6 +103,38 @@ impl Op {
 
 /// Runs one step of the JSON protocol (see [`crate::step`]).
 pub fn step(input: &str) -> String {
+    run(input).text
+}
+
+/// A step's answer: `{state?, action}` as text, and where the saved document is in it (an
+/// empty range when there is none), so a caller can keep that text as it is, without
+/// parsing it, and hand it back at the next step (the JS driver does).
+#[derive(Debug)]
+pub struct Reply {
+    /// `{state?, action}`.
+    pub text: String,
+    /// The saved document's bytes in `text`.
+    pub state: core::ops::Range<usize>,
+}
+
+impl Reply {
+    /// The action's text and the saved document's (empty when there is none).
+    pub fn parts(&self) -> (&str, &str) {
+        let t = self.text.as_str();
+        let state = t.get(self.state.clone()).unwrap_or("");
+        // `{"action":A}` or `{"state":S,"action":A}`: A starts after `"action":`.
+        let from = if self.state.is_empty() {
+            10
+        } else {
+            self.state.end + 10
+        };
+        let action = t.get(from..t.len().saturating_sub(1)).unwrap_or("");
+        (action, state)
+    }
+}
+
+/// Runs one step of the JSON protocol, answering a [`Reply`].
+pub fn run(input: &str) -> Reply {
     let Some(doc) = parse(input) else {
         return failed(Error::new(
             Code::INVALID_STEP,
@@ -206,19 +238,22 @@ pub struct Input<'a> {
 
 /// `{state?, action}`: a flow's saved document (`write` writes it, sealed here), and the
 /// action, with a render context when the flow has one (its commands in next-action text).
-pub fn reply(write: Option<&dyn Fn(&mut Writer)>, action: &Action, ctx: Option<&Ctx>) -> String {
+pub fn reply(write: Option<&dyn Fn(&mut Writer)>, action: &Action, ctx: Option<&Ctx>) -> Reply {
     let mut w = Writer::new();
     w.open();
+    let mut state = 0..0;
     if let Some(write) = write {
-        crate::saved::seal(w.key("state"), write);
+        state.start = w.key("state").out.len();
+        crate::saved::seal(&mut w, write);
+        state.end = w.out.len();
     }
     action.write(w.key("action"), ctx);
     w.close();
-    w.out
+    Reply { text: w.out, state }
 }
 
 /// `{state?, action}` of an email-code flow.
-fn out(flow: Option<&Flow>, action: &Action) -> String {
+fn out(flow: Option<&Flow>, action: &Action) -> Reply {
     let ctx = flow.map(Flow::render_ctx);
     match flow {
         Some(f) => reply(Some(&|w| f.write_document(w)), action, ctx.as_ref()),
@@ -226,6 +261,6 @@ fn out(flow: Option<&Flow>, action: &Action) -> String {
     }
 }
 
-fn failed(e: Error) -> String {
+fn failed(e: Error) -> Reply {
     out(None, &Action::Failed(e))
 }

@@ -18,10 +18,21 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
 static ALLOC: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
-/// Runs one step of the core (see [`crate::step`]).
+/// Runs one step of the core (see [`crate::step`]), answering the action's JSON, then a
+/// newline and the saved document's JSON when there is one. Compact JSON holds no raw
+/// newline, so the JS loader parses only the action and keeps the document as the text it
+/// is: a flow hands it back at its next step without parsing or writing it again.
 #[wasm_bindgen]
 pub fn step(input: &str) -> String {
-    crate::step(input)
+    let reply = crate::protocol::run(input);
+    let (action, state) = reply.parts();
+    let mut out = String::with_capacity(action.len() + 1 + state.len());
+    out.push_str(action);
+    if !state.is_empty() {
+        out.push('\n');
+        out.push_str(state);
+    }
+    out
 }
 
 /// The canonical error codes as `CODE exit kind` lines, for the JS layer's tables.
