@@ -219,9 +219,16 @@ pub fn base32_decode(text: &str) -> Option<Vec<u8>> {
 /// can recompute it. Documents are protected from other users by the
 /// store (owner-only files, ownership checks), not by this check.
 pub fn checksum(text: &str) -> String {
+    checksum_of(&[text])
+}
+
+/// [`checksum`] of the texts one after another (without joining them first).
+pub fn checksum_of(texts: &[&str]) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    for text in texts {
+        for b in text.bytes() {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
     }
     let mut out = String::with_capacity(16);
     for i in (0..16).rev() {

@@ -274,3 +274,36 @@ fn reply_parts_are_the_action_and_the_saved_document() {
         }
     }
 }
+
+/// The saved document's check is tried over the text the step input carried, then over the
+/// document written again: the text as the core wrote it resumes, so does the same document
+/// with its members in another order (a store that re-wrote it), and an edited one does not.
+#[test]
+fn a_saved_document_is_checked_as_given_then_as_written_again() {
+    let start = r#"{"op":"start","now":1795000000,"config":{"flowId":"f1","provider":"scripto","baseUrl":"http://127.0.0.1:9","email":"x@y.example"}}"#;
+    let started = keymint::protocol::run(start);
+    let (_, text) = started.parts();
+    let event = |state: &str| {
+        format!(
+            r#"{{"op":"event","now":1795000000,"state":{state},"event":{{"type":"request_code"}}}}"#
+        )
+    };
+    let action = |input: &str| {
+        parse(&keymint::step(input))
+            .and_then(|v| v.str_at("action.type").map(String::from))
+            .unwrap_or_default()
+    };
+    assert_eq!(action(&event(text)), "send");
+    // Members reordered: `email` moved to the front.
+    let doc = parse(text).unwrap_or(Value::Null);
+    let Value::Obj(mut members) = doc else {
+        panic!("not an object: {text}")
+    };
+    let at = members.iter().position(|(k, _)| k == "email").unwrap_or(0);
+    let email = members.remove(at);
+    members.insert(0, email);
+    assert_eq!(action(&event(&Value::Obj(members).to_json())), "send");
+    // Edited: another email, the check left as it was.
+    let edited = text.replace("x@y.example", "z@y.example");
+    assert_eq!(action(&event(&edited)), "error");
+}

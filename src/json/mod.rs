@@ -9,7 +9,7 @@
 mod parse;
 mod write;
 
-pub use parse::parse;
+pub use parse::{parse, parse_keeping};
 pub use write::{seal, write_value, Writer};
 
 use crate::text::parse_int;

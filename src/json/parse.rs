@@ -11,15 +11,23 @@ const MAX_DEPTH: usize = 64;
 /// Parses a complete JSON document; `None` for anything malformed, truncated,
 /// nested deeper than 64 levels, or followed by trailing garbage.
 pub fn parse(text: &str) -> Option<Value> {
+    parse_keeping(text, "").map(|(v, _)| v)
+}
+
+/// As [`parse`], and the text of the top-level member `key` as it was given (the step's
+/// saved document: its check is first tried over that text, without writing it again).
+pub fn parse_keeping<'a>(text: &'a str, key: &'a str) -> Option<(Value, Option<&'a str>)> {
     let mut p = Parser {
         t: text,
         b: text.as_bytes(),
         i: 0,
+        keep: key,
+        kept: None,
     };
     let v = p.value(0)?;
     p.ws();
     if p.i == p.b.len() {
-        Some(v)
+        Some((v, p.kept))
     } else {
         None
     }
@@ -29,6 +37,8 @@ struct Parser<'a> {
     t: &'a str,
     b: &'a [u8],
     i: usize,
+    keep: &'a str,
+    kept: Option<&'a str>,
 }
 
 // The per-byte helpers are forced inline: at opt-level "z" they stay calls, and
@@ -105,7 +115,12 @@ impl Parser<'_> {
                     if self.bump()? != b':' {
                         return None;
                     }
+                    self.ws();
+                    let at = self.i;
                     let v = self.value(depth + 1)?;
+                    if depth == 0 && k == self.keep {
+                        self.kept = self.t.get(at..self.i);
+                    }
                     members.push((k, v));
                     self.ws();
                     match self.bump()? {

@@ -91,6 +91,12 @@ impl Flow {
     /// Resumes a saved document; `INVALID_STATE` for an unknown version, a bad
     /// field, or a document altered since it was saved.
     pub fn resume(doc: &Value) -> Result<Flow, Error> {
+        Flow::resume_given(doc, None)
+    }
+
+    /// As [`Flow::resume`], with the document's text as the step input carried it (see
+    /// [`crate::saved::verify_given`]).
+    pub fn resume_given(doc: &Value, given: Option<&str>) -> Result<Flow, Error> {
         crate::saved::versioned(doc, None)?;
         // Checked as a start config (`from_config` leaves the options out: they
         // are taken as saved below).
@@ -177,7 +183,9 @@ impl Flow {
         };
         // The one check every saved flow carries, over the document re-derived from the
         // parsed flow (a store may not have kept the member order: chrome.storage does not).
-        crate::saved::verify(doc, None, &crate::saved::text(&|w| flow.document(w)))?;
+        crate::saved::verify_given(doc, None, given, &|| {
+            crate::saved::text(&|w| flow.document(w))
+        })?;
         Ok(flow)
     }
 }

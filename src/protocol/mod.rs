@@ -9,7 +9,7 @@
 
 use crate::action::{Action, Done};
 use crate::error::{Code, Error};
-use crate::json::{parse, Value, Writer};
+use crate::json::{parse_keeping, Value, Writer};
 use crate::otp::key::{self, KeyConfig, KeyOp};
 use crate::otp::{Config, Flow};
 use crate::render::Ctx;
@@ -135,7 +135,7 @@ impl Reply {
 
 /// Runs one step of the JSON protocol, answering a [`Reply`].
 pub fn run(input: &str) -> Reply {
-    let Some(doc) = parse(input) else {
+    let Some((doc, state_text)) = parse_keeping(input, "state") else {
         return failed(Error::new(
             Code::INVALID_STEP,
             "The step input was not valid JSON.",
@@ -176,7 +176,7 @@ pub fn run(input: &str) -> Reply {
             Ok(flow) => out(Some(&flow), &Action::Ready),
             Err(e) => failed(e),
         },
-        Op::Validate | Op::Event => match Flow::resume(state) {
+        Op::Validate | Op::Event => match Flow::resume_given(state, state_text) {
             Ok(mut flow) => {
                 let action = match op {
                     Op::Event => flow.handle(crate::otp::Event::decode(event), now),
