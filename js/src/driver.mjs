@@ -18,26 +18,6 @@ import { nowSeconds, toError, run, providerConfig } from './steps.mjs';
  */
 
 /**
- * Runs `input` through the core, performing every request it asks for. The flow's saved
- * document stays the text the core wrote (`stateText` in, `stateText` out): it is handed back
- * at each step unparsed.
- * @param {Record<string, unknown>} input the step (an event, or an op that starts a flow), without `state`
- * @param {string | undefined} stateText the saved document the step is for
- * @param {RunOptions} opts
- * @param {import('./load-core.mjs').CoreStep} core the core's step
- * @returns {Promise<import('./load-core.mjs').SavedOut>}
- */
-export async function drive(input, stateText, opts, core) {
-  const step = savedStep(core);
-  let out = step(input, stateText);
-  while (out.action.type === 'send') {
-    const event = await perform(out.action.request, opts);
-    out = step({ op: 'event', now: nowSeconds(opts.clock), event }, out.stateText);
-  }
-  return out;
-}
-
-/**
  * One request the core builds from `input`, and its answer read by op `answerOp` with the same
  * config (whoami, session refresh / check / revoke): the stateless ops beside the flows.
  * @param {{op: string, config: object}} input @param {string} answerOp
@@ -112,7 +92,16 @@ export class Resumable {
   static {
     advance = async (flow, event) => {
       const opts = flow.#opts;
-      const out = await drive({ op: 'event', now: nowSeconds(opts.clock), event }, flow.#text, opts, flow.#core);
+      // The one driver loop: the core decides, this performs every request it asks for.
+      // The document stays the text the core wrote (`stateText` in and out), unparsed. (In
+      // this function rather than a helper: a flow parked on its request holds one suspended
+      // function less.)
+      const step = savedStep(flow.#core);
+      let out = step({ op: 'event', now: nowSeconds(opts.clock), event }, flow.#text);
+      while (out.action.type === 'send') {
+        const answer = await perform(out.action.request, opts);
+        out = step({ op: 'event', now: nowSeconds(opts.clock), event: answer }, out.stateText);
+      }
       if (out.stateText !== undefined) {
         flow.#text = out.stateText;
         flow.#doc = undefined;
