@@ -79,3 +79,31 @@ fn email_code_ops_and_unknown_ops_answer_as_in_the_full_build() {
     let out = step(json!({"op": "validate", "state": {"v": 1, "kind": "other"}}));
     assert_eq!(out["action"]["error"]["code"], "INVALID_STATE", "{out}");
 }
+
+/// The email-code build's presets carry what the email-code engine reads: CODITECT (password
+/// and OAuth2 only) is not among them, and no preset keeps a member only the session family
+/// reads. A CODITECT email-code flow is still refused by name.
+#[test]
+fn presets_carry_email_code_facts_only() {
+    assert_eq!(keymint::provider::preset("coditect"), None);
+    for name in ["scripto", "codika", "sessions", "better-auth", "pocketbase"] {
+        let doc: Value = serde_json::from_str(keymint::provider::preset(name).unwrap()).unwrap();
+        for key in [
+            "session",
+            "oauth",
+            "device",
+            "apiTokens",
+            "authUrl",
+            "password",
+        ] {
+            assert!(doc.get(key).is_none(), "{name} keeps {key}");
+        }
+        assert!(doc.get("flows").is_some(), "{name} lost its flows");
+    }
+    let out = step(json!({"op": "start", "now": 1_795_000_000, "config": {
+        "flowId": "f1", "provider": "coditect", "baseUrl": "https://coditect.example", "email": "x@y.example"}}));
+    assert!(out["action"]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("no email-code flow"));
+}

@@ -216,7 +216,12 @@ export declare function refreshToken(
   opts?: RunOptions,
 ): Promise<Pick<Credential, 'apiKey' | 'expiresAt' | 'kind'> & { user?: { id?: string; email?: string } }>;
 export declare function codeTable(): { code: KeymintErrorCode; exitCode: number; kind: NextActionKind }[];
-/** A built-in preset's provider spec (the language of docs/custom-provider.md), or null for an unknown name. */
+/**
+ * A built-in preset's provider spec (the language of docs/custom-provider.md), or null for an
+ * unknown name. This entry's core carries the email-code presets with their email-code facts:
+ * CODITECT (password and OAuth2 only) and the members only the session family reads (`session`,
+ * `oauth`, `device`, `apiTokens`, `authUrl`, `password`) are `keymint/sessions`' presetSpec's.
+ */
 export declare function presetSpec(name: string): ProviderSpec | null;
 // The session family (sessions, password + TOTP, OAuth2, device flow) is the `keymint/sessions`
 // entry (sessions.d.ts); a session credential is also what an email-code flow of the `sessions`
