@@ -38,15 +38,7 @@ export function savedStep(core) {
   );
 }
 
-/**
- * The wasm step's answer: the action's JSON, then a newline and the saved document's JSON
- * when there is one (src/wasm/mod.rs; compact JSON has no raw newline).
- * @param {string} text @returns {SavedOut}
- */
-function split(text) {
-  const nl = text.indexOf('\n');
-  return nl < 0 ? { action: JSON.parse(text) } : { action: JSON.parse(text.slice(0, nl)), stateText: text.slice(nl + 1) };
-}
+
 
 /** @type {CoreStep | null} */
 let fake = null;
@@ -76,7 +68,7 @@ export function setCore(core) {
 
 /**
  * A core over one wasm build: its wasm-bindgen glue's exports and the bytes of its wasm.
- * @param {{initSync: (m: {module: BufferSource}) => unknown, step: (input: string) => string,
+ * @param {{initSync: (m: {module: BufferSource}) => unknown, step: (input: string) => string, state: () => string,
  *   codes: () => string, mask: (raw: string) => string, knownPrefix: (raw: string) => string,
  *   presetSpec: (name: string) => string}} glue
  * @param {() => Uint8Array<ArrayBuffer>} bytes
@@ -93,10 +85,21 @@ export function loadCore(glue, bytes) {
   /** Presets never change: each is read from the core once, and shared frozen. */
   const presets = new Map();
   /** @type {CoreStep} */
+  /**
+   * The wasm step: the action's JSON, then the saved document's, if the step wrote one, as a
+   * string of its own (src/wasm/mod.rs).
+   * @param {string} text @returns {SavedOut}
+   */
+  const wasmStep = (text) => {
+    const action = JSON.parse(glue.step(text));
+    const stateText = glue.state();
+    return stateText === '' ? { action } : { action, stateText };
+  };
+  /** @type {CoreStep} */
   const step = (input) => {
     if (fake) return fake(input);
     ready();
-    const out = split(glue.step(JSON.stringify(input)));
+    const out = wasmStep(JSON.stringify(input));
     return out.stateText === undefined ? { action: out.action } : { state: JSON.parse(out.stateText), action: out.action };
   };
   step.saved = (input, stateText) => {
@@ -104,7 +107,7 @@ export function loadCore(glue, bytes) {
     ready();
     const text = JSON.stringify(input);
     // The document is the core's own text (or JSON.stringify of a checked one): spliced in as is.
-    return split(glue.step(stateText === undefined ? text : `${text.slice(0, -1)},"state":${stateText}}`));
+    return wasmStep(stateText === undefined ? text : `${text.slice(0, -1)},"state":${stateText}}`);
   };
   // Closures, not methods on `this`: the entries hand them out destructured.
   return Object.freeze({

@@ -18,22 +18,34 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
 static ALLOC: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
-/// Runs one step of the core (see [`crate::step`]), answering the action's JSON, then a
-/// newline and the saved document's JSON when there is one. Compact JSON holds no raw
-/// newline, so the JS loader parses only the action and keeps the document as the text it
-/// is: a flow hands it back at its next step without parsing or writing it again.
+/// Runs one step of the core (see [`crate::step`]), answering the action's JSON; the saved
+/// document's JSON, when the step wrote one, is [`state`]'s answer until the next step. The
+/// JS loader parses only the action and keeps the document as the text it is (a string of
+/// its own, not a slice that would hold the whole answer): a flow hands it back at its next
+/// step without parsing or writing it again.
 #[wasm_bindgen]
 pub fn step(input: &str) -> String {
     let reply = crate::protocol::run(input);
     let (action, state) = reply.parts();
-    let mut out = String::with_capacity(action.len() + 1 + state.len());
-    out.push_str(action);
-    if !state.is_empty() {
-        out.push('\n');
-        out.push_str(state);
-    }
-    out
+    // SAFETY: see `Kept`; nothing else holds a reference into it.
+    unsafe { *KEPT.0.get() = String::from(state) };
+    String::from(action)
 }
+
+/// The saved document the last [`step`] wrote ("" when it wrote none), handed over once.
+#[wasm_bindgen]
+pub fn state() -> String {
+    // SAFETY: see `Kept`; nothing else holds a reference into it.
+    core::mem::take(unsafe { &mut *KEPT.0.get() })
+}
+
+struct Kept(core::cell::UnsafeCell<String>);
+// SAFETY: wasm32 without the atomics feature has exactly one thread, and `step`/`state`
+// each take and drop their one reference before returning.
+#[cfg(not(target_feature = "atomics"))]
+unsafe impl Sync for Kept {}
+
+static KEPT: Kept = Kept(core::cell::UnsafeCell::new(String::new()));
 
 /// The canonical error codes as `CODE exit kind` lines, for the JS layer's tables.
 #[wasm_bindgen]
