@@ -108,7 +108,7 @@ function deadlineFor(timeoutMs) {
     fresh.timer = setTimeout(() => {
       fresh.timedOut = true;
       ctrl.abort();
-    }, timeoutMs + window);
+    }, Math.min(timeoutMs + window, 2 ** 31 - 1)); // (a longer delay would fire at once)
     d = current = fresh;
   }
   d.joined++;

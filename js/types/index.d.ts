@@ -72,7 +72,7 @@ export interface ProviderSpec { name: string; baseUrl: string; [key: string]: un
 export interface RunOptions {
   /** A fetch to use instead of `globalThis.fetch`. */
   fetch?: FetchLike;
-  /** Per-request timeout, default 30 000 ms. */
+  /** Per-request timeout, default 30 000 ms (requests started within a tenth of it share one deadline: one may run up to a tenth, at most 1 s, longer). */
   timeoutMs?: number;
   signal?: AbortSignal;
   /** Milliseconds since the epoch; defaults to Date.now. */
