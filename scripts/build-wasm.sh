@@ -20,7 +20,7 @@ build() {
   tmp=$(mktemp -d "$PWD/.pkg.XXXXXX")
   tmps+=("$tmp")
   wasm-bindgen --target web --out-dir "$tmp" "target/wasm/keymint-$2.wasm" --out-name keymint
-  js/node_modules/.bin/wasm-opt -Oz --converge --strip-producers "$tmp/keymint_bg.wasm" -o "$tmp/keymint_bg.wasm"
+  js/node_modules/.bin/wasm-opt -Oz --converge --strip-producers --strip-target-features "$tmp/keymint_bg.wasm" -o "$tmp/keymint_bg.wasm"
   if [ -d "$3" ] && cmp -s "$tmp/keymint_bg.wasm" "$3/keymint_bg.wasm" && cmp -s "$tmp/keymint.js" "$3/keymint.js"; then return 0; fi
   old=$(mktemp -d "$PWD/.pkg-old.XXXXXX"); rmdir "$old"
   [ -d "$3" ] && mv "$3" "$old"
