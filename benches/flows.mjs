@@ -181,7 +181,7 @@ export function lineup(clients, baseUrl, fetch = globalThis.fetch) {
   return [
     { id: 'keymint', label: 'keymint (start → requestCode → submitCode)', routes: SCRIPTO, steps: keymintSteps(km, baseUrl, own) },
     { id: 'raw', label: 'raw fetch, the same two requests', routes: SCRIPTO, steps: rawSteps(baseUrl, fetch) },
-    { id: 'rawTimeout', label: 'raw fetch + the timeout keymint sets (AbortController + 30 s timer)', routes: SCRIPTO, steps: rawSteps(baseUrl, fetchWithTimeout(fetch)) },
+    { id: 'rawTimeout', label: 'raw fetch + an AbortController and 30 s timer per request', routes: SCRIPTO, steps: rawSteps(baseUrl, fetchWithTimeout(fetch)) },
     { id: 'authjs', label: '@supabase/auth-js (signInWithOtp → verifyOtp)', routes: GOTRUE, steps: authJsSteps(() => supa) },
     { id: 'rawGotrue', label: "raw fetch, auth-js's two requests", routes: GOTRUE, steps: rawGotrueSteps(baseUrl, fetch) },
     { id: 'betterauth', label: 'better-auth client (sendVerificationOtp → signIn.emailOtp)', routes: BETTER_AUTH, steps: betterAuthSteps(() => ba) },

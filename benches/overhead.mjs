@@ -22,7 +22,7 @@ const RATIOS = [
   ['keymint', 'raw', 'keymint / raw'],
   ['authjs', 'raw', 'auth-js / raw'],
   ['betterauth', 'raw', 'better-auth / raw'],
-  ['keymint', 'rawTimeout', 'keymint / (raw + the timeout keymint sets)'],
+  ['keymint', 'rawTimeout', 'keymint / (raw + a controller and timer per request)'],
   ['authjs', 'rawGotrue', "auth-js / raw sending auth-js's own two requests"],
   ['betterauth', 'rawBetterAuth', "better-auth / raw sending Better Auth's own two requests"],
   ['keymint', 'authjs', 'keymint / auth-js'],
