@@ -11,18 +11,28 @@ const MAX_DEPTH: usize = 64;
 /// Parses a complete JSON document; `None` for anything malformed, truncated,
 /// nested deeper than 64 levels, or followed by trailing garbage.
 pub fn parse(text: &str) -> Option<Value> {
-    parse_keeping(text, "").map(|(v, _)| v)
+    parse_keeping(text, "", &mut |_| None).map(|(v, _)| v)
 }
 
 /// As [`parse`], and the text of the top-level member `key` as it was given (the step's
 /// saved document: its check is first tried over that text, without writing it again).
-pub fn parse_keeping<'a>(text: &'a str, key: &'a str) -> Option<(Value, Option<&'a str>)> {
+///
+/// `known` is shown the text from the start of that member's value to the end; when it
+/// answers a length, the value is a JSON text the caller wrote itself and recognises byte
+/// for byte (a flow's document it still holds, see `protocol::Memo`): it is skipped
+/// unparsed and read as `null`, and kept as given.
+pub fn parse_keeping<'a>(
+    text: &'a str,
+    key: &'a str,
+    known: &mut dyn FnMut(&str) -> Option<usize>,
+) -> Option<(Value, Option<&'a str>)> {
     let mut p = Parser {
         t: text,
         b: text.as_bytes(),
         i: 0,
         keep: key,
         kept: None,
+        known,
     };
     let v = p.value(0)?;
     p.ws();
@@ -33,17 +43,18 @@ pub fn parse_keeping<'a>(text: &'a str, key: &'a str) -> Option<(Value, Option<&
     }
 }
 
-struct Parser<'a> {
+struct Parser<'a, 'k> {
     t: &'a str,
     b: &'a [u8],
     i: usize,
     keep: &'a str,
     kept: Option<&'a str>,
+    known: &'k mut dyn FnMut(&str) -> Option<usize>,
 }
 
 // The per-byte helpers are forced inline: at opt-level "z" they stay calls, and
 // parsing is most of a step's time. They cost a few hundred bytes of wasm.
-impl Parser<'_> {
+impl Parser<'_, '_> {
     #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
@@ -117,10 +128,20 @@ impl Parser<'_> {
                     }
                     self.ws();
                     let at = self.i;
-                    let v = self.value(depth + 1)?;
-                    if depth == 0 && k == self.keep {
+                    let v = if depth == 0 && k == self.keep {
+                        let rest = self.t.get(at..)?;
+                        let v = match (self.known)(rest) {
+                            Some(len) => {
+                                self.i = at.checked_add(len)?;
+                                Value::Null
+                            }
+                            None => self.value(depth + 1)?,
+                        };
                         self.kept = self.t.get(at..self.i);
-                    }
+                        v
+                    } else {
+                        self.value(depth + 1)?
+                    };
                     members.push((k, v));
                     self.ws();
                     match self.bump()? {

@@ -192,6 +192,17 @@ impl Flow {
         result.unwrap_or_else(Action::Failed)
     }
 
+    /// Whether the flow is over (its credential handed out).
+    pub fn is_done(&self) -> bool {
+        matches!(self.state, State::Done)
+    }
+
+    /// Forgets which step the last event belonged to, as a flow resumed from its document
+    /// has (it is not saved): what `protocol::Memo` keeps is then the resumed flow exactly.
+    pub(crate) fn settle(&mut self) {
+        self.last_step = Step::Other;
+    }
+
     /// What the renderer needs of this flow to write next-action text.
     pub fn render_ctx(&self) -> crate::render::Ctx<'_> {
         crate::render::Ctx {

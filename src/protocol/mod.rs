@@ -9,15 +9,18 @@
 
 use crate::action::{Action, Done};
 use crate::error::{Code, Error};
-use crate::json::{parse_keeping, Value, Writer};
+use crate::json::{parse, parse_keeping, Value, Writer};
 use crate::otp::key::{self, KeyConfig, KeyOp};
 use crate::otp::{Config, Flow};
 use crate::render::Ctx;
 use crate::response::{transport_error, Response};
 use alloc::string::String;
 
+pub use memo::Memo;
+
 #[cfg(feature = "sessions")]
 pub mod family;
+mod memo;
 pub mod otp;
 #[cfg(not(feature = "sessions"))]
 mod otp_only;
@@ -135,7 +138,20 @@ impl Reply {
 
 /// Runs one step of the JSON protocol, answering a [`Reply`].
 pub fn run(input: &str) -> Reply {
-    let Some((doc, state_text)) = parse_keeping(input, "state") else {
+    run_with(input, None)
+}
+
+/// As [`run`], keeping email-code flows in `memo` between steps: a step whose `state` is a
+/// kept flow's document, byte for byte, takes that flow instead of parsing the document
+/// (see [`Memo`]). The answer is the same as [`run`]'s.
+pub fn run_with(input: &str, mut memo: Option<&mut Memo>) -> Reply {
+    let mut hit = None;
+    let parsed = parse_keeping(input, "state", &mut |rest| {
+        let (slot, len) = memo.as_deref()?.find(rest)?;
+        hit = Some(slot);
+        Some(len)
+    });
+    let Some((doc, state_text)) = parsed else {
         return failed(Error::new(
             Code::INVALID_STEP,
             "The step input was not valid JSON.",
@@ -145,23 +161,44 @@ pub fn run(input: &str) -> Reply {
     let Some(op) = doc.str_at("op").and_then(Op::parse) else {
         return failed(Error::new(Code::INVALID_STEP, "Unknown op."));
     };
+    // A kept flow's document was skipped unparsed: an event or check of it takes the flow;
+    // any other op reads the document as given.
+    let kept = match (hit, memo.as_deref_mut()) {
+        (Some(slot), Some(m)) if matches!(op, Op::Event | Op::Validate) => m.take(slot),
+        _ => None,
+    };
+    // What the memo rests on: a kept flow is the one its document resumes as.
+    #[cfg(debug_assertions)]
+    if let Some(flow) = &kept {
+        let doc = state_text.and_then(parse).unwrap_or(Value::Null);
+        debug_assert_eq!(Flow::resume_given(&doc, state_text).as_ref(), Ok(flow));
+    }
+    let reparsed = match (hit, &kept) {
+        (Some(_), None) => state_text.and_then(parse),
+        _ => None,
+    };
     let empty = Value::Obj(alloc::vec::Vec::new());
     let input = Input {
         op,
         now,
         config: doc.get("config").unwrap_or(&empty),
         event: doc.get("event").unwrap_or(&empty),
-        state: doc.get("state").unwrap_or(&Value::Null),
+        state: reparsed
+            .as_ref()
+            .or(doc.get("state"))
+            .unwrap_or(&Value::Null),
         secret: doc.str_at("secret"),
     };
-    // The session family's ops, and the events of its flows' saved documents (by their `kind`).
-    #[cfg(feature = "sessions")]
-    if let Some(out) = family::step(&input) {
-        return out;
-    }
-    #[cfg(not(feature = "sessions"))]
-    if otp_only::is_family(&input) {
-        return failed(otp_only::error());
+    if kept.is_none() {
+        // The session family's ops, and the events of its flows' saved documents (by their `kind`).
+        #[cfg(feature = "sessions")]
+        if let Some(out) = family::step(&input) {
+            return out;
+        }
+        #[cfg(not(feature = "sessions"))]
+        if otp_only::is_family(&input) {
+            return failed(otp_only::error());
+        }
     }
     let Input {
         config,
@@ -173,19 +210,21 @@ pub fn run(input: &str) -> Reply {
     let done = |r: Result<Done, Error>| out(None, &r.map_or_else(Action::Failed, Action::Done));
     match op {
         Op::Start => match Flow::start(&Config::from_value(config)) {
-            Ok(flow) => out(Some(&flow), &Action::Ready),
+            Ok(flow) => stepped(flow, &Action::Ready, memo),
             Err(e) => failed(e),
         },
-        Op::Validate | Op::Event => match Flow::resume_given(state, state_text) {
-            Ok(mut flow) => {
-                let action = match op {
-                    Op::Event => flow.handle(crate::otp::Event::decode(event), now),
-                    _ => Action::Ready,
-                };
-                out(Some(&flow), &action)
+        Op::Validate | Op::Event => {
+            match kept.map_or_else(|| Flow::resume_given(state, state_text), Ok) {
+                Ok(mut flow) => {
+                    let action = match op {
+                        Op::Event => flow.handle(crate::otp::Event::decode(event), now),
+                        _ => Action::Ready,
+                    };
+                    stepped(flow, &action, memo)
+                }
+                Err(e) => failed(e),
             }
-            Err(e) => failed(e),
-        },
+        }
         Op::Whoami | Op::TokenRefresh => {
             let which = match op {
                 Op::Whoami => KeyOp::Whoami,
@@ -259,6 +298,19 @@ fn out(flow: Option<&Flow>, action: &Action) -> Reply {
         Some(f) => reply(Some(&|w| f.write_document(w)), action, ctx.as_ref()),
         None => reply(None, action, None),
     }
+}
+
+/// `{state, action}` of an email-code flow that goes on, kept in `memo` with its document
+/// (a finished one is not: nothing steps it again).
+fn stepped(mut flow: Flow, action: &Action, memo: Option<&mut Memo>) -> Reply {
+    let reply = out(Some(&flow), action);
+    if let Some(m) = memo {
+        if !flow.is_done() {
+            flow.settle();
+            m.keep(reply.parts().1, flow);
+        }
+    }
+    reply
 }
 
 fn failed(e: Error) -> Reply {

@@ -25,7 +25,8 @@ static ALLOC: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
 /// step without parsing or writing it again.
 #[wasm_bindgen]
 pub fn step(input: &str) -> String {
-    let reply = crate::protocol::run(input);
+    // SAFETY: see `Kept`; nothing else holds a reference into it.
+    let reply = crate::protocol::run_with(input, Some(unsafe { &mut *MEMO.0.get() }));
     let (action, state) = reply.parts();
     // SAFETY: see `Kept`; nothing else holds a reference into it.
     unsafe { *KEPT.0.get() = String::from(state) };
@@ -46,6 +47,14 @@ struct Kept(core::cell::UnsafeCell<String>);
 unsafe impl Sync for Kept {}
 
 static KEPT: Kept = Kept(core::cell::UnsafeCell::new(String::new()));
+
+/// The instance's flows between steps (see [`crate::protocol::Memo`]).
+struct Memo(core::cell::UnsafeCell<crate::protocol::Memo>);
+// SAFETY: as for `Kept`: one thread, and `step` takes and drops its one reference.
+#[cfg(not(target_feature = "atomics"))]
+unsafe impl Sync for Memo {}
+
+static MEMO: Memo = Memo(core::cell::UnsafeCell::new(crate::protocol::Memo::new()));
 
 /// The canonical error codes as `CODE exit kind` lines, for the JS layer's tables.
 #[wasm_bindgen]

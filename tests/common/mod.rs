@@ -19,7 +19,15 @@ pub struct Driver {
 }
 
 pub fn call(input: Value) -> Value {
-    let out = keymint::step(&input.to_json());
+    let text = input.to_json();
+    let out = keymint::step(&text);
+    // Every transcript also runs through a memo (the wasm build's path: a flow kept between
+    // steps, its document skipped unparsed) and must answer the same bytes.
+    thread_local! {
+        static MEMO: std::cell::RefCell<keymint::protocol::Memo> = Default::default();
+    }
+    let kept = MEMO.with(|m| keymint::protocol::run_with(&text, Some(&mut m.borrow_mut())));
+    assert_eq!(kept.text, out, "the memo's answer differs for {text}");
     parse(&out).expect("step output is JSON")
 }
 
