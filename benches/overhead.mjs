@@ -104,7 +104,7 @@ export async function overheadSection({ iterations = 400, warmup = 50, blocks = 
   L.push(`   the same wasm costs ${num(inSitu.network / inSitu.stub, 2)}× as much between real requests as between in-memory answers (colder caches).`);
   L.push(
     native.steps
-      ? `   The same 5 steps natively (cargo run --release --example core_steps, medians): ${native.steps.map((x) => num(x, 1)).join(' + ')} = ${num(native.steps.reduce((a, b) => a + b, 0), 1)} µs (of which parsing the input ${num(native.parse.reduce((a, b) => a + b, 0), 1)} µs)`
+      ? `   The same 5 steps natively (cargo run --release --example core_steps, medians): ${native.steps.map((x) => num(x, 1)).join(' + ')} = ${num(native.steps.reduce((a, b) => a + b, 0), 1)} µs (of which parsing the input ${num(native.parse.reduce((a, b) => a + b, 0), 1)} µs); in a row through the memo the wasm keeps (protocol::Memo): ${num(native.memo, 1)} µs`
       : `   The same 5 steps natively: not measured (${native.why})`,
   );
   L.push('');

@@ -1,8 +1,10 @@
 //! The five core steps of one Scripto flow, timed natively (`make bench` prints
 //! them beside the same steps under wasm): start, request_code, its answer,
 //! submit_code, its answer. `cargo run --release --example core_steps [ROUNDS]`.
-//! Prints one JSON line: `{"steps":[µs,…],"parse":[µs,…],"bytes":[n,…]}` with the
-//! median over ROUNDS (default 20,000) for each step's input.
+//! Prints one JSON line: `{"steps":[µs,…],"parse":[µs,…],"bytes":[n,…],"memo":µs}` with the
+//! median over ROUNDS (default 20,000) for each step's input, each step alone (`keymint::step`:
+//! the saved document parsed and checked every time), and `memo`: the five in a row through
+//! a `protocol::Memo`, as the wasm runs them (each document handed back byte for byte).
 
 use keymint::json::{parse, Value};
 use std::hint::black_box;
@@ -95,6 +97,19 @@ fn main() {
         out.contains(r#""type":"done""#),
         "the flow did not finish: {out}"
     );
+    // `core_steps ROUNDS memo`: only the memo loop, for a profiler.
+    if std::env::args().nth(2).as_deref() == Some("memo") {
+        let mut memo = keymint::protocol::Memo::new();
+        for _ in 0..rounds {
+            for i in &inputs {
+                drop(black_box(keymint::protocol::run_with(
+                    black_box(i),
+                    Some(&mut memo),
+                )));
+            }
+        }
+        return;
+    }
     let steps: Vec<String> = inputs
         .iter()
         .map(|i| {
@@ -114,10 +129,20 @@ fn main() {
         })
         .collect();
     let bytes: Vec<String> = inputs.iter().map(|i| i.len().to_string()).collect();
+    // The inputs are the same bytes every time (fixed clock, id and nonce), so each step's
+    // document is the one the memo kept at the step before.
+    let memo = std::cell::RefCell::new(keymint::protocol::Memo::new());
+    let flow = time(rounds / 5, || {
+        for i in &inputs {
+            let reply = keymint::protocol::run_with(black_box(i), Some(&mut memo.borrow_mut()));
+            drop(black_box(reply));
+        }
+    });
     println!(
-        r#"{{"steps":[{}],"parse":[{}],"bytes":[{}]}}"#,
+        r#"{{"steps":[{}],"parse":[{}],"bytes":[{}],"memo":{:.2}}}"#,
         steps.join(","),
         parses.join(","),
-        bytes.join(",")
+        bytes.join(","),
+        flow
     );
 }
