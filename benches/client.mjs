@@ -7,10 +7,12 @@
 // collected meanwhile: a lower bound, V8 may still elide short-lived objects), and live heap
 // per flow parked on its first request (10,000 flows whose fetch never answers, after gc).
 // Nothing is asserted; `make bench` has the side-by-side figures against the peers.
+// KM_ENTRY=<file URL> runs another build of the default entry (e.g. js/src/index.mjs, whose
+// functions keep their names under --cpu-prof, or a baseline checkout's js/dist/keymint.mjs).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const entry = new URL('../js/dist/keymint.mjs', import.meta.url).href;
+const entry = process.env.KM_ENTRY ?? new URL('../js/dist/keymint.mjs', import.meta.url).href;
 const [what, who] = process.argv.slice(2);
 
 if (!what) {
