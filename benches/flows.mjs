@@ -41,6 +41,53 @@ export const keymintSteps = (km, baseUrl, fetch) => ({
   },
 });
 
+/**
+ * keymint's flow with its core replaced by a replay of the answers the core gave one flow
+ * (`answers`: the five `{action, stateText}` of start → request_code → its answer →
+ * submit_code → its answer, recorded by recordCoreAnswers): the same requests, fetch, body
+ * reads, driver and JS, without the wasm or the JSON across its boundary. `setCore` is the
+ * runtime's test seam (js/dist/runtime.mjs, the copy the entry imports); the replay is in
+ * place only while this client's step runs.
+ */
+export const keymintReplaySteps = (km, setCore, answers, baseUrl, fetch) => {
+  let next = 0;
+  const replay = Object.assign(
+    () => {
+      throw new Error('the replay answers flow steps only');
+    },
+    { saved: (input) => answers[input.op === 'start' ? (next = 0) : ++next] },
+  );
+  const steps = keymintSteps(km, baseUrl, fetch);
+  const replaying = (f) => async (...args) => {
+    setCore(replay);
+    try {
+      return await f(...args);
+    } finally {
+      setCore(null);
+    }
+  };
+  return { request: replaying(steps.request), verify: replaying(steps.verify) };
+};
+
+/**
+ * The five `{action, stateText}` the core (`step`: a core's `step`, with `saved`) answers one
+ * Scripto flow against `baseUrl`, the backend answering as the stub does.
+ */
+export function recordCoreAnswers(step, baseUrl) {
+  const resp = (data) => ({ type: 'response', status: 200, body: JSON.stringify({ success: true, data }), headers: { 'content-type': 'application/json' } });
+  const now = Math.floor(Date.now() / 1000);
+  const out = [step.saved({ op: 'start', now, config: { provider: 'scripto', baseUrl, email: 'replay@flows.bench.example', flowId: '0123456789abcdef0123456789abcdef' } }, undefined)];
+  const events = [
+    { type: 'request_code' },
+    resp({ ok: true, email: 'replay@flows.bench.example' }),
+    { type: 'submit_code', code: STUB_CODE, nonce: '00112233445566778899aabbccddeeff' },
+    resp({ apiKey: `scripto_${'k'.repeat(40)}`, keyId: 'key_1', userId: 'user_1', email: 'replay@flows.bench.example' }),
+  ];
+  for (const event of events) out.push(step.saved({ op: 'event', now, event }, out[out.length - 1].stateText));
+  if (out[4].action.type !== 'done') throw new Error(`the recorded flow did not finish: ${JSON.stringify(out[4].action)}`);
+  return out;
+}
+
 /** A POST of JSON that throws on a non-2xx answer and returns the parsed answer. */
 const poster = (doFetch, headers) => async (url, body, extra) => {
   const res = await doFetch(url, { method: 'POST', headers: { ...headers, ...extra }, body: JSON.stringify(body) });

@@ -12,7 +12,7 @@ import { summarize, mmm, num, int, table } from './lib/stats.mjs';
 import { interleave, ratio } from './lib/interleave.mjs';
 import { spawnStub } from './lib/stub-child.mjs';
 import { memoryFetch } from './peers/stub.mjs';
-import { loadClients, lineup } from './flows.mjs';
+import { loadClients, lineup, keymintReplaySteps, recordCoreAnswers, flowOf } from './flows.mjs';
 
 // Re-exported for anything that imported the flows from here before they moved to flows.mjs.
 export { rawFlow, fetchWithTimeout, keymintFlow } from './flows.mjs';
@@ -25,6 +25,7 @@ const RATIOS = [
   ['keymint', 'rawTimeout', 'keymint / (raw + a controller and timer per request)'],
   ['authjs', 'rawGotrue', "auth-js / raw sending auth-js's own two requests"],
   ['betterauth', 'rawBetterAuth', "better-auth / raw sending Better Auth's own two requests"],
+  ['keymintReplay', 'raw', 'keymint, its core replayed / raw (the JS and transport alone)'],
   ['keymint', 'authjs', 'keymint / auth-js'],
   ['keymint', 'betterauth', 'keymint / better-auth'],
 ];
@@ -42,7 +43,20 @@ export async function overheadSection({ iterations = 400, warmup = 50, blocks = 
     if (b === 0) wasmClock.reset();
     return between?.(b);
   };
-  const loop = lineup(clients, stub.url);
+  // keymint with its core replaced by a replay of its answers: what the JS and the transport
+  // cost without the wasm (benches/flows.mjs keymintReplaySteps). Loopback only.
+  const { setCore } = await import(pathToFileURL(join(root, 'js/dist/runtime.mjs')).href);
+  const { core } = await import(pathToFileURL(join(root, 'js/src/core.mjs')).href);
+  const answers = recordCoreAnswers(core.step, stub.url);
+  const loop = [
+    ...lineup(clients, stub.url),
+    {
+      id: 'keymintReplay',
+      label: 'keymint, its core replaced by a replay of its answers',
+      routes: ['POST /api/cli/login-request', 'POST /api/cli/login-complete'],
+      run: flowOf(keymintReplaySteps(clients.km, setCore, answers, stub.url)),
+    },
+  ];
   const memory = memoryFetch();
   const local = lineup(clients, 'http://127.0.0.1:9', memory.fetch);
   try {
