@@ -92,3 +92,25 @@ fn more_flows_than_slots_all_answer_the_same() {
     }
     assert!(memo.len() <= 4);
 }
+
+#[test]
+fn up_to_four_flows_stay_kept_in_any_order() {
+    let mut memo = Memo::new();
+    let mut docs: Vec<String> = (0..4)
+        .map(|i| both(&mut memo, &START.replace("\"f1\"", &format!("\"f{i}\""))))
+        .collect();
+    // Each flow's step frees the slot it is taken from and is kept there again, so an
+    // irregular order evicts none of the four.
+    for i in [0usize, 3, 1, 1, 2, 0, 3, 2] {
+        let d = &mut docs[i];
+        assert!(memo.holds(d), "flow {i} was pushed out");
+        let next = if d.contains(r#""phase":"ready""#) {
+            r#"{"type":"request_code"}"#
+        } else {
+            SENT
+        };
+        *d = both(&mut memo, &event(next, d));
+    }
+    assert!(docs.iter().all(|d| memo.holds(d)));
+    assert_eq!(memo.len(), 4);
+}

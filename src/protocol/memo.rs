@@ -54,6 +54,12 @@ impl Memo {
         self.len() == 0
     }
 
+    /// Whether a flow whose document is `doc`, byte for byte, is kept (its next step would
+    /// take it).
+    pub fn holds(&self, doc: &str) -> bool {
+        self.find(doc).is_some()
+    }
+
     /// The slot whose document `rest` starts with, and that document's length.
     pub(super) fn find(&self, rest: &str) -> Option<(usize, usize)> {
         for (i, slot) in self.slots.iter().enumerate() {
@@ -70,12 +76,20 @@ impl Memo {
         self.slots.get_mut(i)?.take().map(|kept| kept.1)
     }
 
-    /// Keeps `flow`, whose document is `text`, in place of the oldest.
+    /// Keeps `flow`, whose document is `text`: in a free slot (usually the one its step took
+    /// it from), else in the next slot in turn.
     pub(super) fn keep(&mut self, text: &str, flow: Flow) {
+        let kept = Some(Box::new((String::from(text), flow)));
+        for slot in self.slots.iter_mut() {
+            if slot.is_none() {
+                *slot = kept;
+                return;
+            }
+        }
         let i = self.next % SLOTS;
         self.next = (i + 1) % SLOTS;
         if let Some(slot) = self.slots.get_mut(i) {
-            *slot = Some(Box::new((String::from(text), flow)));
+            *slot = kept;
         }
     }
 }
