@@ -78,12 +78,17 @@ fn another_op_carrying_a_kept_document_reads_it_as_given() {
     assert_eq!(memo.len(), 1);
 }
 
+/// Starts `n` flows (ids f0, f1, …) through `memo`: their documents.
+fn start_flows(memo: &mut Memo, n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| both(memo, &START.replace("\"f1\"", &format!("\"f{i}\""))))
+        .collect()
+}
+
 #[test]
 fn more_flows_than_slots_all_answer_the_same() {
     let mut memo = Memo::new();
-    let mut docs: Vec<String> = (0..9)
-        .map(|i| both(&mut memo, &START.replace("\"f1\"", &format!("\"f{i}\""))))
-        .collect();
+    let mut docs = start_flows(&mut memo, 9);
     for _ in 0..2 {
         for d in docs.iter_mut() {
             *d = both(&mut memo, &event(r#"{"type":"request_code"}"#, d));
@@ -96,9 +101,7 @@ fn more_flows_than_slots_all_answer_the_same() {
 #[test]
 fn up_to_four_flows_stay_kept_in_any_order() {
     let mut memo = Memo::new();
-    let mut docs: Vec<String> = (0..4)
-        .map(|i| both(&mut memo, &START.replace("\"f1\"", &format!("\"f{i}\""))))
-        .collect();
+    let mut docs = start_flows(&mut memo, 4);
     // Each flow's step frees the slot it is taken from and is kept there again, so an
     // irregular order evicts none of the four.
     for i in [0usize, 3, 1, 1, 2, 0, 3, 2] {
