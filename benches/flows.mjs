@@ -13,7 +13,7 @@ const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/
 
 // The two routes each client sends per flow (as the stub counts them), to check that every
 // timed flow was exactly its two requests and nothing else (no session poll, no retry).
-const SCRIPTO = ['POST /api/cli/login-request', 'POST /api/cli/login-complete'];
+export const SCRIPTO = ['POST /api/cli/login-request', 'POST /api/cli/login-complete'];
 const GOTRUE = ['POST /auth/v1/otp', 'POST /auth/v1/verify'];
 const BETTER_AUTH = ['POST /api/auth/email-otp/send-verification-otp', 'POST /api/auth/sign-in/email-otp'];
 

@@ -12,7 +12,7 @@ import { summarize, mmm, num, int, table } from './lib/stats.mjs';
 import { interleave, ratio } from './lib/interleave.mjs';
 import { spawnStub } from './lib/stub-child.mjs';
 import { memoryFetch } from './peers/stub.mjs';
-import { loadClients, lineup, keymintReplaySteps, recordCoreAnswers, flowOf } from './flows.mjs';
+import { loadClients, lineup, keymintReplaySteps, recordCoreAnswers, flowOf, SCRIPTO } from './flows.mjs';
 
 // Re-exported for anything that imported the flows from here before they moved to flows.mjs.
 export { rawFlow, fetchWithTimeout, keymintFlow } from './flows.mjs';
@@ -53,7 +53,7 @@ export async function overheadSection({ iterations = 400, warmup = 50, blocks = 
     {
       id: 'keymintReplay',
       label: 'keymint, its core replaced by a replay of its answers',
-      routes: ['POST /api/cli/login-request', 'POST /api/cli/login-complete'],
+      routes: SCRIPTO,
       run: flowOf(keymintReplaySteps(clients.km, setCore, answers, stub.url)),
     },
   ];
@@ -109,7 +109,7 @@ export async function overheadSection({ iterations = 400, warmup = 50, blocks = 
         us(mem.summary[c.id]),
         c.id.startsWith('raw') && c.id !== 'rawTimeout' ? '' : `${num((mem.summary[c.id].median - mem.summary[memRaw[c.id]].median) * 1000, 1)} µs`,
       ]),
-      ['keymint: the 5 core steps of one flow (wasm + JSON, js/src/core.mjs step())', mmmUs(steps), ''],
+      ['keymint: the 5 core steps of one flow (wasm + JSON, core.step.saved as the driver calls it)', mmmUs(steps), ''],
     ]),
   );
   L.push(`   ("its raw": raw fetch sending the same client's two requests; for raw + timeout and keymint, the Scripto ones.)`);
@@ -196,28 +196,18 @@ function mmmUs(s) {
   return `${num(s.min, 1)} / ${num(s.median, 1)} / ${num(s.max, 1)} µs`;
 }
 
-/** µs for the five step() calls one flow makes (start, request, its response, submit, its response). */
+/**
+ * µs for the five core steps one flow makes (start, request, its answer, submit, its answer),
+ * as the driver calls them (`core.step.saved`: the saved document kept as text): the flow
+ * recordCoreAnswers records, timed.
+ */
 async function coreSteps(baseUrl) {
-  const { step } = await import(pathToFileURL(join(root, 'js/src/core.mjs')).href);
-  const sentBody = JSON.stringify({ success: true, data: { ok: true, email: 'x@y.example' } });
-  const keyBody = JSON.stringify({ success: true, data: { apiKey: 'scripto_' + 'k'.repeat(40), keyId: 'key_1', userId: 'user_1', email: 'x@y.example' } });
-  const resp = (body) => ({ type: 'response', status: 200, body, headers: { 'content-type': 'application/json' } });
-  const once = (i) => {
-    const now = Math.floor(Date.now() / 1000);
-    let out = step({ op: 'start', now, config: { flowId: `f${i}`, provider: 'scripto', baseUrl, email: 'x@y.example' } });
-    out = step({ op: 'event', now, state: out.state, event: { type: 'request_code' } });
-    out = step({ op: 'event', now, state: out.state, event: resp(sentBody) });
-    // A fresh caller-drawn nonce per submission, as the driver sends (the core refuses a submission without one).
-    const nonce = i.toString(16).padStart(32, '0');
-    out = step({ op: 'event', now, state: out.state, event: { type: 'submit_code', code: '123456', nonce } });
-    out = step({ op: 'event', now, state: out.state, event: resp(keyBody) });
-    if (out.action.type !== 'complete' && !out.action.credential) throw new Error(`unexpected core action ${JSON.stringify(out.action)}`);
-  };
-  for (let i = 0; i < 500; i++) once(i);
+  const { core } = await import(pathToFileURL(join(root, 'js/src/core.mjs')).href);
+  for (let i = 0; i < 500; i++) recordCoreAnswers(core.step, baseUrl);
   const t = [];
   for (let i = 0; i < 2000; i++) {
     const t0 = performance.now();
-    once(i);
+    recordCoreAnswers(core.step, baseUrl);
     t.push((performance.now() - t0) * 1000);
   }
   return summarize(t);

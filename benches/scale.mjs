@@ -89,7 +89,7 @@ export async function scaleSection({ flows = 10_000, rounds = 2, sockets = 256, 
   const w = km.rounds.map((r) => [r.base.wasm, r.parked.wasm, r.betweenSteps?.wasm, r.after.wasm]);
   L.push(`  keymint's wasm linear memory (WebAssembly.Memory of the entry's instance): ${int(km.afterImport.wasm)} B after import, ${int(km.baseline.wasm)} B at baseline,`);
   L.push(`  per round [start, parked, between steps, after]: ${w.map((x) => `[${x.map(int).join(', ')}]`).join(' ')}.`);
-  L.push('  The core is stateless: each step() takes the saved flow as JSON and returns it, so no wasm-side object lives per flow.');
+  L.push('  Each core step takes the saved flow as JSON and returns it; the wasm keeps at most four flows (protocol::Memo), so nothing wasm-side grows with the flows.');
   if (km.end) {
     L.push(`  keymint at the end (stub stopped, sockets closed, gc): RSS ${num(MB(km.end.rss), 1)} MB (baseline ${num(MB(km.baseline.rss), 1)}), heapUsed ${num(MB(km.end.heapUsed), 1)} MB (baseline ${num(MB(km.baseline.heapUsed), 1)}), ${km.end.fds} fds.`);
   }

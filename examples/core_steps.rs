@@ -97,17 +97,18 @@ fn main() {
         out.contains(r#""type":"done""#),
         "the flow did not finish: {out}"
     );
+    // The inputs are the same bytes every time (fixed clock, id and nonce), so each step's
+    // document is the one the memo kept at the step before.
+    let memo = std::cell::RefCell::new(keymint::protocol::Memo::new());
+    let flow = || {
+        for i in &inputs {
+            let reply = keymint::protocol::run_with(black_box(i), Some(&mut memo.borrow_mut()));
+            drop(black_box(reply));
+        }
+    };
     // `core_steps ROUNDS memo`: only the memo loop, for a profiler.
     if std::env::args().nth(2).as_deref() == Some("memo") {
-        let mut memo = keymint::protocol::Memo::new();
-        for _ in 0..rounds {
-            for i in &inputs {
-                drop(black_box(keymint::protocol::run_with(
-                    black_box(i),
-                    Some(&mut memo),
-                )));
-            }
-        }
+        (0..rounds).for_each(|_| flow());
         return;
     }
     let steps: Vec<String> = inputs
@@ -129,15 +130,7 @@ fn main() {
         })
         .collect();
     let bytes: Vec<String> = inputs.iter().map(|i| i.len().to_string()).collect();
-    // The inputs are the same bytes every time (fixed clock, id and nonce), so each step's
-    // document is the one the memo kept at the step before.
-    let memo = std::cell::RefCell::new(keymint::protocol::Memo::new());
-    let flow = time(rounds / 5, || {
-        for i in &inputs {
-            let reply = keymint::protocol::run_with(black_box(i), Some(&mut memo.borrow_mut()));
-            drop(black_box(reply));
-        }
-    });
+    let flow = time(rounds / 5, flow);
     println!(
         r#"{{"steps":[{}],"parse":[{}],"bytes":[{}],"memo":{:.2}}}"#,
         steps.join(","),

@@ -40,21 +40,19 @@ pub fn state() -> String {
     core::mem::take(unsafe { &mut *KEPT.0.get() })
 }
 
-struct Kept(core::cell::UnsafeCell<String>);
-// SAFETY: wasm32 without the atomics feature has exactly one thread, and `step`/`state`
-// each take and drop their one reference before returning.
+/// What the instance keeps between calls of its exports.
+struct Kept<T>(core::cell::UnsafeCell<T>);
+// SAFETY: wasm32 without the atomics feature has exactly one thread, and each export takes
+// and drops its one reference into a `Kept` before returning.
 #[cfg(not(target_feature = "atomics"))]
-unsafe impl Sync for Kept {}
+unsafe impl<T> Sync for Kept<T> {}
 
-static KEPT: Kept = Kept(core::cell::UnsafeCell::new(String::new()));
+/// The saved document the last `step` wrote, until `state` hands it over.
+static KEPT: Kept<String> = Kept(core::cell::UnsafeCell::new(String::new()));
 
 /// The instance's flows between steps (see [`crate::protocol::Memo`]).
-struct Memo(core::cell::UnsafeCell<crate::protocol::Memo>);
-// SAFETY: as for `Kept`: one thread, and `step` takes and drops its one reference.
-#[cfg(not(target_feature = "atomics"))]
-unsafe impl Sync for Memo {}
-
-static MEMO: Memo = Memo(core::cell::UnsafeCell::new(crate::protocol::Memo::new()));
+static MEMO: Kept<crate::protocol::Memo> =
+    Kept(core::cell::UnsafeCell::new(crate::protocol::Memo::new()));
 
 /// The canonical error codes as `CODE exit kind` lines, for the JS layer's tables.
 #[wasm_bindgen]
