@@ -14,6 +14,15 @@ import { int, num, table } from './lib/stats.mjs';
 import { BUNDLE_OPTIONS } from '../js/scripts/bundle-options.mjs';
 import { shipped } from '../scripts/size-budget.mjs';
 
+/** wasm-opt's flags for the shipped wasms (scripts/wasm-opt.flags; scripts/build-wasm.sh reads the same file). */
+const wasmOptFlags = () =>
+  readFileSync(join(root, 'scripts/wasm-opt.flags'), 'utf8')
+    .split('\n')
+    .filter((line) => !line.startsWith('#'))
+    .join(' ')
+    .split(/\s+/)
+    .filter(Boolean);
+
 const require = createRequire(join(root, 'js/package.json'));
 const esbuild = require('esbuild');
 
@@ -149,7 +158,7 @@ function twiggyBin() {
 const BUCKETS = [
   ['names section (not shipped)', /subsection$/],
   ['data segments (strings, tables)', /^data segment/],
-  ['keymint code (own fns; the core is inlined into the `step` shim)', /keymint::|multivalue shim/],
+  ['keymint code (own functions and the export shims)', /keymint::|multivalue shim/],
   ['str searching, UTF-8, panics/bounds', /str::pattern|TwoWaySearcher|StrSearcher|CharSearcher|memchr|slice_error_fail|slice_index_fail|panic|from_utf8|str::validations|trim_matches|is_whitespace|char::methods|str::iter|<char|strip_prefix|str>::contains|str>::split|str>::starts_with/],
   ['allocator (lol_alloc) + wasm-bindgen malloc/free', /lol_alloc|__rust_(re)?alloc|__rust_dealloc|__wbindgen_(malloc|realloc|free)$|handle_alloc_error|alloc_impl|raw_vec::handle_error/],
   ['core/alloc generics (Vec, Option, iterators, drop glue)', /^<?(core|alloc|T as|A as|&str|str as|<)|^memcmp$|^<alloc/],
@@ -174,7 +183,7 @@ export function wasmContributors(e = ENTRIES[0]) {
     };
     run(join(root, '.tools/cargo/bin/wasm-bindgen'), ['--keep-debug', '--target', 'web', '--out-dir', dir, '--out-name', 'keymint', input]);
     const named = join(dir, 'named.wasm');
-    run(join(root, 'js/node_modules/.bin/wasm-opt'), ['-Oz', '-g', join(dir, 'keymint_bg.wasm'), '-o', named]);
+    run(join(root, 'js/node_modules/.bin/wasm-opt'), [...wasmOptFlags(), '-g', join(dir, 'keymint_bg.wasm'), '-o', named]);
     const top = run(twiggy, ['top', '-n', '15', named]);
     const items = JSON.parse(run(twiggy, ['top', '-n', '1000000', '-f', 'json', named]));
     const buckets = new Map(BUCKETS.map(([label]) => [label, { bytes: 0, count: 0 }]));
@@ -214,7 +223,7 @@ export async function sizeSection(budget) {
       table([
         ['', 'raw', 'gz'],
         [`${e.label}  ${e.dist} (minified bundle)`, int(z.entry.raw), int(z.entry.gz)],
-        [`  wasm  ${e.pkg}/keymint_bg.wasm (wasm-opt -Oz)`, int(z.wasm.raw), int(z.wasm.gz)],
+        [`  wasm  ${e.pkg}/keymint_bg.wasm (wasm-opt, scripts/wasm-opt.flags)`, int(z.wasm.raw), int(z.wasm.gz)],
         [`  wasm as the inlined string (+ its decoder)  ${e.inline}`, int(z.inline.raw), int(z.inline.gz)],
         [`  glue  ${e.pkg}/keymint.js as bundled (${e.glueExports}; min)`, int(z.glue.raw), int(z.glue.gz)],
         ['    (glue file as wasm-bindgen writes it, unminified)', int(z.glueRaw.raw), int(z.glueRaw.gz)],
@@ -239,7 +248,7 @@ export async function sizeSection(budget) {
   L.push('');
 
   L.push("  Largest items inside the default entry's wasm — twiggy top -n 15 on a names-kept copy");
-  L.push(`  (wasm-bindgen --keep-debug + wasm-opt -Oz -g of ${ENTRIES[0].named}, the linked email-code-only build):`);
+  L.push(`  (wasm-bindgen --keep-debug + wasm-opt with the build's flags and -g of ${ENTRIES[0].named}, the linked email-code-only build):`);
   if (w.error) L.push(`  (skipped: ${w.error})`);
   else {
     L.push(w.top.trimEnd().split('\n').map((l) => `    ${l}`).join('\n'));
