@@ -17,7 +17,7 @@ build: tools
 	@scripts/build-wasm.sh
 	@cd js && node scripts/build.mjs
 
-# tsc reads the wasm-bindgen glue's types (pkg/keymint.d.ts): build first.
+# tsc reads the modules the build writes (js/build/wasm-inline*.mjs): build first.
 lint: build
 	cargo fmt --check
 	cargo clippy -q --lib -- -D warnings

@@ -19,7 +19,7 @@ import { table } from './lib/stats.mjs';
 const env = (name, fallback) => (process.env[name] === undefined ? fallback : Number(process.env[name]));
 const only = new Set((process.env.KEYMINT_BENCH_ONLY ?? 'size,startup,overhead,scale').split(',').map((s) => s.trim()));
 
-for (const f of ['js/dist/keymint.mjs', 'js/dist/sessions.mjs', 'js/dist/runtime.mjs', 'pkg/keymint_bg.wasm', 'pkg-otp/keymint_bg.wasm', 'js/build/wasm-inline.mjs', 'js/build/wasm-inline-full.mjs']) {
+for (const f of ['js/dist/keymint.mjs', 'js/dist/sessions.mjs', 'js/dist/runtime.mjs', 'pkg/keymint.wasm', 'pkg-otp/keymint.wasm', 'js/build/wasm-inline.mjs', 'js/build/wasm-inline-full.mjs']) {
   if (!existsSync(join(root, f))) {
     process.stderr.write(`bench: ${f} is missing; run \`make build\` (or \`make bench\`, which builds first)\n`);
     process.exit(1);

@@ -34,8 +34,8 @@ const KEYMINT_BUILD = { ...BUNDLE_OPTIONS, logLevel: 'silent', format: 'esm', wr
 
 /**
  * The entries that carry a wasm, as js/scripts/build.mjs builds them: the built file, the wasm
- * it inlines (and the names-kept copy target/wasm/ keeps of it), the inline module, the glue
- * and the glue exports its core imports, and the sources.
+ * it inlines (and the names-kept copy target/wasm/ keeps of it), the inline module and the
+ * sources.
  */
 export const ENTRIES = [
   {
@@ -45,7 +45,6 @@ export const ENTRIES = [
     pkg: 'pkg-otp',
     named: 'target/wasm/keymint-otp.wasm',
     inline: 'js/build/wasm-inline.mjs',
-    glueExports: 'initSync, step, codes, mask, knownPrefix, presetSpec',
     source: 'js/src/index.mjs',
   },
   {
@@ -55,7 +54,6 @@ export const ENTRIES = [
     pkg: 'pkg',
     named: 'target/wasm/keymint-full.wasm',
     inline: 'js/build/wasm-inline-full.mjs',
-    glueExports: 'initSync, step, codes, mask, knownPrefix, presetSpec',
     source: 'js/src/sessions/index.mjs',
   },
 ];
@@ -68,25 +66,20 @@ const RUNTIME_FILES = new Set(
 /** Sizes of an entry (one of ENTRIES; the default entry unless named) and its parts. */
 export async function entrySizes(e = ENTRIES[0]) {
   const entry = readFileSync(join(root, e.dist));
-  const wasm = readFileSync(join(root, e.pkg, 'keymint_bg.wasm'));
+  const wasm = readFileSync(join(root, e.pkg, 'keymint.wasm'));
   const inline = readFileSync(join(root, e.inline));
-  const glueSrc = readFileSync(join(root, e.pkg, 'keymint.js'));
-
-  // The glue as the entry carries it: only what its core imports, tree-shaken and minified.
-  const glue = await esbuild.build({
-    ...KEYMINT_BUILD,
-    stdin: { contents: `export { ${e.glueExports} } from './${e.pkg}/keymint.js';`, resolveDir: root, loader: 'js' },
-  });
-  // The wrapper: the entry's sources with the glue, the inlined wasm and the shared runtime it
-  // imports (the modules src/runtime.mjs re-exports) left out.
+  // The JS that speaks the wasm's exports (part of the shared runtime), minified.
+  const abi = await esbuild.build({ ...KEYMINT_BUILD, entryPoints: [join(root, 'js/src/wasm-abi.mjs')] });
+  // The wrapper: the entry's sources with the inlined wasm and the shared runtime it imports
+  // (the modules src/runtime.mjs re-exports) left out.
   const wrapper = await esbuild.build({
     ...KEYMINT_BUILD,
     entryPoints: [join(root, e.source)],
     plugins: [
       {
-        name: 'leave-out-glue-wasm-and-runtime',
+        name: 'leave-out-wasm-and-runtime',
         setup(b) {
-          b.onResolve({ filter: /(pkg(-otp)?\/keymint\.js|build\/wasm-inline(-full)?\.mjs)$/ }, (a) => ({ path: a.path, external: true }));
+          b.onResolve({ filter: /build\/wasm-inline(-full)?\.mjs$/ }, (a) => ({ path: a.path, external: true }));
           b.onResolve({ filter: /^\.\.?\/[\w-]+\.mjs$/ }, (a) => (RUNTIME_FILES.has(join(a.resolveDir, a.path)) ? { path: a.path, external: true } : undefined));
         },
       },
@@ -97,8 +90,7 @@ export async function entrySizes(e = ENTRIES[0]) {
     shipped: shipped([e.dist]),
     wasm: measure(wasm),
     inline: measure(inline),
-    glueRaw: measure(glueSrc),
-    glue: measure(Buffer.from(glue.outputFiles[0].contents)),
+    abi: measure(Buffer.from(abi.outputFiles[0].contents)),
     wrapper: measure(Buffer.from(wrapper.outputFiles[0].contents)),
   };
 }
@@ -160,7 +152,7 @@ const BUCKETS = [
   ['data segments (strings, tables)', /^data segment/],
   ['keymint code (own functions and the export shims)', /keymint::|multivalue shim/],
   ['str searching, UTF-8, panics/bounds', /str::pattern|TwoWaySearcher|StrSearcher|CharSearcher|memchr|slice_error_fail|slice_index_fail|panic|from_utf8|str::validations|trim_matches|is_whitespace|char::methods|str::iter|<char|strip_prefix|str>::contains|str>::split|str>::starts_with/],
-  ['allocator (lol_alloc) + wasm-bindgen malloc/free', /lol_alloc|__rust_(re)?alloc|__rust_dealloc|__wbindgen_(malloc|realloc|free)$|handle_alloc_error|alloc_impl|raw_vec::handle_error/],
+  ['allocator (lol_alloc)', /lol_alloc|__rust_(re)?alloc|__rust_dealloc|handle_alloc_error|alloc_impl|raw_vec::handle_error/],
   ['core/alloc generics (Vec, Option, iterators, drop glue)', /^<?(core|alloc|T as|A as|&str|str as|<)|^memcmp$|^<alloc/],
   ['module structure (types, imports, exports, custom sections)', /./],
 ];
@@ -181,9 +173,8 @@ export function wasmContributors(e = ENTRIES[0]) {
       if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
       return r.stdout;
     };
-    run(join(root, '.tools/cargo/bin/wasm-bindgen'), ['--keep-debug', '--target', 'web', '--out-dir', dir, '--out-name', 'keymint', input]);
     const named = join(dir, 'named.wasm');
-    run(join(root, 'js/node_modules/.bin/wasm-opt'), [...wasmOptFlags(), '-g', join(dir, 'keymint_bg.wasm'), '-o', named]);
+    run(join(root, 'js/node_modules/.bin/wasm-opt'), [...wasmOptFlags(), '-g', input, '-o', named]);
     const top = run(twiggy, ['top', '-n', '15', named]);
     const items = JSON.parse(run(twiggy, ['top', '-n', '1000000', '-f', 'json', named]));
     const buckets = new Map(BUCKETS.map(([label]) => [label, { bytes: 0, count: 0 }]));
@@ -218,17 +209,16 @@ export async function sizeSection(budget) {
   L.push('');
   for (const [i, e] of ENTRIES.entries()) {
     const z = sizes[i];
-    const sumGz = z.inline.gz + z.glue.gz + z.wrapper.gz;
+    const sumGz = z.inline.gz + z.wrapper.gz;
     L.push(
       table([
         ['', 'raw', 'gz'],
         [`${e.label}  ${e.dist} (minified bundle)`, int(z.entry.raw), int(z.entry.gz)],
-        [`  wasm  ${e.pkg}/keymint_bg.wasm (wasm-opt, scripts/wasm-opt.flags)`, int(z.wasm.raw), int(z.wasm.gz)],
+        [`  wasm  ${e.pkg}/keymint.wasm (wasm-opt, scripts/wasm-opt.flags)`, int(z.wasm.raw), int(z.wasm.gz)],
         [`  wasm as the inlined string (+ its decoder)  ${e.inline}`, int(z.inline.raw), int(z.inline.gz)],
-        [`  glue  ${e.pkg}/keymint.js as bundled (${e.glueExports}; min)`, int(z.glue.raw), int(z.glue.gz)],
-        ['    (glue file as wasm-bindgen writes it, unminified)', int(z.glueRaw.raw), int(z.glueRaw.gz)],
-        [`  wrapper  ${e.source.replace(/[\w.]+$/, '*.mjs')} without glue, wasm and runtime (min)`, int(z.wrapper.raw), int(z.wrapper.gz)],
-        ['  parts gzipped separately: string + glue + wrapper', '', int(sumGz)],
+        [`  wrapper  ${e.source.replace(/[\w.]+$/, '*.mjs')} without wasm and runtime (min)`, int(z.wrapper.raw), int(z.wrapper.gz)],
+        ['  parts gzipped separately: string + wrapper', '', int(sumGz)],
+        ['  (in the runtime: js/src/wasm-abi.mjs, which speaks the wasm\'s exports, min)', int(z.abi.raw), int(z.abi.gz)],
         [`what an app ships: ${z.shipped.files.map((f) => f.file).join(' + ')}`, int(z.shipped.raw), int(z.shipped.gz)],
       ]),
     );
@@ -248,7 +238,7 @@ export async function sizeSection(budget) {
   L.push('');
 
   L.push("  Largest items inside the default entry's wasm — twiggy top -n 15 on a names-kept copy");
-  L.push(`  (wasm-bindgen --keep-debug + wasm-opt with the build's flags and -g of ${ENTRIES[0].named}, the linked email-code-only build):`);
+  L.push(`  (wasm-opt with the build's flags and -g of ${ENTRIES[0].named}, the linked email-code-only build):`);
   if (w.error) L.push(`  (skipped: ${w.error})`);
   else {
     L.push(w.top.trimEnd().split('\n').map((l) => `    ${l}`).join('\n'));

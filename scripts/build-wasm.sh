@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Core → wasm32 (release profile tuned for size) → wasm-bindgen --target web → wasm-opt (scripts/wasm-opt.flags),
-# twice: pkg/ is the full build (every flow: the `keymint/sessions` and `keymint/node` entries),
+# Core → wasm32 (release profile tuned for size) → wasm-opt (scripts/wasm-opt.flags), twice:
+# pkg/ is the full build (every flow: the `keymint/sessions` and `keymint/node` entries),
 # pkg-otp/ the email-code engine only (no `sessions` feature: the default `keymint` entry).
+# No bindings generator: the exports are plain functions over the instance's memory
+# (src/wasm/mod.rs), spoken by one JS module (js/src/wasm-abi.mjs).
 # Each linked wasm is also kept, names and all, as target/wasm/keymint-{full,otp}.wasm (for
 # twiggy: benches/size.mjs). Writes each pkg dir by rename so a concurrent reader never sees it
 # half-built.
@@ -20,10 +22,9 @@ build() {
   local tmp old
   tmp=$(mktemp -d "$PWD/.pkg.XXXXXX")
   tmps+=("$tmp")
-  wasm-bindgen --target web --out-dir "$tmp" "target/wasm/keymint-$2.wasm" --out-name keymint
   # The flags and why: scripts/wasm-opt.flags (benches/size.mjs reads them too).
-  js/node_modules/.bin/wasm-opt "${WASM_OPT_FLAGS[@]}" "$tmp/keymint_bg.wasm" -o "$tmp/keymint_bg.wasm"
-  if [ -d "$3" ] && cmp -s "$tmp/keymint_bg.wasm" "$3/keymint_bg.wasm" && cmp -s "$tmp/keymint.js" "$3/keymint.js"; then return 0; fi
+  js/node_modules/.bin/wasm-opt "${WASM_OPT_FLAGS[@]}" "target/wasm/keymint-$2.wasm" -o "$tmp/keymint.wasm"
+  if [ -d "$3" ] && cmp -s "$tmp/keymint.wasm" "$3/keymint.wasm"; then return 0; fi
   old=$(mktemp -d "$PWD/.pkg-old.XXXXXX"); rmdir "$old"
   [ -d "$3" ] && mv "$3" "$old"
   mv "$tmp" "$3"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what a fresh machine needs, idempotently and quietly:
-#   rust   - the wasm32 target and wasm-bindgen-cli at the version Cargo.lock pins
+#   rust   - the wasm32 target and wasm-bindgen-cli at the version Cargo.lock pins (its
+#            wasm-bindgen-test-runner runs the Rust tests under wasm; the shipped wasm needs no bindings)
 #   npm_deps - the JS package's dev dependencies (npm ci from the committed lockfile;
 #            wasm-opt comes from npm `binaryen`, never Debian's broken binaryen 108)
 #   chrome - Debian chromium + chromium-driver for the browser tests

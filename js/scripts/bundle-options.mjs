@@ -7,7 +7,4 @@ export const BUNDLE_OPTIONS = Object.freeze({
   target: 'es2020',
   legalComments: 'none',
   charset: 'utf8',
-  // The glue's async loader resolves the .wasm next to itself; keymint only uses
-  // initSync with the inlined bytes, so that URL is never read.
-  define: { 'import.meta.url': '"file:///keymint.js"' },
 });

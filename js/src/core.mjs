@@ -3,7 +3,6 @@
 // pkg/, the same way (src/sessions/core.mjs); a session-family op sent here answers
 // INVALID_STEP naming keymint/sessions. The loader, and everything else that needs no wasm, is
 // the shared runtime's (load-core.mjs, built into dist/runtime.mjs).
-import { initSync, step as wasmStep, state, codes, mask, knownPrefix, presetSpec } from '../../pkg-otp/keymint.js';
 // The bytes, decoded from the string the build inlines (see scripts/build.mjs).
 import { wasmBytes } from '../build/wasm-inline.mjs';
 import { loadCore, provideCore } from './load-core.mjs';
@@ -12,7 +11,7 @@ import { loadCore, provideCore } from './load-core.mjs';
 export { setCore } from './load-core.mjs';
 
 /** The email-code core, registered for the shared Secret and errors (see load-core.mjs). */
-export const core = provideCore(loadCore({ initSync, step: wasmStep, state, codes, mask, knownPrefix, presetSpec }, wasmBytes));
+export const core = provideCore(loadCore(wasmBytes));
 
 /** One step of the default entry's core (email codes): see load-core.mjs's `loadCore`. */
 export const { step } = core;

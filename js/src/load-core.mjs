@@ -1,7 +1,7 @@
 // @ts-check
 // The wasm-free half of a core. An entry that carries a wasm build (the default entry's
 // src/core.mjs: pkg-otp/, email codes only; keymint/sessions' src/sessions/core.mjs: pkg/, the
-// full build) hands its glue and bytes to `loadCore` and registers the result with
+// full build) hands its bytes to `loadCore` and registers the result with
 // `provideCore`; every runtime module (the driver, flows, errors, Secret, masking) takes the
 // core it uses from there instead of importing a wasm. So the runtime ships as one built file
 // (dist/runtime.mjs) that both entries import, and an app compiles only the wasm of the entry
@@ -10,6 +10,7 @@
 // Importing only parses the module text; a core's wasm is compiled and instantiated
 // synchronously on its first call (no top-level await, no dynamic import), so the same code
 // runs in Node, pages, workers and MV3 service workers.
+import { bindWasm } from './wasm-abi.mjs';
 
 /**
  * One core step: the generated wire input (types/protocol.d.ts, checked where a caller builds
@@ -67,33 +68,29 @@ export function setCore(core) {
  */
 
 /**
- * A core over one wasm build: its wasm-bindgen glue's exports and the bytes of its wasm.
- * @param {{initSync: (m: {module: BufferSource}) => unknown, step: (input: string) => string, state: () => string,
- *   codes: () => string, mask: (raw: string) => string, knownPrefix: (raw: string) => string,
- *   presetSpec: (name: string) => string}} glue
+ * A core over one wasm build, from its bytes (the exports are spoken by ./wasm-abi.mjs).
  * @param {() => Uint8Array<ArrayBuffer>} bytes
  * @returns {Core}
  */
-export function loadCore(glue, bytes) {
+export function loadCore(bytes) {
+  const wasm = bindWasm(bytes);
   let loaded = false;
   const ready = () => {
     if (!loaded) {
-      glue.initSync({ module: bytes() });
+      wasm.init();
       loaded = true;
     }
   };
   /** Presets never change: each is read from the core once, and shared frozen. */
   const presets = new Map();
-  /** @type {CoreStep} */
   /**
-   * The wasm step: the action's JSON, then the saved document's, if the step wrote one, as a
-   * string of its own (src/wasm/mod.rs).
+   * The wasm step: the action, parsed, and the saved document's text, if the step wrote one
+   * (src/wasm/mod.rs).
    * @param {string} text @returns {SavedOut}
    */
   const wasmStep = (text) => {
-    const action = JSON.parse(glue.step(text));
-    const stateText = glue.state();
-    return stateText === '' ? { action } : { action, stateText };
+    const [action, stateText] = wasm.step(text);
+    return stateText === '' ? { action: JSON.parse(action) } : { action: JSON.parse(action), stateText };
   };
   /** @type {CoreStep} */
   const step = (input) => {
@@ -118,15 +115,15 @@ export function loadCore(glue, bytes) {
     },
     mask: (/** @type {string} */ raw) => {
       ready();
-      return glue.mask(raw);
+      return wasm.mask(raw);
     },
     knownPrefix: (/** @type {string} */ raw) => {
       ready();
-      return glue.knownPrefix(raw);
+      return wasm.knownPrefix(raw);
     },
     codeTable: () => {
       ready();
-      return glue
+      return wasm
         .codes()
         .trim()
         .split('\n')
@@ -139,7 +136,7 @@ export function loadCore(glue, bytes) {
       const key = String(name);
       if (!presets.has(key)) {
         ready();
-        const text = glue.presetSpec(key);
+        const text = wasm.presetSpec(key);
         presets.set(key, text === '' ? null : deepFreeze(JSON.parse(text)));
       }
       return /** @type {Record<string, any>|null} */ (presets.get(key));

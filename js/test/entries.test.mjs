@@ -127,8 +127,8 @@ console.log(JSON.stringify(sizes));`;
 }
 
 const WASM_SIZE = {
-  otp: readFileSync(new URL('../../pkg-otp/keymint_bg.wasm', import.meta.url)).length,
-  full: readFileSync(new URL('../../pkg/keymint_bg.wasm', import.meta.url)).length,
+  otp: readFileSync(new URL('../../pkg-otp/keymint.wasm', import.meta.url)).length,
+  full: readFileSync(new URL('../../pkg/keymint.wasm', import.meta.url)).length,
 };
 // The email-code API, the shared Secret and errors, and the codes table: what an app that signs
 // in by email code uses.

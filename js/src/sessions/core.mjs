@@ -3,14 +3,13 @@
 // entry's core it is inlined (build/wasm-inline-full.mjs) and instantiated synchronously on its
 // first step: no top-level await, no dynamic import, so this entry too loads in an MV3 module
 // service worker by a static import. The helpers below are the shared runtime's, bound to it.
-import { initSync, step as wasmStep, state, codes, mask, knownPrefix, presetSpec } from '../../../pkg/keymint.js';
 import { wasmBytes } from '../../build/wasm-inline-full.mjs';
 import { loadCore, provideCore } from '../load-core.mjs';
 import { run as runOn, loadSaved as loadSavedOn } from '../steps.mjs';
 import { exchange as exchangeOn } from '../driver.mjs';
 
 /** The full core, registered for the shared Secret and errors (see load-core.mjs). */
-export const core = provideCore(loadCore({ initSync, step: wasmStep, state, codes, mask, knownPrefix, presetSpec }, wasmBytes));
+export const core = provideCore(loadCore(wasmBytes));
 
 /** One step of the full core (`setCore` fakes it too). */
 export const { step } = core;

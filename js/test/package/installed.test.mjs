@@ -119,10 +119,6 @@ test('every module path the shipped JS names (code or comment) is a file in the 
   for (const f of files.filter((p) => /^dist\/.*\.(mjs|cjs)$/.test(p))) {
     const text = await readFile(join(project, 'node_modules/keymint', f), 'utf8');
     for (const [, spec] of text.matchAll(/["'`](\.\.?\/[\w./-]+\.(?:mjs|cjs|js))\b/g)) {
-      // The wasm-bindgen glue names the wasm's import namespace "./keymint_bg.js": a key of
-      // the imports object handed to WebAssembly.instantiate, not a file anyone loads (in
-      // each entry that carries a wasm: the default entry and keymint/sessions).
-      if (spec === './keymint_bg.js' && /^dist\/(keymint|sessions)\.[mc]js$/.test(f)) continue;
       const target = join(dirname(f), spec).replace(/\\/g, '/');
       if (!files.includes(target)) missing.push(`${f} names ${spec}`);
     }
@@ -150,7 +146,7 @@ for (const [name, nodeBin] of Object.entries(NODES)) {
       assert.equal(only.code, 0, only.stderr);
       const o = lastJson(only);
       assert.equal(o.ok, true, script);
-      assert.deepEqual(o.wasmModules, [statSync(join(REPO, 'pkg/keymint_bg.wasm')).size], `${script}: one wasm compiled, the full core's`);
+      assert.deepEqual(o.wasmModules, [statSync(join(REPO, 'pkg/keymint.wasm')).size], `${script}: one wasm compiled, the full core's`);
     }
   });
 

@@ -1,0 +1,74 @@
+// The wasm boundary (src/wasm-abi.mjs over src/wasm/mod.rs): text of any kind crosses it
+// intact, a large input does not stay held, and a trap costs the instance, not the caller.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { core } from '../src/core.mjs';
+import { bindWasm } from '../src/wasm-abi.mjs';
+
+const NOW = 1_800_000_000;
+const FLOW_ID = '0123456789abcdef0123456789abcdef';
+
+/** A Scripto flow's request answered with HTTP 400 whose message is `message`: the action. */
+function refusedWith(message) {
+  let out = core.step.saved({ op: 'start', now: NOW, config: { provider: 'scripto', baseUrl: 'http://127.0.0.1:9', email: 'a@b.example', flowId: FLOW_ID } }, undefined);
+  out = core.step.saved({ op: 'event', now: NOW, event: { type: 'request_code' } }, out.stateText);
+  const body = JSON.stringify({ success: false, error: { code: 'invalid-argument', message } });
+  out = core.step.saved({ op: 'event', now: NOW, event: { type: 'response', status: 400, headers: { 'content-type': 'application/json' }, body } }, out.stateText);
+  return out.action;
+}
+
+test('text past ASCII crosses the boundary both ways: accents, emoji, a lone surrogate', () => {
+  // ASCII first (the byte loop), then the encoder for the rest; and non-ASCII from the start.
+  for (const message of ['Adresse refusée ✓ 😀 ü', 'ßäöü then ascii', '😀', 'x'.repeat(5000) + 'é']) {
+    const action = refusedWith(message);
+    assert.equal(action.type, 'error');
+    assert.equal(action.error.code, 'EMAIL_INVALID');
+    assert.equal(action.error.message, message);
+  }
+  // A raw string (mask's argument; step inputs are JSON, which escapes them) may hold a lone
+  // surrogate, which is no UTF-8: it crosses as U+FFFD, as TextEncoder writes it.
+  assert.equal(core.mask(`\ud800${'x'.repeat(30)}wxyz`), '••••••••wxyz');
+  assert.equal(core.mask(`sk_live_${'é'.repeat(20)}wxyz`), 'sk_••••••••wxyz');
+  assert.equal(core.knownPrefix('\ud800abc'), '');
+});
+
+test('an input larger than the kept buffer is answered, and the next step is answered alike', () => {
+  const before = refusedWith('plain');
+  // A 600 KB body (over the 256 KiB the buffer keeps between calls).
+  const big = refusedWith(`${'é'.repeat(100_000)}${'z'.repeat(400_000)}`);
+  assert.equal(big.error.message.length, 500_000);
+  assert.deepEqual(refusedWith('plain'), before);
+});
+
+// A stand-in wasm with the same exports as the core's (WAT below, assembled with binaryen's
+// wasm-as): the one-byte input "!" traps, any other answers "ok" and no document.
+//   (module (memory (export "memory") 1) (data (i32.const 64) "ok")
+//     (func (export "input") (param i32) (result i32) (i32.const 1024))
+//     (func (export "step") (param $n i32) (result i32)
+//       (if (i32.and (i32.eq (local.get $n) (i32.const 1)) (i32.eq (i32.load8_u (i32.const 1024)) (i32.const 33)))
+//         (then unreachable))
+//       (i32.store (i32.const 0) (i32.const 64)) (i32.store (i32.const 4) (i32.const 2))
+//       (i32.store (i32.const 8) (i32.const 0)) (i32.store (i32.const 12) (i32.const 0)) (i32.const 0)))
+const TRAPPING = Buffer.from(
+  'AGFzbQEAAAABBgFgAX8BfwMDAgAABQMBAAEHGQMGbWVtb3J5AgAFaW5wdXQAAARzdGVwAAEKPAIFAEGACAs0ACAAQQFGQYAILQAAQSFGcQRAAAtBAEHAADYCAEEEQQI2AgBBCEEANgIAQQxBADYCAEEACwsJAQBBwAALAm9r',
+  'base64',
+);
+
+test('a trap drops the instance: the call throws, the next one runs on a fresh instance', () => {
+  let compiled = 0;
+  let instances = 0;
+  const { Module, Instance } = WebAssembly;
+  WebAssembly.Module = new Proxy(Module, { construct: (T, args) => (compiled++, new T(...args)) });
+  WebAssembly.Instance = new Proxy(Instance, { construct: (T, args) => (instances++, new T(...args)) });
+  try {
+    const wasm = bindWasm(() => new Uint8Array(TRAPPING));
+    assert.deepEqual(wasm.step('{}'), ['ok', '']);
+    assert.throws(() => wasm.step('!'), WebAssembly.RuntimeError);
+    assert.deepEqual(wasm.step('{}'), ['ok', '']);
+    assert.equal(instances, 2, 'a second instance after the trap');
+    assert.equal(compiled, 1, 'from the module compiled once');
+  } finally {
+    WebAssembly.Module = Module;
+    WebAssembly.Instance = Instance;
+  }
+});
