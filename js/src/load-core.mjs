@@ -86,10 +86,10 @@ export function loadCore(bytes) {
   /**
    * The wasm step: the action, parsed, and the saved document's text, if the step wrote one
    * (src/wasm/mod.rs).
-   * @param {string} text @returns {SavedOut}
+   * @param {string} text the input's JSON @param {string} [doc] a saved document's text, its `state` @returns {SavedOut}
    */
-  const wasmStep = (text) => {
-    const [action, stateText] = wasm.step(text);
+  const wasmStep = (text, doc) => {
+    const [action, stateText] = wasm.step(text, doc);
     return stateText === '' ? { action: JSON.parse(action) } : { action: JSON.parse(action), stateText };
   };
   /** @type {CoreStep} */
@@ -102,9 +102,8 @@ export function loadCore(bytes) {
   step.saved = (input, stateText) => {
     if (fake) return savedStep(fake)(input, stateText);
     ready();
-    const text = JSON.stringify(input);
     // The document is the core's own text (or JSON.stringify of a checked one): spliced in as is.
-    return wasmStep(stateText === undefined ? text : `${text.slice(0, -1)},"state":${stateText}}`);
+    return wasmStep(JSON.stringify(input), stateText);
   };
   // Closures, not methods on `this`: the entries hand them out destructured.
   return Object.freeze({

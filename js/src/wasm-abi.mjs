@@ -65,20 +65,23 @@ export function bindWasm(bytes) {
     }
     views(e);
   };
-  /** Writes `text` as UTF-8 into the input buffer. @param {Exports} e @param {string} text @returns {number} its length in bytes */
-  const put = (e, text) => {
-    const n = text.length;
-    room(e, n);
+  /**
+   * Writes `text` up to `end` as UTF-8 at byte `off` of the input buffer.
+   * @param {Exports} e @param {string} text @param {number} off @param {number} [end]
+   * @returns {number} the offset after it
+   */
+  const write = (e, text, off, end = text.length) => {
+    room(e, off + end);
     let i = 0;
     // Most input is ASCII: a byte per character, without the encoder's call.
-    for (; i < n; i++) {
+    for (; i < end; i++) {
       const c = text.charCodeAt(i);
       if (c > 0x7f) break;
-      u8[at + i] = c;
+      u8[at + off + i] = c;
     }
-    if (i === n) return n;
-    room(e, i + (n - i) * 3);
-    return i + encoder.encodeInto(text.slice(i), u8.subarray(at + i, at + cap)).written;
+    if (i === end) return off + end;
+    room(e, off + i + (end - i) * 3);
+    return off + i + encoder.encodeInto(text.slice(i, end), u8.subarray(at + off + i, at + cap)).written;
   };
   /** @param {number} p @param {number} n */
   const text = (p, n) => {
@@ -91,14 +94,15 @@ export function bindWasm(bytes) {
     return decoder.decode(u8.subarray(p, p + n));
   };
   /**
-   * Calls export `name` with `input` (none: `codes`) and reads its answer's pieces.
-   * @param {'step' | 'mask' | 'known_prefix' | 'preset_spec' | 'codes'} name @param {string} [input]
+   * Calls export `name` with the input `put` writes (none: `codes`) and reads its answer's pieces.
+   * @param {'step' | 'mask' | 'known_prefix' | 'preset_spec' | 'codes'} name
+   * @param {((e: Exports) => number) | null} put writes the input, answering its length in bytes
    * @returns {[string, string]} the first piece, and the second ('' when there is none)
    */
-  const call = (name, input) => {
+  const call = (name, put) => {
     const e = instance();
     try {
-      const p = (name === 'codes' ? e.codes() : e[name](put(e, /** @type {string} */ (input)))) >>> 2;
+      const p = (put === null ? e.codes() : e[name](put(e))) >>> 2;
       views(e);
       const out = /** @type {[string, string]} */ ([text(u32[p], u32[p + 1]), text(u32[p + 2], u32[p + 3])]);
       if (cap > KEEP_INPUT_BYTES) {
@@ -114,14 +118,20 @@ export function bindWasm(bytes) {
   return {
     /** Compiles and instantiates the wasm now (else at the first call). */
     init: () => void instance(),
-    /** One core step: the action's JSON, and the saved document's ('' when none). @param {string} input */
-    step: (input) => call('step', input),
+    /**
+     * One core step: the action's JSON, and the saved document's ('' when none). `doc`, a saved
+     * document's text, is written into the input as its `state` member (`input` is a JSON
+     * object's text), without building the joined string first.
+     * @param {string} input @param {string} [doc]
+     */
+    step: (input, doc) =>
+      call('step', (e) => (doc === undefined ? write(e, input, 0) : write(e, '}', write(e, doc, write(e, ',"state":', write(e, input, 0, input.length - 1)))))),
     /** @param {string} raw */
-    mask: (raw) => call('mask', raw)[0],
+    mask: (raw) => call('mask', (e) => write(e, raw, 0))[0],
     /** @param {string} raw */
-    knownPrefix: (raw) => call('known_prefix', raw)[0],
+    knownPrefix: (raw) => call('known_prefix', (e) => write(e, raw, 0))[0],
     /** @param {string} name */
-    presetSpec: (name) => call('preset_spec', name)[0],
-    codes: () => call('codes')[0],
+    presetSpec: (name) => call('preset_spec', (e) => write(e, name, 0))[0],
+    codes: () => call('codes', null)[0],
   };
 }

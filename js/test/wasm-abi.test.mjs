@@ -32,6 +32,34 @@ test('text past ASCII crosses the boundary both ways: accents, emoji, a lone sur
   assert.equal(core.knownPrefix('\ud800abc'), '');
 });
 
+test('a saved document past ASCII goes back in as it came out, kept by the wasm or not', () => {
+  const json = (status, body) => ({ type: 'response', status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const orgs = [{ id: 'org_a', name: 'Société ✓' }, { id: 'org_b', name: '😀 Beta' }];
+  const choosing = () => {
+    let out = core.step.saved({ op: 'start', now: NOW, config: { provider: 'codika', baseUrl: 'http://127.0.0.1:9', email: 'a@b.example', purpose: 'login', flowId: FLOW_ID } }, undefined);
+    for (const event of [
+      { type: 'request_code' },
+      json(200, { success: true, data: { expiresAt: '2027-01-15T08:10:00Z' } }),
+      { type: 'submit_code', code: '123456', nonce: '00112233445566778899aabbccddeeff', options: { keyName: 'ci' } },
+      json(409, { success: false, error: { code: 'ORGANIZATION_SELECTION_REQUIRED', message: 'Choisissez', details: { organizations: orgs } } }),
+    ]) {
+      out = core.step.saved({ op: 'event', now: NOW, event }, out.stateText);
+    }
+    assert.equal(out.action.error.code, 'ORGANIZATION_SELECTION_REQUIRED');
+    assert.deepEqual(JSON.parse(out.stateText).organizations, orgs);
+    return out.stateText;
+  };
+  const choose = (doc) => core.step.saved({ op: 'event', now: NOW, event: { type: 'choose_organization', organizationId: 'org_b', nonce: '00112233445566778899aabbccddeef0' } }, doc);
+  // Straight back: the wasm still keeps the flow beside the document's bytes.
+  const kept = choose(choosing());
+  assert.equal(kept.action.type, 'send', JSON.stringify(kept.action));
+  // After eight other flows pushed it out of the wasm's memo (four slots: free ones first, then
+  // in turn): parsed, and its check verified over the bytes.
+  const doc = choosing();
+  for (let i = 0; i < 8; i++) core.step.saved({ op: 'start', now: NOW, config: { provider: 'scripto', baseUrl: 'http://127.0.0.1:9', email: `x${i}@b.example`, flowId: FLOW_ID } }, undefined);
+  assert.deepEqual(choose(doc), kept);
+});
+
 test('an input larger than the kept buffer is answered, and the next step is answered alike', () => {
   const before = refusedWith('plain');
   // A 600 KB body (over the 256 KiB the buffer keeps between calls).
