@@ -34,7 +34,10 @@ export function bindWasm(bytes) {
   let module = null;
   /** @type {Exports | null} */
   let exp = null;
-  /** Views of the instance's memory, made again after it grows (growing detaches the old buffer). */
+  /**
+   * Views of the instance's memory, made again after it grows (growing detaches the old buffer,
+   * which empties its views) and for a new instance.
+   */
   let u8 = new Uint8Array(0);
   let u32 = new Uint32Array(0);
   /** The input buffer: where it is and how many bytes it holds. */
@@ -47,12 +50,13 @@ export function bindWasm(bytes) {
       module ??= new WebAssembly.Module(bytes());
       exp = /** @type {Exports} */ (/** @type {unknown} */ (new WebAssembly.Instance(module, {}).exports));
       cap = 0;
+      u8 = new Uint8Array(0);
     }
     return exp;
   };
   /** @param {Exports} e */
   const views = (e) => {
-    if (u8.byteLength === 0 || u8.buffer !== e.memory.buffer) {
+    if (u8.byteLength === 0) {
       u8 = new Uint8Array(e.memory.buffer);
       u32 = new Uint32Array(e.memory.buffer);
     }
