@@ -65,13 +65,12 @@ function breakdown(dir) {
   const url = (name) => JSON.stringify(pathToFileURL(join(dir, name)).href);
   const code = `const T = [performance.now()];
 await import(${url('empty.mjs')}); T.push(performance.now());
-const { bindWasm } = await import(${url('wasm-abi.mjs')}); T.push(performance.now());
+await import(${url('wasm-abi.mjs')}); T.push(performance.now());
 const { wasmBytes } = await import(${url('wasm-inline.mjs')}); T.push(performance.now());
 const bytes = wasmBytes(); T.push(performance.now());
 const module = new WebAssembly.Module(bytes); T.push(performance.now());
 const { exports } = new WebAssembly.Instance(module, {}); T.push(performance.now());
 exports.codes(); T.push(performance.now());
-if (typeof bindWasm !== 'function') throw new Error('no bindWasm');
 process.stdout.write(JSON.stringify(T.slice(1).map((t, i) => t - T[i])));`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`start-up breakdown failed: ${r.stderr}`);

@@ -89,8 +89,9 @@ export function loadCore(bytes) {
    * @param {string} text the input's JSON @param {string} [doc] a saved document's text, its `state` @returns {SavedOut}
    */
   const wasmStep = (text, doc) => {
-    const [action, stateText] = wasm.step(text, doc);
-    return stateText === '' ? { action: JSON.parse(action) } : { action: JSON.parse(action), stateText };
+    const [actionText, stateText] = wasm.step(text, doc);
+    const action = JSON.parse(actionText);
+    return stateText === '' ? { action } : { action, stateText };
   };
   /** @type {CoreStep} */
   const step = (input) => {

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { core } from '../src/core.mjs';
 import { bindWasm } from '../src/wasm-abi.mjs';
+import { wasmBytes } from '../build/wasm-inline.mjs';
 
 const NOW = 1_800_000_000;
 const FLOW_ID = '0123456789abcdef0123456789abcdef';
@@ -66,6 +67,36 @@ test('an input larger than the kept buffer is answered, and the next step is ans
   const big = refusedWith(`${'é'.repeat(100_000)}${'z'.repeat(400_000)}`);
   assert.equal(big.error.message.length, 500_000);
   assert.deepEqual(refusedWith('plain'), before);
+});
+
+/** Runs `f` with every new wasm instance's `input` export recorded into `calls`. */
+function recordingInput(calls, f) {
+  const { Instance } = WebAssembly;
+  WebAssembly.Instance = new Proxy(Instance, {
+    construct(T, args) {
+      const { exports } = new T(...args);
+      return { exports: { ...exports, input: (n) => (calls.push(n), exports.input(n)) } };
+    },
+  });
+  try {
+    return f();
+  } finally {
+    WebAssembly.Instance = Instance;
+  }
+}
+
+test('the input buffer grows only when needed, and one over 256 KiB is given back after its call', () => {
+  const calls = [];
+  recordingInput(calls, () => {
+    const wasm = bindWasm(wasmBytes);
+    assert.equal(wasm.mask('sk_live_abcdefghijklmnopwxyz'), 'sk_••••••••wxyz');
+    assert.equal(wasm.mask('sk_live_abcdefghijklmnopwxyz'), 'sk_••••••••wxyz');
+    assert.deepEqual(calls, [28], 'room asked once, for the first input');
+    assert.equal(wasm.mask(`sk_live_${'a'.repeat(300_000)}wxyz`), 'sk_••••••••wxyz');
+    assert.deepEqual(calls.slice(1), [300_012, 0], 'the large buffer given back');
+    assert.equal(wasm.mask('sk_live_abcdefghijklmnopwxyz'), 'sk_••••••••wxyz');
+    assert.deepEqual(calls.slice(3), [28], 'room asked again after');
+  });
 });
 
 // A stand-in wasm with the same exports as the core's (WAT below, assembled with binaryen's

@@ -73,18 +73,23 @@ fn given(len: usize) -> &'static str {
     unsafe { core::str::from_utf8_unchecked(bytes) }
 }
 
-fn piece(s: &str) -> (u32, u32) {
-    (s.as_ptr() as u32, s.len() as u32)
+/// Points the JS side at the answer's two pieces (the second may be empty).
+fn point(first: &str, second: &str) -> *const u32 {
+    let pieces = PIECES.get();
+    *pieces = [
+        first.as_ptr() as u32,
+        first.len() as u32,
+        second.as_ptr() as u32,
+        second.len() as u32,
+    ];
+    pieces.as_ptr()
 }
 
-/// Keeps `text` as the answer and points at it whole.
+/// Keeps `text` as the answer, one piece.
 fn answer(text: String) -> *const u32 {
     let kept = ANSWER.get();
     *kept = text;
-    let (p, n) = piece(kept);
-    let pieces = PIECES.get();
-    *pieces = [p, n, 0, 0];
-    pieces.as_ptr()
+    point(kept, "")
 }
 
 /// Runs one step of the core (see [`crate::step`]) on the input's first `len` bytes. The
@@ -94,12 +99,10 @@ fn answer(text: String) -> *const u32 {
 pub extern "C" fn step(len: usize) -> *const u32 {
     let reply = crate::protocol::run_with(given(len), Some(MEMO.get()));
     let (action, state) = reply.parts();
-    let ((ap, an), (sp, sn)) = (piece(action), piece(state));
+    let pieces = point(action, state);
     // Moving the text keeps its heap buffer where it is: the pieces still point into it.
     *ANSWER.get() = reply.text;
-    let pieces = PIECES.get();
-    *pieces = [ap, an, sp, sn];
-    pieces.as_ptr()
+    pieces
 }
 
 /// The canonical error codes as `CODE exit kind` lines, for the JS layer's tables.
