@@ -42,12 +42,28 @@ export const keymintSteps = (km, baseUrl, fetch) => ({
 });
 
 /**
+ * keymint's flow with its core replaced by `core` (a CoreStep with `saved`): the same requests,
+ * fetch, body reads, driver and JS. `setCore` is the runtime's test seam (js/dist/runtime.mjs,
+ * the copy the entry imports); `core` is in place only while this client's step runs.
+ */
+export const keymintWithCore = (km, setCore, core, baseUrl, fetch) => {
+  const steps = keymintSteps(km, baseUrl, fetch);
+  const replacing = (f) => async (...args) => {
+    setCore(core);
+    try {
+      return await f(...args);
+    } finally {
+      setCore(null);
+    }
+  };
+  return { request: replacing(steps.request), verify: replacing(steps.verify) };
+};
+
+/**
  * keymint's flow with its core replaced by a replay of the answers the core gave one flow
  * (`answers`: the five `{action, stateText}` of start → request_code → its answer →
- * submit_code → its answer, recorded by recordCoreAnswers): the same requests, fetch, body
- * reads, driver and JS, without the wasm or the JSON across its boundary. `setCore` is the
- * runtime's test seam (js/dist/runtime.mjs, the copy the entry imports); the replay is in
- * place only while this client's step runs.
+ * submit_code → its answer, recorded by recordCoreAnswers): the driver and JS without the wasm
+ * or the JSON across its boundary.
  */
 export const keymintReplaySteps = (km, setCore, answers, baseUrl, fetch) => {
   let next = 0;
@@ -57,17 +73,60 @@ export const keymintReplaySteps = (km, setCore, answers, baseUrl, fetch) => {
     },
     { saved: (input) => answers[input.op === 'start' ? (next = 0) : ++next] },
   );
-  const steps = keymintSteps(km, baseUrl, fetch);
-  const replaying = (f) => async (...args) => {
-    setCore(replay);
-    try {
-      return await f(...args);
-    } finally {
-      setCore(null);
-    }
-  };
-  return { request: replaying(steps.request), verify: replaying(steps.verify) };
+  return keymintWithCore(km, setCore, replay, baseUrl, fetch);
 };
+
+/**
+ * The floor of any core behind this boundary: a core made by the runtime's own `loadCore` (the
+ * same JSON.stringify of each input, write into wasm memory, call, decode and JSON.parse of
+ * each answer) over a stand-in wasm that does no work: its `step` answers the recorded
+ * `answers` (recordCoreAnswers), kept in its memory, in turn (`start` begins again). What is
+ * left between this and the replay is the boundary's own cost; what is left between this and
+ * the real core is the engine's.
+ * @param {(bytes: () => Uint8Array) => {step: any, ready: () => void}} loadCore
+ * @param {{action: object, stateText?: string}[]} answers
+ */
+export async function floorCore(loadCore, answers) {
+  const { default: binaryen } = await import(peerUrl('binaryen'));
+  const enc = new TextEncoder();
+  const INPUT = 8192;
+  const TABLE = 16;
+  let at = 32768;
+  const data = [];
+  const table = [];
+  // A data segment: `bytes` at `offset`, every byte written as \hh.
+  const segment = (offset, bytes) => `(data (i32.const ${offset}) "${[...bytes].map((b) => `\\${b.toString(16).padStart(2, '0')}`).join('')}")`;
+  const put = (text) => {
+    const bytes = enc.encode(text);
+    data.push(segment(at, bytes));
+    table.push(at, bytes.length);
+    at += bytes.length;
+  };
+  for (const a of answers) {
+    put(JSON.stringify(a.action));
+    if (a.stateText === undefined) table.push(0, 0);
+    else put(a.stateText);
+  }
+  const words = new Uint8Array(new Uint32Array(table).buffer);
+  data.push(segment(TABLE, words));
+  // step: the input starts `{"op":"start"` (byte 7 is 's') or `{"op":"event"`.
+  const wat = `(module
+    (memory (export "memory") 2)
+    (global $n (mut i32) (i32.const 0))
+    (func (export "input") (param i32) (result i32) (i32.const ${INPUT}))
+    (func (export "step") (param i32) (result i32)
+      (global.set $n (select (i32.const 0) (i32.add (global.get $n) (i32.const 1))
+        (i32.eq (i32.load8_u (i32.const ${INPUT + 7})) (i32.const 115))))
+      (i32.add (i32.const ${TABLE}) (i32.shl (global.get $n) (i32.const 4))))
+    ${data.join('\n    ')})`;
+  const mod = binaryen.parseText(wat);
+  if (!mod.validate()) throw new Error('the stand-in wasm does not validate');
+  const bytes = mod.emitBinary();
+  mod.dispose();
+  const core = loadCore(() => bytes);
+  core.ready();
+  return core.step;
+}
 
 /**
  * The five `{action, stateText}` the core (`step`: a core's `step`, with `saved`) answers one
