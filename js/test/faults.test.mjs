@@ -110,6 +110,8 @@ test('two lost answers: NETWORK_ERROR says a key may exist; re-sending the code 
   assert.equal(e.nextAction.kind, 'retry');
   assert.equal(e.details.keyMayHaveBeenMinted, true);
   assert.match(e.nextAction.text, /may have minted a key/);
+  // The warning comes first: the text still ends with the command to copy.
+  assert.ok(e.nextAction.command && e.nextAction.text.endsWith(e.nextAction.command), e.nextAction.text);
   // The saved flow carries the fact, so another process sees it too.
   const resumed = keymint.resume(JSON.stringify(flow));
   assert.equal(resumed.keyMayHaveBeenMinted, true);
