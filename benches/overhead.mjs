@@ -127,6 +127,9 @@ export async function overheadSection({ iterations = 400, warmup = 50, blocks = 
       ['  the same boundary over a stand-in wasm doing no work, each step after 8 MB written', mmmUs(steps.floorCold), ''],
     ]),
   );
+  const perStep = (s) => s.perStep.map((x) => num(x, 1)).join(' / ');
+  L.push(`   Each step after 8 MB written (start / request_code / its answer / submit_code / its answer, medians): the core ${perStep(steps.cold)} µs;`);
+  L.push(`   the boundary over the stand-in wasm ${perStep(steps.floorCold)} µs.`);
   L.push(`   ("its raw": raw fetch sending the same client's two requests; for raw + timeout and keymint, the Scripto ones.)`);
   L.push(`   Time inside the wasm's step export per keymint flow, in place (every call clocked): ${num(inSitu.network, 1)} µs in the loopback`);
   L.push(`   flows, ${num(inSitu.stub, 1)} µs against the in-memory fetch, beside the ${num(steps.hot.median, 1)} µs the same 5 steps take back to back above (with JSON):`);
@@ -243,7 +246,9 @@ async function coreSteps(baseUrl) {
  */
 function coldCoreSteps(core, baseUrl) {
   const junk = new Float64Array((8 << 20) / 8);
-  let us = 0;
+  /** µs of each of the flow's five steps, in order. */
+  const us = [0, 0, 0, 0, 0];
+  let k = 0;
   const evicting = Object.assign(() => {
     throw new Error('the cold run steps flows only');
   }, {
@@ -253,16 +258,18 @@ function coldCoreSteps(core, baseUrl) {
       try {
         return core.step.saved(input, stateText);
       } finally {
-        us += (performance.now() - t0) * 1000;
+        us[k++ % 5] = (performance.now() - t0) * 1000;
       }
     },
   });
   for (let i = 0; i < 100; i++) recordCoreAnswers(evicting, baseUrl);
   const t = [];
+  const perStep = [[], [], [], [], []];
   for (let i = 0; i < 600; i++) {
-    us = 0;
+    k = 0;
     recordCoreAnswers(evicting, baseUrl);
-    t.push(us);
+    t.push(us.reduce((a, b) => a + b, 0));
+    us.forEach((x, j) => perStep[j].push(x));
   }
-  return summarize(t);
+  return { ...summarize(t), perStep: perStep.map((p) => summarize(p).median) };
 }
