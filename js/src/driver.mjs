@@ -37,7 +37,9 @@ export async function exchange(input, answerOp, opts, core) {
  * @param {Record<string, any>} config @param {object} [opts]
  */
 export function splitConfig(config, opts) {
-  const { fetch, timeoutMs, signal, clock, onState, headers, provider, ...core } = config;
+  // No config at all reads as an empty one, so the core names what is missing (a typed error)
+  // rather than the destructuring throwing a TypeError.
+  const { fetch, timeoutMs, signal, clock, onState, headers, provider, ...core } = config ?? {};
   return { runOpts: { fetch, timeoutMs, signal, clock, onState, headers, ...opts }, core: { ...core, ...providerConfig(provider) } };
 }
 
@@ -51,6 +53,11 @@ let advance;
 
 /** A flow that lives in a small saved document and resumes from it in any process. */
 export class Resumable {
+  /** The class's name, kept through the bundles' minifier (which renames classes) for inspection. */
+  static get name() {
+    return 'Resumable';
+  }
+
   /** The saved document as the core wrote it (or as JSON.stringify wrote a checked one). */
   #text;
   /** The same, parsed: only when asked for (`state`, the getters, `onState`). */

@@ -11,6 +11,11 @@ const BRAND = Symbol.for('keymint.KeymintError');
 /** @typedef {{kind: string, text: string, command?: string, [k: string]: unknown}} NextAction */
 
 export class KeymintError extends Error {
+  /** The class's name, kept through the bundles' minifier (which renames classes) for inspection. */
+  static get name() {
+    return 'KeymintError';
+  }
+
   /**
    * @param {{code: string, message: string, status?: number, providerCode?: string,
    *   nextAction?: NextAction, details?: object, exitCode?: number, cause?: unknown}} init

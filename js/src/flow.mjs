@@ -44,6 +44,11 @@ function withUrl(event, step) {
 const credentialOf = (action) => toCredential(action.credential);
 
 export class Flow extends Resumable {
+  /** The class's name, kept through the bundles' minifier (which renames classes) for inspection. */
+  static get name() {
+    return 'Flow';
+  }
+
   get email() { return this.state.email; }
   get purpose() { return this.state.purpose; }
   get provider() { return this.state.provider; }

@@ -9,6 +9,11 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 const BRAND = Symbol.for('keymint.Secret');
 
 export class Secret {
+  /** The class's name, kept through the bundles' minifier (which renames classes) for inspection. */
+  static get name() {
+    return 'Secret';
+  }
+
   #value;
   /** @param {string} value */
   constructor(value) {

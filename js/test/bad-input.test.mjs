@@ -4,7 +4,7 @@ import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import * as keymint from '../dist/keymint.mjs';
 import { startEmulator } from '../src/emulator/index.mjs';
-import { rejectsWithCode } from './fixtures/rejection.mjs';
+import { rejectsWithCode, keymintRejection } from './fixtures/rejection.mjs';
 
 let emu;
 before(async () => { emu = await startEmulator({ port: 0 }); });
@@ -105,4 +105,25 @@ test('key lifetimes: 0, 366, abc → INVALID_EXPIRES_IN_DAYS (exit 2); 1 and 365
 test('an unknown provider or purpose is a clear input error', () => {
   refused(() => keymint.start({ provider: 'nope', email: 'a@b.co' }), 'INVALID_PROVIDER', 2);
   refused(() => codika('a@b.co', { purpose: 'sideways' }), 'INVALID_PURPOSE', 2);
+});
+
+test('no config at all: the core names what is missing, as for an empty one (no TypeError from the call)', async () => {
+  const sessions = await import('../dist/sessions.mjs');
+  for (const missing of [undefined, null]) {
+    refused(() => keymint.start(missing), 'INVALID_PROVIDER', 2);
+    for (const [name, f] of [
+      ['whoami', () => keymint.whoami(missing)],
+      ['refreshToken', () => keymint.refreshToken(missing)],
+      ['passwordLogin', () => sessions.passwordLogin(missing)],
+      ['deviceLogin', () => sessions.deviceLogin(missing)],
+      ['authorize', () => sessions.authorize(missing)],
+    ]) {
+      const e = await keymintRejection(Promise.resolve().then(f), `${name}(${missing}): a KeymintError`);
+      assert.equal(e.code, 'INVALID_PROVIDER', `${name}(${missing}): ${e.message}`);
+    }
+    // The session client and profile take options a program builds: a TypeError that says which.
+    assert.throws(() => sessions.createClient(missing), { name: 'TypeError', message: 'createClient needs a provider' });
+    assert.throws(() => sessions.sessionProfile(missing), { name: 'TypeError', message: 'sessionProfile needs a session credential' });
+  }
+  assert.equal(emu.requests.length, 0);
 });

@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { inspect } from 'node:util';
 import * as keymint from '../dist/keymint.mjs';
 import * as sessions from '../dist/sessions.mjs';
 import { step } from '../src/core.mjs';
@@ -156,4 +157,20 @@ test('keymint/node runs on the full core only: its flows and the CLI module comp
   assert.deepEqual(imported, ['./runtime.mjs', './sessions.mjs'], 'dist/node.mjs imports the runtime and keymint/sessions, not the default entry');
   assert.equal(src.split('\0asm').length - 1, 0, 'dist/node.mjs inlines no wasm');
   assert.deepEqual(compiledWasms('node.mjs', EMAIL_CODE_USE), [WASM_SIZE.full]);
+});
+
+test('exported classes keep their names through the minifier: inspection and stack traces show them', async () => {
+  const stores = await import('../dist/stores.mjs');
+  let classes = 0;
+  for (const [entry, m] of [['keymint', keymint], ['keymint/sessions', sessions], ['keymint/stores', stores]]) {
+    for (const [name, v] of Object.entries(m)) {
+      if (typeof v === 'function' && /^class\b/.test(Function.prototype.toString.call(v))) {
+        classes++;
+        assert.equal(v.name, name, `${entry} exports ${name}`);
+      }
+    }
+  }
+  assert.ok(classes >= 10, `found ${classes} classes`);
+  assert.match(inspect(keymint.canonicalError({ code: 'INVALID_ARGUMENT', message: 'x' })), /^KeymintError: x\n/);
+  assert.match(inspect(keymint.start({ provider: 'scripto', baseUrl: 'https://api.example.com', email: 'a@example.com' })), /^Flow /);
 });

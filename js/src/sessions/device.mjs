@@ -35,6 +35,11 @@ function pendingOf(s) {
  * where you keep tokens. Any process can `resumeDevice(saved)` and continue polling.
  */
 export class DeviceFlow extends Resumable {
+  /** The class's name, kept through the bundles' minifier (which renames classes) for inspection. */
+  static get name() {
+    return 'DeviceFlow';
+  }
+
   #opts;
   constructor(state, opts = {}) {
     super(state, opts, step);
@@ -86,7 +91,7 @@ export class DeviceFlow extends Resumable {
  * section. Nothing is sent until start().
  */
 export function deviceLogin(config, opts = {}) {
-  const { sleep, ...rest } = config;
+  const { sleep, ...rest } = config ?? {};
   const { runOpts, core } = splitConfig(rest, { sleep, ...opts });
   const out = run({ op: 'device_start', now: nowSeconds(runOpts.clock), config: core });
   return new DeviceFlow(out.state, runOpts);

@@ -9,6 +9,11 @@ import { Secret } from '../secret.mjs';
 
 /** An authorization in progress; its saved document holds the PKCE verifier, so keep it where you keep tokens. */
 export class OAuthFlow extends Resumable {
+  /** The class's name, kept through the bundles' minifier (which renames classes) for inspection. */
+  static get name() {
+    return 'OAuthFlow';
+  }
+
   #url;
   #clientSecret;
   constructor(state, url, opts = {}) {
@@ -43,7 +48,7 @@ export class OAuthFlow extends Resumable {
  * baseUrl?, clientSecret?, random?}`. Nothing is sent; open `flow.url`.
  */
 export function authorize(config, opts = {}) {
-  const { clientSecret, random, ...rest } = config;
+  const { clientSecret, random, ...rest } = config ?? {};
   const { runOpts, core } = splitConfig(rest, { clientSecret, ...opts });
   // 48 random bytes: 32 for the PKCE code verifier, 16 for `state`.
   const out = run({ op: 'oauth_start', now: nowSeconds(runOpts.clock), config: { ...core, random: randomHex(48, random) } });

@@ -46,6 +46,7 @@ export function apiTokenEnv(token, provider = 'coditect') {
  * @param {object} credential a session credential (from passwordLogin, an OTP flow or OAuth)
  */
 export function sessionProfile(credential) {
+  if (credential === null || typeof credential !== 'object') throw new TypeError('sessionProfile needs a session credential');
   const p = {
     provider: credential.provider,
     baseUrl: credential.baseUrl,
@@ -62,6 +63,11 @@ export function sessionProfile(credential) {
 
 /** A password sign-in; its saved document holds the short-lived challenge token while 2FA is pending, never the password. */
 export class PasswordFlow extends Resumable {
+  /** The class's name, kept through the bundles' minifier (which renames classes) for inspection. */
+  static get name() {
+    return 'PasswordFlow';
+  }
+
   /** @param {object} state a saved password flow @param {object} [opts] */
   constructor(state, opts = {}) {
     super(state, opts, step);
@@ -136,6 +142,11 @@ export function createClient(options) {
 }
 
 export class SessionClient {
+  /** The class's name, kept through the bundles' minifier (which renames classes) for inspection. */
+  static get name() {
+    return 'SessionClient';
+  }
+
   #o;
   #access;
   #refresh;
@@ -147,7 +158,8 @@ export class SessionClient {
   #inflight = null;
   #base;
 
-  constructor(options = {}) {
+  constructor(options) {
+    options ??= {};
     if (!options.provider) throw new TypeError('createClient needs a provider');
     if ((options.store && !options.profile) || (!options.store && options.profile)) {
       throw new TypeError('createClient: store and profile go together');

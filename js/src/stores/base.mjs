@@ -77,6 +77,11 @@ export function randomHex(bytes = 6) {
  * and, for leases held by other processes, `_newLeaseOwner()` and `_foreignOwnerAlive(owner)`.
  */
 export class ProfileStoreBase {
+  /** The class's name, kept through the bundles' minifier (which renames classes) for inspection. */
+  static get name() {
+    return 'ProfileStoreBase';
+  }
+
   /** @param {{where: string}} init `where` names the store in messages (a path, "memory") */
   constructor({ where }) {
     this.where = where;

@@ -80,6 +80,11 @@ function storageFailed(op, where, cause) {
  *   await store.add('you', { provider, baseUrl, apiKey }); // credentials: storage.local
  */
 export class ExtensionProfileStore extends ProfileStoreBase {
+  /** The class's name, kept through the bundles' minifier (which renames classes) for inspection. */
+  static get name() {
+    return 'ExtensionProfileStore';
+  }
+
   /**
    * @param {{key?: string, local?: StorageArea, session?: StorageArea, lockTimeoutMs?: number}} [opts]
    *   `key`: the item name in both areas (default "keymint"; use one per backend if an extension
