@@ -204,6 +204,10 @@ describe('any backend', { concurrency: true }, () => {
     const name = await h.km(['--provider', 'nope', 'whoami', '--json']);
     assert.equal(name.code, 2);
     assert.match(envelope(name).error.message, /--provider must be codika, scripto, sessions, coditect, better-auth, pocketbase or the path of a spec file/);
+    // The same for a sign-in command, which without any --provider asks "Which backend?".
+    const signIn = await h.km(['--provider', 'nope', 'auth', 'login-request', '--email', 'a@example.com']);
+    assert.equal(signIn.code, 2);
+    assert.match(signIn.stderr, /^✗ --provider must be codika, .* not "nope"\. \(USAGE\)\n/);
     await assert.rejects(readFile(h.config('keymint')), /ENOENT/);
   });
 

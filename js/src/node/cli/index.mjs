@@ -166,6 +166,8 @@ export function createCli(config) {
           return 0;
         }
         if (!ctx.provider && ['auth', 'config'].includes(words[0])) {
+          // A --provider that names no backend says so, rather than asking for one.
+          if (problem) throw usageError(problem.message, { program, field: problem.field });
           throw usageError(`Which backend? ${program} ${words.slice(0, 2).join(' ')} needs --provider ${PROVIDER_CHOICES}.`, {
             program,
             field: 'provider',
