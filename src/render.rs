@@ -217,6 +217,9 @@ fn generic(e: &Error) -> String {
         }
         Next::FixInput(field) => join(&["Check '", field, "' and try again."]),
         Next::None => String::new(),
+        // Without a flow there is no command to repeat: say what to do instead of "try again".
+        Next::RequestNewCode => String::from("Start the sign-in again to get a new code."),
+        Next::RevokeAKey => String::from("Revoke an API key in the dashboard, then try again."),
         _ => String::from("Try again in a few seconds."),
     }
 }

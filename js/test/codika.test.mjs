@@ -587,6 +587,8 @@ test('saved Codika flows: every field round-trips; a tampered or unknown-version
     assert.throws(() => keymint.resume(doc.replace(from, to)), (e) => e.code === 'INVALID_STATE' && /altered/.test(e.message), from);
   }
   assert.throws(() => keymint.resume(doc.replace('"v":1', '"v":2')), (e) => e.code === 'INVALID_STATE' && /version/.test(e.message));
+  // What to do next says so (there is no flow, so no command to repeat), not "try again".
+  assert.throws(() => keymint.resume(doc.replace('"name":"B"', '"name":"Z"')), { nextAction: { kind: 'request_new_code', text: 'Start the sign-in again to get a new code.' } });
   assert.equal((await again.chooseOrganization('org_a')).organization.id, 'org_a');
 });
 
