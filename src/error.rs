@@ -275,10 +275,18 @@ impl Error {
     }
     /// `INVALID_STEP`: the flow cannot take this step in `phase`.
     pub fn wrong_step(phase: &str) -> Self {
-        Error::local(
+        let mut e = Error::local(
             Code::INVALID_STEP,
             &["The flow cannot take this step while it is '", phase, "'."],
-        )
+        );
+        // A finished flow (every family names that phase `done`) takes no more steps: there is
+        // nothing to retry. Any other phase takes the step it is waiting for.
+        e.next = if phase == "done" {
+            Next::None
+        } else {
+            Next::Retry
+        };
+        e
     }
     /// `INVALID_STATE`: a saved flow that a check refused, with why.
     pub fn bad_saved(why: &str) -> Self {

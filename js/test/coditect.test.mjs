@@ -131,6 +131,13 @@ test('2FA rows: invalid_2fa_code with attempts, out of attempts, challenge_expir
   assert.equal(flow.phase, 'ready');
   const bad = await rejects(login(email).submitSecondFactor('123456'), 'INVALID_STEP');
   assert.equal(bad.details.local, true);
+  assert.equal(bad.nextAction.kind, 'retry', 'a flow that has not signed in takes its step later');
+  // A flow that has signed in takes no more steps: nothing to retry (as for an email-code flow).
+  const done = login(fresh('done'));
+  await seed(done.email);
+  assert.equal((await done.login(PW)).status, 'signed_in');
+  const over = await rejects(done.submitSecondFactor('123456'), 'INVALID_STEP');
+  assert.deepEqual([over.message, over.nextAction.kind, over.nextAction.text], ["The flow cannot take this step while it is 'done'.", 'none', '']);
   // A challenge older than 300 s on the server (the client's own clock does not know).
   const slow = login(email);
   await slow.login(PW);

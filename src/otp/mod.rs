@@ -21,7 +21,7 @@ pub use config::Config;
 pub use state::{InFlight, Limits, Orgs, State};
 
 use crate::action::Action;
-use crate::error::{Code, Error, Next};
+use crate::error::{Code, Error};
 use crate::json::Value;
 use crate::provider::Spec;
 use crate::response::Response;
@@ -233,13 +233,7 @@ impl Flow {
 
     /// `INVALID_STEP` for an event this state cannot take.
     fn wrong_step(&self) -> Error {
-        let mut e = Error::wrong_step(self.state.name());
-        e.next = if matches!(self.state, State::Done) {
-            Next::None
-        } else {
-            Next::Retry
-        };
-        e
+        Error::wrong_step(self.state.name())
     }
 
     /// A complete option by canonical name.
