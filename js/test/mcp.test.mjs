@@ -288,6 +288,9 @@ describe('keymint mcp', () => {
       const notYours = await m.call('keymint_whoami', { profile: 'nobody' });
       assert.equal(notYours.isError, true);
       assert.equal(notYours.s.error.code, 'PROFILE_NOT_FOUND');
+      // The server shows the text after "Next: ": a tool call added to it does not say it again.
+      assert.match(notYours.s.error.nextAction.text, /\. Then call keymint_\w+ \{/);
+      assert.doesNotMatch(notYours.s.error.nextAction.text, /Next:/);
       await m.client.ping();
       assert.equal((await m.call('keymint_list_profiles', {})).isError, undefined);
     } finally {

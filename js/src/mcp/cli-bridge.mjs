@@ -145,7 +145,8 @@ export function translateNextAction(na, c) {
       // "…, then run: <shell command>" reads "…, then call <tool> {…}".
       out.text = out.text.split(command).join(`call ${asText}`).replace(/\b([Rr])un: call /g, (_, r) => (r === 'R' ? 'Call ' : 'call '));
     }
-    else if (!out.text.includes(tool.name)) out.text = `${out.text}${out.text ? ' ' : ''}Next: call ${asText}`;
+    // ("Then": the server already puts the text after "Next: ".)
+    else if (!out.text.includes(tool.name)) out.text = out.text ? `${out.text} Then call ${asText}` : `Call ${asText}`;
   } else if (typeof command === 'string' && command !== '' && out.text.includes(command)) {
     // A CLI command the agent cannot run: say which program a person would use.
     out.text = out.text.split(command).join(`\`${command}\` (in a terminal)`);
