@@ -77,9 +77,9 @@ export const keymintReplaySteps = (km, setCore, answers, baseUrl, fetch) => {
 };
 
 /**
- * The floor of any core behind this boundary: a core made by the runtime's own `loadCore` (the
- * same JSON.stringify of each input, write into wasm memory, call, decode and JSON.parse of
- * each answer) over a stand-in wasm that does no work: its `step` answers the recorded
+ * The floor of any core behind this boundary: a core made by `loadCore` (js/src/load-core.mjs,
+ * the code the runtime bundles: the same JSON.stringify of each input, write into wasm memory,
+ * call, decode and JSON.parse of each answer) over a stand-in wasm that does no work: its `step` answers the recorded
  * `answers` (recordCoreAnswers), kept in its memory, in turn (`start` begins again). What is
  * left between this and the replay is the boundary's own cost; what is left between this and
  * the real core is the engine's.
@@ -91,7 +91,8 @@ export async function floorCore(loadCore, answers) {
   const enc = new TextEncoder();
   const INPUT = 8192;
   const TABLE = 16;
-  let at = 32768;
+  const ANSWERS = 32768;
+  let at = ANSWERS;
   const data = [];
   const table = [];
   // A data segment: `bytes` at `offset`, every byte written as \hh.
@@ -113,7 +114,10 @@ export async function floorCore(loadCore, answers) {
   const wat = `(module
     (memory (export "memory") 2)
     (global $n (mut i32) (i32.const 0))
-    (func (export "input") (param i32) (result i32) (i32.const ${INPUT}))
+    (func (export "input") (param i32) (result i32)
+      ;; the input buffer ends where the answers begin: a larger input traps
+      (if (i32.gt_u (local.get 0) (i32.const ${ANSWERS - INPUT})) (then unreachable))
+      (i32.const ${INPUT}))
     (func (export "step") (param i32) (result i32)
       (global.set $n (select (i32.const 0) (i32.add (global.get $n) (i32.const 1))
         (i32.eq (i32.load8_u (i32.const ${INPUT + 7})) (i32.const 115))))

@@ -126,17 +126,14 @@ pub fn next_text(e: &Error, flow: Option<&Ctx>) -> (String, Option<String>) {
         Some(c) => with_flow(e, c),
         None => (flowless(e), None),
     };
-    let text = e.provider_next.clone().unwrap_or(text);
+    let mut text = e.provider_next.clone().unwrap_or(text);
     // First, so that a text ending in its command still ends there (a terminal user copies
     // the command from the end of the line).
     if e.maybe_minted {
-        return (
-            join(&[
-                "The backend may have minted a key before the answer was lost: sign in again to mint a fresh one; the earlier key stays valid until revoked. ",
-                &text,
-            ]),
-            command,
-        );
+        text = join(&[
+            "The backend may have minted a key before the answer was lost: sign in again to mint a fresh one; the earlier key stays valid until revoked. ",
+            &text,
+        ]);
     }
     (text, command)
 }

@@ -53,10 +53,7 @@ let advance;
 
 /** A flow that lives in a small saved document and resumes from it in any process. */
 export class Resumable {
-  /** The class's name, kept through the bundles' minifier (which renames classes) for inspection. */
-  static get name() {
-    return 'Resumable';
-  }
+  static get name() { return 'Resumable'; } // kept through minification (scripts/bundle-options.mjs)
 
   /** The saved document as the core wrote it (or as JSON.stringify wrote a checked one). */
   #text;

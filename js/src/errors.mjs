@@ -11,10 +11,7 @@ const BRAND = Symbol.for('keymint.KeymintError');
 /** @typedef {{kind: string, text: string, command?: string, [k: string]: unknown}} NextAction */
 
 export class KeymintError extends Error {
-  /** The class's name, kept through the bundles' minifier (which renames classes) for inspection. */
-  static get name() {
-    return 'KeymintError';
-  }
+  static get name() { return 'KeymintError'; } // kept through minification (scripts/bundle-options.mjs)
 
   /**
    * @param {{code: string, message: string, status?: number, providerCode?: string,

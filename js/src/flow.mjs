@@ -44,10 +44,7 @@ function withUrl(event, step) {
 const credentialOf = (action) => toCredential(action.credential);
 
 export class Flow extends Resumable {
-  /** The class's name, kept through the bundles' minifier (which renames classes) for inspection. */
-  static get name() {
-    return 'Flow';
-  }
+  static get name() { return 'Flow'; } // kept through minification (scripts/bundle-options.mjs)
 
   get email() { return this.state.email; }
   get purpose() { return this.state.purpose; }

@@ -9,10 +9,7 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 const BRAND = Symbol.for('keymint.Secret');
 
 export class Secret {
-  /** The class's name, kept through the bundles' minifier (which renames classes) for inspection. */
-  static get name() {
-    return 'Secret';
-  }
+  static get name() { return 'Secret'; } // kept through minification (scripts/bundle-options.mjs)
 
   #value;
   /** @param {string} value */

@@ -35,10 +35,7 @@ function pendingOf(s) {
  * where you keep tokens. Any process can `resumeDevice(saved)` and continue polling.
  */
 export class DeviceFlow extends Resumable {
-  /** The class's name, kept through the bundles' minifier (which renames classes) for inspection. */
-  static get name() {
-    return 'DeviceFlow';
-  }
+  static get name() { return 'DeviceFlow'; } // kept through minification (scripts/bundle-options.mjs)
 
   #opts;
   constructor(state, opts = {}) {

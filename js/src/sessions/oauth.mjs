@@ -9,10 +9,7 @@ import { Secret } from '../secret.mjs';
 
 /** An authorization in progress; its saved document holds the PKCE verifier, so keep it where you keep tokens. */
 export class OAuthFlow extends Resumable {
-  /** The class's name, kept through the bundles' minifier (which renames classes) for inspection. */
-  static get name() {
-    return 'OAuthFlow';
-  }
+  static get name() { return 'OAuthFlow'; } // kept through minification (scripts/bundle-options.mjs)
 
   #url;
   #clientSecret;

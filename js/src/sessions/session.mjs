@@ -63,10 +63,7 @@ export function sessionProfile(credential) {
 
 /** A password sign-in; its saved document holds the short-lived challenge token while 2FA is pending, never the password. */
 export class PasswordFlow extends Resumable {
-  /** The class's name, kept through the bundles' minifier (which renames classes) for inspection. */
-  static get name() {
-    return 'PasswordFlow';
-  }
+  static get name() { return 'PasswordFlow'; } // kept through minification (scripts/bundle-options.mjs)
 
   /** @param {object} state a saved password flow @param {object} [opts] */
   constructor(state, opts = {}) {
@@ -142,10 +139,7 @@ export function createClient(options) {
 }
 
 export class SessionClient {
-  /** The class's name, kept through the bundles' minifier (which renames classes) for inspection. */
-  static get name() {
-    return 'SessionClient';
-  }
+  static get name() { return 'SessionClient'; } // kept through minification (scripts/bundle-options.mjs)
 
   #o;
   #access;

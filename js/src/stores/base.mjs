@@ -77,10 +77,7 @@ export function randomHex(bytes = 6) {
  * and, for leases held by other processes, `_newLeaseOwner()` and `_foreignOwnerAlive(owner)`.
  */
 export class ProfileStoreBase {
-  /** The class's name, kept through the bundles' minifier (which renames classes) for inspection. */
-  static get name() {
-    return 'ProfileStoreBase';
-  }
+  static get name() { return 'ProfileStoreBase'; } // kept through minification (scripts/bundle-options.mjs)
 
   /** @param {{where: string}} init `where` names the store in messages (a path, "memory") */
   constructor({ where }) {

@@ -80,10 +80,7 @@ function storageFailed(op, where, cause) {
  *   await store.add('you', { provider, baseUrl, apiKey }); // credentials: storage.local
  */
 export class ExtensionProfileStore extends ProfileStoreBase {
-  /** The class's name, kept through the bundles' minifier (which renames classes) for inspection. */
-  static get name() {
-    return 'ExtensionProfileStore';
-  }
+  static get name() { return 'ExtensionProfileStore'; } // kept through minification (scripts/bundle-options.mjs)
 
   /**
    * @param {{key?: string, local?: StorageArea, session?: StorageArea, lockTimeoutMs?: number}} [opts]

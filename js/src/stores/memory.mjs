@@ -23,10 +23,7 @@ function memoryLocked(where, timeoutMs) {
  * store itself (it would wait for its own turn until lockTimeoutMs).
  */
 export class MemoryProfileStore extends ProfileStoreBase {
-  /** The class's name, kept through the bundles' minifier (which renames classes) for inspection. */
-  static get name() {
-    return 'MemoryProfileStore';
-  }
+  static get name() { return 'MemoryProfileStore'; } // kept through minification (scripts/bundle-options.mjs)
 
   /** @param {{initial?: object, lockTimeoutMs?: number}} [opts] */
   constructor({ initial, lockTimeoutMs = 10000 } = {}) {
